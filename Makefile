@@ -2,24 +2,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 SITE = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 COLLECTION_LINK = $(SITE)/ansible_collections/electricimp/impcentral
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint unit sanity ansible-lint demo bench clean test-faults
 
-install: $(STAMP)
+install: $(STAMP) link
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 	touch $@
-	@$(MAKE) --no-print-directory link
 
 # The collection is used in place: site-packages/ansible_collections/electricimp/impcentral -> this tree.
 .PHONY: link
-link:
+link: $(STAMP)
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
@@ -39,7 +39,7 @@ ansible-lint: install
 	cd $(CURDIR) && $(BIN)/ansible-lint --profile production --offline
 
 demo: install
-	$(BIN)/python playbooks/run_demo.py
+	$(BIN)/python scripts/run_demo.py
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -1,0 +1,19 @@
+"""Run-time settings of one emulator process (command-line options land here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class EmulatorConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    db_path: str | None = None
+    seed: str = "demo"
+    rate_limit: int | None = 40  # requests per second per token; None = off
+    token_ttl: int = 3600
+    keepalive_seconds: float = 15.0
+    stream_device_limit: int = 5
+    log_history_limit: int = 1000
+    simulated_delay: float = 0.05  # seconds between a device event and its first log line

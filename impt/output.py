@@ -1,0 +1,134 @@
+"""One renderer for every command: impt's text layout, minimal and json modes, the final status line.
+
+Data goes to stdout. In json/minimal modes stdout carries data only; dialogs go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+SUCCEEDS = "IMPT COMMAND SUCCEEDS"
+FAILS = "IMPT COMMAND FAILS"
+_MAX_TEXT = 512
+_GREEN, _RED, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[39m"
+
+
+def format_text(obj: Any, *, indent: int = 0, minimal: bool = False, color: bool = False) -> list[str]:
+    """Lines of impt's JsonFormatter layout for one object, list or scalar."""
+    lines: list[str] = []
+    if isinstance(obj, list):
+        for item in obj:
+            lines.extend(format_text(item, indent=indent, minimal=minimal, color=color))
+        return lines
+    if not isinstance(obj, dict):
+        return [" " * indent + _scalar(obj, minimal)]
+    width = max((len(k) for k in obj), default=0)
+    for key, value in obj.items():
+        label = f"{key}: "
+        if color:
+            label = f"{_GREEN}{label}{_RESET}"
+        prefix = " " * indent + label
+        if isinstance(value, dict) or (isinstance(value, list) and value and not _is_scalar(value[0])):
+            lines.append(prefix)
+            lines.extend(format_text(value, indent=indent + 2, minimal=minimal, color=color))
+        elif isinstance(value, str) and "\n" in value:
+            lines.append(prefix)
+            lines.extend(_text_block(value, indent + 2, minimal))
+        else:
+            lines.append(prefix + " " * (width - len(key)) + _scalar(value, minimal))
+    return lines
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _scalar(value: Any, minimal: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        if not value:
+            return "-"
+        return ("," if minimal else ", ").join(_scalar(v, minimal) for v in value)
+    text = str(value)
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + "\n..."
+    return text
+
+
+def _text_block(value: str, indent: int, minimal: bool) -> list[str]:
+    if len(value) > _MAX_TEXT:
+        value = value[:_MAX_TEXT] + "\n..."
+    pad = " " * indent
+    return [pad + '"""', *(pad + "  " + line for line in value.split("\n")), pad + '"""']
+
+
+class Output:
+    """Writes info lines, data blocks, errors and the status line according to `--output`."""
+
+    def __init__(self, mode: str | None, stdout: TextIO, stderr: TextIO, *, color: bool = False) -> None:
+        self.mode = mode or "default"
+        self.stdout = stdout
+        self.stderr = stderr
+        self.color = color and self.mode in ("default", "debug")
+        self.data_written = False
+
+    @property
+    def is_json(self) -> bool:
+        return self.mode == "json"
+
+    @property
+    def verbose(self) -> bool:
+        """Default and debug modes show info lines and the status line."""
+        return self.mode in ("default", "debug")
+
+    @property
+    def dialog_stream(self) -> TextIO:
+        return self.stdout if self.verbose else self.stderr
+
+    def _write(self, text: str, stream: TextIO | None = None) -> None:
+        (stream or self.stdout).write(text + "\n")
+
+    def info(self, text: str) -> None:
+        if self.verbose:
+            self._write(text)
+
+    def dialog(self, text: str) -> None:
+        self._write(text, self.dialog_stream)
+
+    def debug(self, text: str) -> None:
+        if self.mode == "debug":
+            self._write(text)
+
+    def data(self, obj: Any) -> None:
+        """A data block: text layout, or pretty JSON in json mode."""
+        self.data_written = True
+        if self.is_json:
+            self._write(json.dumps(obj, indent=2, ensure_ascii=False))
+        else:
+            for line in format_text(obj, minimal=self.mode == "minimal", color=self.color):
+                self._write(line)
+
+    def dialog_data(self, obj: Any) -> None:
+        for line in format_text(obj, minimal=self.mode == "minimal", color=self.color and self.verbose):
+            self._write(line, self.dialog_stream)
+
+    def error(self, message: str, details: list | None = None, tail: list[str] | None = None) -> None:
+        if self.is_json:
+            self._write(json.dumps({"Error": message}, indent=2, ensure_ascii=False))
+            return
+        self._write(f"{_RED}{message}{_RESET}" if self.color else message)
+        for block in details or []:
+            self.data(block)
+        for line in tail or []:
+            self._write(line)
+
+    def finish(self, ok: bool) -> None:
+        if self.is_json and ok and not self.data_written:
+            self._write("{}")
+        if self.verbose:
+            self._write(SUCCEEDS if ok else FAILS)
+        self.stdout.flush()

@@ -1,0 +1,451 @@
+"""HTTP layer: one ``requests`` session, headers, retries, deadline, pagination and the debug hook.
+
+``requests`` is imported only when the first session is built, so importing the client stays cheap
+(and the Ansible sanity import test runs without ``requests`` installed).
+"""
+
+import itertools
+import json
+import random
+import time
+from typing import Any, Callable, Iterator, Optional
+from urllib.parse import quote, urlsplit
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
+    DEFAULT_ENDPOINT,
+    JSON_API,
+    PAGE_SIZE,
+    PLAIN_JSON,
+    USER_AGENT,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+    AuthenticationError,
+    DeadlineExceededError,
+    ImpCentralError,
+    MfaRequiredError,
+    TransportError,
+    error_class_for,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.redact import Redactor
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+RATE_LIMIT_MIN_WAIT = 0.05
+RATE_LIMIT_MAX_WAIT = 30.0
+MAX_PAGES = 100000
+
+FilterValue = Any  # None | str | bool | list[str]
+
+
+def seg(value: Any) -> str:
+    """Quote one path segment (ids, MACs and agent ids stay readable)."""
+    return quote(str(value), safe=":@-._~")
+
+
+def expand_filters(filters: Optional[dict]) -> list:
+    """The OR-ed combinations of filter values: one query dict per request (cartesian product)."""
+    keys, choices = [], []
+    for name, value in (filters or {}).items():
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        keys.append(name)
+        choices.append([_filter_text(v) for v in values])
+    return [dict(zip(keys, combo)) for combo in itertools.product(*choices)]
+
+
+def _filter_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Transport:
+    """Sends requests to one impCentral endpoint; every entity module goes through it."""
+
+    def __init__(
+        self,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        timeout: Any = (10.0, 60.0),
+        validate_certs: bool = True,
+        ca_bundle: Optional[str] = None,
+        proxy: Optional[str] = None,
+        max_retries: int = 5,
+        deadline: Optional[float] = None,
+        debug_hook: Optional[Callable[[dict], None]] = None,
+        user_agent: Optional[str] = None,
+        redactor: Optional[Redactor] = None,
+    ) -> None:
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        parts = urlsplit(self.endpoint)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self.timeout = tuple(timeout) if isinstance(timeout, (tuple, list)) else (float(timeout), float(timeout))
+        self.verify: Any = ca_bundle if ca_bundle else bool(validate_certs)
+        self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        self.max_retries = max(0, int(max_retries))
+        self.deadline = deadline
+        self.debug_hook = debug_hook
+        self.extra_user_agent = user_agent
+        self.redactor = redactor or Redactor()
+        self.auth: Any = None  # set by the client: has bearer() and on_unauthorized()
+        self.sleep: Callable[[float], None] = time.sleep
+        self._session: Any = None
+        self._requests: Any = None
+
+    # -- session -----------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Any:
+        """The shared ``requests.Session`` (built on first use)."""
+        if self._session is None:
+            import requests
+
+            self._requests = requests
+            session = requests.Session()
+            agent = f"{USER_AGENT} python-requests/{requests.__version__}"
+            if self.extra_user_agent:
+                agent = f"{agent} {self.extra_user_agent}"
+            session.headers["User-Agent"] = agent
+            session.verify = self.verify
+            self._session = session
+        return self._session
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def url_for(self, path: str) -> str:
+        """Absolute URL of an API path; absolute links from the API stay on our endpoint's origin."""
+        if path.startswith(("http://", "https://")):
+            parts = urlsplit(path)
+            if f"{parts.scheme}://{parts.netloc}" == self._origin:
+                return path
+            # A link built with another public name of the server: keep the token on our origin.
+            rest = parts.path + (f"?{parts.query}" if parts.query else "")
+            return self._origin + rest
+        return self.endpoint + (path if path.startswith("/") else "/" + path)
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[dict] = None,
+        body: Any = None,
+        headers: Optional[dict] = None,
+        auth: bool = True,
+        repeatable: Optional[bool] = None,
+    ) -> Any:
+        """Send a request and return the decoded JSON answer (``None`` for an empty one)."""
+        response = self.request(
+            method, path, params=params, body=body, headers=headers, auth=auth, repeatable=repeatable
+        )
+        if response.status_code == 204 or not response.content:
+            return None
+        return self._decode(response)
+
+    def get_data(self, path: str, params: Optional[dict] = None) -> Any:
+        """``data`` of a GET answer."""
+        answer = self.call("GET", path, params=params)
+        return answer.get("data") if isinstance(answer, dict) else answer
+
+    def list_all(self, path: str, filters: Optional[dict] = None) -> list:
+        """Every item of a collection; several values of a filter are OR-ed, merged, de-duplicated by id."""
+        seen: set = set()
+        items: list = []
+        for query in expand_filters(filters):
+            for item in self.iter_pages(path, query):
+                key = item.get("id") if isinstance(item, dict) else None
+                if key is not None:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                items.append(item)
+        return items
+
+    def iter_pages(self, path: str, query: Optional[dict] = None, page_size: int = PAGE_SIZE) -> Iterator:
+        """Items of every page, following ``links.next`` until it is missing."""
+        params = dict(query or {})
+        params.setdefault("page[number]", "1")
+        params.setdefault("page[size]", str(page_size))
+        target: Optional[str] = path
+        visited: set = set()
+        for _ in range(MAX_PAGES):
+            if target is None:
+                return
+            answer = self.call("GET", target, params=params)
+            params = None
+            if not isinstance(answer, dict):
+                return
+            yield from answer.get("data") or []
+            nxt = (answer.get("links") or {}).get("next")
+            if not nxt or nxt in visited:
+                return
+            visited.add(nxt)
+            target = nxt
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[dict] = None,
+        body: Any = None,
+        headers: Optional[dict] = None,
+        auth: bool = True,
+        repeatable: Optional[bool] = None,
+        stream: bool = False,
+        plain_json: bool = False,
+    ) -> Any:
+        """Send with retries (429 always, 5xx and lost connections only when safe) and one refresh on 401."""
+        method = method.upper()
+        url = self.url_for(path)
+        if repeatable is None:
+            repeatable = method != "POST"
+        deadline_at = time.monotonic() + self.deadline if self.deadline else None
+        data = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
+        attempt = 0
+        refreshed = False
+        while True:
+            send_headers = {"Content-Type": PLAIN_JSON if (plain_json or not auth) else JSON_API}
+            if auth and self.auth is not None:
+                send_headers["Authorization"] = "Bearer " + self.auth.bearer()
+            if headers:
+                send_headers.update(headers)
+            timeout = self._timeout(deadline_at, method, url)
+            try:
+                response = self._send(method, url, params, data, body, send_headers, timeout, stream)
+            except TransportError:
+                raise
+            except Exception as exc:  # requests' exceptions: classified below
+                reason, reached = self._classify(exc)
+                if reason is None:
+                    raise
+                self._check_deadline(deadline_at, method, url)
+                if attempt < self.max_retries and (repeatable or not reached):
+                    self._pause(self._backoff(attempt), deadline_at, method, url)
+                    attempt += 1
+                    continue
+                raise TransportError(
+                    f"Cannot reach impCentral at {self.redactor.url(self.endpoint)}: {reason}",
+                    method,
+                    self.redactor.url(url),
+                ) from None
+            status = response.status_code
+            if status < 400:
+                return response
+            if status == 401 and auth and not refreshed and self.auth is not None and self.auth.can_refresh():
+                refreshed = True
+                response.close()
+                self.auth.on_unauthorized()
+                continue
+            if status == 429 and attempt < self.max_retries:
+                response.close()
+                self._pause(self._rate_limit_wait(response, attempt), deadline_at, method, url)
+                attempt += 1
+                continue
+            if status in RETRY_STATUSES and repeatable and attempt < self.max_retries:
+                response.close()
+                self._pause(self._backoff(attempt), deadline_at, method, url)
+                attempt += 1
+                continue
+            raise self._error(method, url, response)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _send(self, method, url, params, data, body, headers, timeout, stream) -> Any:
+        session = self.session
+        hook = self.debug_hook
+        if hook is not None:
+            self._emit(
+                {
+                    "event": "request",
+                    "method": method,
+                    "url": self.redactor.url(url),
+                    "params": self.redactor.body(params) if params else None,
+                    "headers": self.redactor.headers(headers),
+                    "body": self.redactor.body(body),
+                }
+            )
+        started = time.monotonic()
+        try:
+            response = session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxies=self.proxies,
+                stream=stream,
+                allow_redirects=False,
+            )
+        except Exception as exc:
+            if hook is not None:
+                reason = self._classify(exc)[0] or type(exc).__name__
+                self._emit(
+                    {
+                        "event": "error",
+                        "method": method,
+                        "url": self.redactor.url(url),
+                        "error": reason,
+                        "elapsed": time.monotonic() - started,
+                    }
+                )
+            raise
+        if hook is not None:
+            self._emit(
+                {
+                    "event": "response",
+                    "method": method,
+                    "url": self.redactor.url(response.url or url),
+                    "status": response.status_code,
+                    "headers": self.redactor.headers(response.headers),
+                    "body": None if stream else self._debug_body(response),
+                    "elapsed": time.monotonic() - started,
+                }
+            )
+        return response
+
+    def _emit(self, event: dict) -> None:
+        try:
+            self.debug_hook(event)
+        except Exception:  # noqa: S110 - a broken hook must not break the API call
+            pass
+
+    def _debug_body(self, response: Any) -> Any:
+        if not response.content:
+            return None
+        try:
+            decoded = json.loads(response.content)
+        except ValueError:
+            return self.redactor.text(response.text[:2000])
+        return self.redactor.body(decoded)
+
+    def _decode(self, response: Any) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise TransportError(
+                f"impCentral at {self.redactor.url(self.endpoint)} sent a non-JSON answer "
+                f"(HTTP {response.status_code})",
+                response.request.method if response.request else "",
+                self.redactor.url(response.url),
+            ) from None
+
+    def _timeout(self, deadline_at: Optional[float], method: str, url: str) -> tuple:
+        if deadline_at is None:
+            return self.timeout
+        remaining = self._check_deadline(deadline_at, method, url)
+        return (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
+
+    def _check_deadline(self, deadline_at: Optional[float], method: str, url: str) -> float:
+        if deadline_at is None:
+            return float("inf")
+        remaining = deadline_at - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceededError(
+                f"impCentral did not complete {method} {self.redactor.url(url)} within the {self.deadline:g} s deadline",
+                method,
+                self.redactor.url(url),
+            )
+        return remaining
+
+    def _pause(self, seconds: float, deadline_at: Optional[float], method: str, url: str) -> None:
+        """Sleep before a retry, or give up at once when the wait would pass the deadline."""
+        if deadline_at is not None and time.monotonic() + seconds >= deadline_at:
+            raise DeadlineExceededError(
+                f"impCentral did not complete {method} {self.redactor.url(url)} within the {self.deadline:g} s deadline",
+                method,
+                self.redactor.url(url),
+            )
+        self.sleep(seconds)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter."""
+        return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * (2**attempt)))  # noqa: S311 - not crypto
+
+    def _rate_limit_wait(self, response: Any, attempt: int) -> float:
+        raw = response.headers.get("X-RateLimit-Reset") or response.headers.get("Retry-After")
+        try:
+            wait = float(raw)
+        except (TypeError, ValueError):
+            wait = 1.0
+        return min(RATE_LIMIT_MAX_WAIT, max(wait, RATE_LIMIT_MIN_WAIT))
+
+    def _classify(self, exc: Exception) -> tuple:
+        """(short reason, whether the request may have reached the server); reason None = not ours."""
+        requests = self._requests
+        if requests is None:
+            return None, True
+        rex = requests.exceptions
+        if isinstance(exc, rex.ConnectTimeout):
+            return "connection timed out", False
+        if isinstance(exc, rex.ReadTimeout):
+            return "no answer before the read timeout", True
+        if isinstance(exc, rex.SSLError):
+            text = str(exc)
+            if "CERTIFICATE_VERIFY_FAILED" in text:
+                return "TLS certificate verification failed", False
+            return "TLS error", False
+        if isinstance(exc, rex.ProxyError):
+            return "proxy error", False
+        if isinstance(exc, rex.ConnectionError):
+            return _connection_reason(exc)
+        if isinstance(exc, (rex.InvalidURL, rex.MissingSchema, rex.InvalidSchema)):
+            return "invalid endpoint URL", False
+        if isinstance(exc, rex.RequestException):
+            return f"{type(exc).__name__}", True
+        return None, True
+
+    def _error(self, method: str, url: str, response: Any) -> ImpCentralError:
+        status = response.status_code
+        errors: list = []
+        try:
+            payload = json.loads(response.content) if response.content else None
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("errors"), list):
+            errors = [e for e in payload["errors"] if isinstance(e, dict)]
+        safe_url = self.redactor.url(url)
+        first = errors[0] if errors else {}
+        meta = first.get("meta") if isinstance(first.get("meta"), dict) else {}
+        login_token = meta.get("login_token") if meta else None
+        if status == 403 and (first.get("code") == "PX200" or login_token):
+            self.redactor.remember(login_token)
+            return MfaRequiredError(method, safe_url, status, self.redactor.body(errors), login_token=login_token or "")
+        cls = error_class_for(status)
+        if cls is AuthenticationError:
+            return AuthenticationError(method, safe_url, status, self.redactor.body(errors))
+        return cls(method, safe_url, status, self.redactor.body(errors))
+
+
+def _connection_reason(exc: Exception) -> tuple:
+    """Tell a refused/unresolvable connection (never sent) from one lost after sending."""
+    chain = []
+    current: Any = exc
+    for _ in range(6):
+        if current is None:
+            break
+        chain.append(current)
+        nxt = getattr(current, "reason", None)
+        if nxt is None and current.args and isinstance(current.args[0], BaseException):
+            nxt = current.args[0]
+        current = nxt if nxt is not current else None
+    names = {type(c).__name__ for c in chain}
+    text = " ".join(str(c) for c in chain).lower()
+    if "NameResolutionError" in names or "name or service not known" in text or "nodename nor servname" in text:
+        return "cannot resolve the host name", False
+    if "refused" in text or isinstance(exc, ConnectionRefusedError):
+        return "connection refused", False
+    if "NewConnectionError" in names or "ConnectTimeoutError" in names:
+        return "cannot connect", False
+    if "reset" in text or "RemoteDisconnected" in names or "aborted" in text:
+        return "connection reset", True
+    return "connection lost", True
