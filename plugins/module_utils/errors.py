@@ -82,7 +82,9 @@ class PermissionDeniedError(ImpCentralError):
 class MfaRequiredError(PermissionDeniedError):
     """HTTP 403 PX200: the account needs a one-time password; ``login_token`` continues the login."""
 
-    def __init__(self, method: str, url: str, status: int, errors: Optional[list] = None, login_token: str = "") -> None:
+    def __init__(
+        self, method: str, url: str, status: int, errors: Optional[list] = None, login_token: str = ""
+    ) -> None:
         super().__init__(method, url, status, errors)
         self.login_token = login_token
 

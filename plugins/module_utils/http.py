@@ -52,7 +52,7 @@ def expand_filters(filters: Optional[dict]) -> list:
         values = value if isinstance(value, (list, tuple)) else [value]
         keys.append(name)
         choices.append([_filter_text(v) for v in values])
-    return [dict(zip(keys, combo)) for combo in itertools.product(*choices)]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*choices)]
 
 
 def _filter_text(value: Any) -> str:
@@ -220,7 +220,9 @@ class Transport:
                 send_headers.update(headers)
             timeout = self._timeout(deadline_at, method, url)
             try:
-                response = self._send(method, url, params, data, body, send_headers, timeout, stream)
+                response = self._send(
+                    method, url, send_headers, params=params, data=data, body=body, timeout=timeout, stream=stream
+                )
             except TransportError:
                 raise
             except Exception as exc:  # requests' exceptions: classified below
@@ -259,7 +261,7 @@ class Transport:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _send(self, method, url, params, data, body, headers, timeout, stream) -> Any:
+    def _send(self, method, url, headers, *, params, data, body, timeout, stream) -> Any:
         session = self.session
         hook = self.debug_hook
         if hook is not None:
@@ -350,22 +352,20 @@ class Transport:
             return float("inf")
         remaining = deadline_at - time.monotonic()
         if remaining <= 0:
-            raise DeadlineExceededError(
-                f"impCentral did not complete {method} {self.redactor.url(url)} within the {self.deadline:g} s deadline",
-                method,
-                self.redactor.url(url),
-            )
+            raise self._deadline_error(method, url)
         return remaining
 
     def _pause(self, seconds: float, deadline_at: Optional[float], method: str, url: str) -> None:
         """Sleep before a retry, or give up at once when the wait would pass the deadline."""
         if deadline_at is not None and time.monotonic() + seconds >= deadline_at:
-            raise DeadlineExceededError(
-                f"impCentral did not complete {method} {self.redactor.url(url)} within the {self.deadline:g} s deadline",
-                method,
-                self.redactor.url(url),
-            )
+            raise self._deadline_error(method, url)
         self.sleep(seconds)
+
+    def _deadline_error(self, method: str, url: str) -> DeadlineExceededError:
+        safe = self.redactor.url(url)
+        return DeadlineExceededError(
+            f"impCentral did not complete {method} {safe} within the {self.deadline:g} s deadline", method, safe
+        )
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter."""

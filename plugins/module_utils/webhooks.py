@@ -1,0 +1,55 @@
+"""Webhooks (``/webhooks``)."""
+
+from typing import Any, Optional
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.http import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import device_group_ref
+
+
+def _mime(content_type: Optional[str]) -> Optional[str]:
+    """MIME type; the short impt names ``json`` / ``urlencoded`` are accepted too."""
+    if content_type is None:
+        return None
+    return WEBHOOK_MIMES.get(content_type, content_type)
+
+
+class Webhooks:
+    """Wire calls for webhooks."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+
+    def list(self, device_group: Any = None) -> list:
+        """Webhooks, optionally of the given Device Group id(s)."""
+        return self.transport.list_all("/webhooks", {"filter[devicegroup.id]": device_group})
+
+    def get(self, webhook_id: str) -> dict:
+        """One webhook."""
+        return self.transport.get_data(f"/webhooks/{seg(webhook_id)}")
+
+    def create(self, device_group: Any, url: str, event: str, content_type: str) -> dict:
+        """A new webhook on ``device_group`` (a ref; a bare id costs one GET for its type)."""
+        dg_ref = device_group_ref(self.transport, device_group)
+        body = {
+            "data": {
+                "type": "webhook",
+                "attributes": {"url": url, "event": event, "content_type": _mime(content_type)},
+                "relationships": {"devicegroup": dg_ref},
+            }
+        }
+        return self.transport.call("POST", "/webhooks", body=body)["data"]
+
+    def update(self, webhook_id: str, url: Optional[str] = None, content_type: Optional[str] = None) -> dict:
+        """Change the URL and/or content type (the event cannot change)."""
+        attributes: dict = {}
+        if url is not None:
+            attributes["url"] = url
+        if content_type is not None:
+            attributes["content_type"] = _mime(content_type)
+        body = {"data": {"type": "webhook", "id": webhook_id, "attributes": attributes}}
+        return self.transport.call("PATCH", f"/webhooks/{seg(webhook_id)}", body=body)["data"]
+
+    def delete(self, webhook_id: str) -> None:
+        """Delete a webhook."""
+        self.transport.call("DELETE", f"/webhooks/{seg(webhook_id)}")
