@@ -1,0 +1,172 @@
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+"""The impCentral connection options, defined once for every module, lookup and action."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Modules: the options, with the environment variables named in each description.
+    DOCUMENTATION = r"""
+options:
+  endpoint:
+    description:
+      - Base URL of the impCentral API, including C(/v5).
+      - Falls back to the E(IMPT_ENDPOINT) environment variable, then to the endpoint stored in O(auth_file),
+        then to V(https://api.electricimp.com/v5).
+      - Point it at the local emulator (for example V(http://127.0.0.1:8765/v5)) for tests and demos.
+    type: str
+  login_key:
+    description:
+      - An impCentral login key, exchanged for an access token.
+      - Falls back to the E(IMPT_LOGINKEY) environment variable.
+      - Preferred over O(username)/O(password) when both are given.
+    type: str
+  username:
+    description:
+      - Account email or username for a password login.
+      - Falls back to the E(IMPT_USER) environment variable.
+    type: str
+    aliases: [user]
+  password:
+    description:
+      - Account password for a password login.
+      - Also sent (in C(X-Electricimp-Password)) by M(electricimp.impcentral.login_key) to create, change or delete login keys.
+      - Falls back to the E(IMPT_PASSWORD) environment variable.
+    type: str
+  otp:
+    description:
+      - One-time password for accounts with two-factor authentication.
+      - Only used when the login needs it.
+    type: str
+  auth_file:
+    description:
+      - Path to an C(impt) auth file (as written by C(impt auth login)).
+      - Its access token is reused and refreshed tokens are written back (atomically, mode C(0600)),
+        so one C(impt auth login) serves every task of every playbook.
+      - When neither O(auth_file), O(login_key) nor O(username) is given, the first existing file of
+        C(./.impt.auth), C($IMPT_AUTH_FILE_PATH/.impt.auth) and C(~/.impt.auth) is used, as C(impt) does.
+    type: path
+  token_cache:
+    description:
+      - With O(login_key) or O(username)/O(password), keep the access token in a private cache file
+        (mode C(0600) in a C(0700) directory under C($XDG_CACHE_HOME/electricimp.impcentral),
+        default C(~/.cache/electricimp.impcentral)) so a play logs in once, not once per task.
+      - The file name is derived from the endpoint and the credentials; a different password misses the cache.
+      - Tokens never appear in task results or logs.
+    type: bool
+    default: true
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only set to V(false) against a test server.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a CA bundle used to verify the server (private impClouds, TLS-inspecting proxies).
+      - Proxies come from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for one response. The connection itself times out after at most 10 seconds.
+    type: float
+    default: 60
+  max_retries:
+    description:
+      - How many times a request is retried after HTTP 429 (rate limit), 502, 503, 504 or a connection error.
+      - Only safe requests are retried; writes that may have reached the server are not.
+    type: int
+    default: 5
+notes:
+  - Credentials are marked C(no_log); set them once with C(module_defaults) for the action group
+    C(group/electricimp.impcentral.impcentral).
+requirements:
+  - requests >= 2.28 (on the host that runs the module, usually the controller with C(connection=local))
+"""
+
+    # Lookups and the log_tail action: the same options, readable from environment variables and vars.
+    PLUGINS = r"""
+options:
+  endpoint:
+    description:
+      - Base URL of the impCentral API, including C(/v5).
+      - Defaults to the endpoint stored in O(auth_file), then to V(https://api.electricimp.com/v5).
+    type: str
+    env:
+      - name: IMPT_ENDPOINT
+    vars:
+      - name: impcentral_endpoint
+  login_key:
+    description:
+      - An impCentral login key, exchanged for an access token.
+    type: str
+    env:
+      - name: IMPT_LOGINKEY
+    vars:
+      - name: impcentral_login_key
+  username:
+    description:
+      - Account email or username for a password login.
+    type: str
+    env:
+      - name: IMPT_USER
+    vars:
+      - name: impcentral_username
+  password:
+    description:
+      - Account password for a password login.
+    type: str
+    env:
+      - name: IMPT_PASSWORD
+    vars:
+      - name: impcentral_password
+  otp:
+    description:
+      - One-time password for accounts with two-factor authentication.
+    type: str
+  auth_file:
+    description:
+      - Path to an C(impt) auth file; its token is reused and refreshed tokens are written back (mode C(0600)).
+      - Without credentials, C(./.impt.auth), C($IMPT_AUTH_FILE_PATH/.impt.auth) and C(~/.impt.auth) are tried.
+    type: path
+    vars:
+      - name: impcentral_auth_file
+  token_cache:
+    description:
+      - Keep the access token of a login key or password login in a private cache file (mode C(0600)),
+        so that repeated calls do not log in again.
+    type: bool
+    default: true
+    env:
+      - name: IMPT_TOKEN_CACHE
+    vars:
+      - name: impcentral_token_cache
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate.
+    type: bool
+    default: true
+    vars:
+      - name: impcentral_validate_certs
+  ca_path:
+    description:
+      - Path to a CA bundle used to verify the server.
+    type: path
+    vars:
+      - name: impcentral_ca_path
+  timeout:
+    description:
+      - Seconds to wait for one response.
+    type: float
+    default: 60
+    vars:
+      - name: impcentral_timeout
+  max_retries:
+    description:
+      - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error.
+    type: int
+    default: 5
+    vars:
+      - name: impcentral_max_retries
+"""

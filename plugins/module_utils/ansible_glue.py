@@ -1,0 +1,465 @@
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+"""The Ansible side of the collection, in one place.
+
+* ``CONNECTION_ARGSPEC`` and ``connect()``: the connection options, defined once, turned into an
+  ``ImpCentralClient`` (auth file reuse, private token cache).
+* ``ImpCentralModule``: the CRUD helper every module is a thin declaration over. Every write goes
+  through ``write()``, the one place check mode is enforced; ``ensure()`` compares only the options
+  the user set and produces the predicted object and the diff.
+
+Private to this collection: names here may change in any release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
+    DEFAULT_ENDPOINT,
+    DG_TYPE_NAMES,
+    DG_TYPES,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+    AmbiguousEntityError,
+    ImpCentralClientError,
+    NotFoundError,
+)
+
+CONNECTION_ARGSPEC = dict(
+    endpoint=dict(type="str", fallback=(env_fallback, ["IMPT_ENDPOINT"])),
+    login_key=dict(type="str", no_log=True, fallback=(env_fallback, ["IMPT_LOGINKEY"])),
+    username=dict(type="str", aliases=["user"], fallback=(env_fallback, ["IMPT_USER"])),
+    password=dict(type="str", no_log=True, fallback=(env_fallback, ["IMPT_PASSWORD"])),
+    otp=dict(type="str", no_log=True),
+    auth_file=dict(type="path"),
+    token_cache=dict(type="bool", default=True),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    timeout=dict(type="float", default=60),
+    max_retries=dict(type="int", default=5),
+)
+CONNECTION_OPTIONS = tuple(CONNECTION_ARGSPEC)
+
+# Server-managed values that would only make a diff noisy.
+NOISE = frozenset(
+    (
+        "created_at",
+        "updated_at",
+        "device_state_changed_at",
+        "agent_state_changed_at",
+        "last_enrolled_at",
+        "device_online",
+        "agent_running",
+        "free_memory",
+        "rssi",
+        "ip_address",
+        "usages",
+    )
+)
+RENAMED_RELATIONSHIPS = {"devicegroup": "device_group"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Connection
+# ---------------------------------------------------------------------------------------------
+
+
+class AuthFileStore:
+    """An impt auth file as a token store: read it, write refreshed tokens back atomically (0600)."""
+
+    def __init__(self, path: str, endpoint: str | None = None, keep_login_key: bool = True) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.keep_login_key = keep_login_key
+
+    def read(self) -> dict:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise ImpCentralClientError(
+                "Auth file %s is corrupted or unreadable (%s)." % (self.path, type(exc).__name__)
+            )
+        return data if isinstance(data, dict) else {}
+
+    def load(self) -> Tokens | None:
+        data = self.read()
+        if not data.get("accessToken") or not data.get("expiresAt"):
+            return None
+        if self.endpoint and data.get("endpoint") and data["endpoint"].rstrip("/") != self.endpoint.rstrip("/"):
+            return None
+        return Tokens(
+            access_token=data["accessToken"],
+            expires_at=data["expiresAt"],
+            refresh_token=data.get("refreshToken"),
+            login_key=data.get("loginKey"),
+        )
+
+    def save(self, tokens: Tokens) -> None:
+        data = {
+            "endpoint": self.endpoint or self.read().get("endpoint") or DEFAULT_ENDPOINT,
+            "accessToken": tokens.access_token,
+            "expiresAt": tokens.expires_at,
+        }
+        if tokens.login_key and self.keep_login_key:
+            data["loginKey"] = tokens.login_key
+        if tokens.refresh_token:
+            data["refreshToken"] = tokens.refresh_token
+        write_private_file(self.path, json.dumps(data, indent=2))
+
+
+def write_private_file(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically with mode 0600 (never readable by others, even briefly)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".impt-auth-", dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def default_auth_file() -> str | None:
+    """impt's own chain: ./.impt.auth, $IMPT_AUTH_FILE_PATH/.impt.auth, ~/.impt.auth."""
+    candidates = [os.path.join(os.getcwd(), ".impt.auth")]
+    if os.environ.get("IMPT_AUTH_FILE_PATH"):
+        candidates.append(os.path.join(os.environ["IMPT_AUTH_FILE_PATH"], ".impt.auth"))
+    candidates.append(os.path.join(os.path.expanduser("~"), ".impt.auth"))
+    return next((path for path in candidates if os.path.isfile(path)), None)
+
+
+def token_cache_path(endpoint: str, username: str | None, password: str | None, login_key: str | None) -> str:
+    """A cache file name that cannot be reversed to the credentials and changes with them."""
+    secret = ("key", login_key or "") if login_key else ("user", "%s\0%s" % (username or "", password or ""))
+    digest = hashlib.pbkdf2_hmac("sha256", secret[1].encode(), ("%s\0%s" % (endpoint, secret[0])).encode(), 20000)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "electricimp.impcentral", digest.hex()[:32] + ".json")
+
+
+def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
+    """Build a client from the connection options (module params or plugin options)."""
+    login_key, username, password = options.get("login_key"), options.get("username"), options.get("password")
+    auth_file = options.get("auth_file")
+    if not (auth_file or login_key or username):
+        auth_file = default_auth_file()
+    file_endpoint = AuthFileStore(auth_file).read().get("endpoint") if auth_file else None
+    endpoint = options.get("endpoint") or file_endpoint or DEFAULT_ENDPOINT
+
+    store = None
+    if auth_file:
+        store = AuthFileStore(auth_file, endpoint)
+    elif options.get("token_cache", True) and (login_key or (username and password)):
+        store = AuthFileStore(token_cache_path(endpoint, username, password, login_key), endpoint, keep_login_key=False)
+    timeout = float(options.get("timeout") or 60)
+    client = ImpCentralClient(
+        endpoint,
+        token_store=store,
+        timeout=(min(10.0, timeout), timeout),
+        validate_certs=options.get("validate_certs", True),
+        ca_bundle=options.get("ca_path"),
+        max_retries=int(options.get("max_retries") if options.get("max_retries") is not None else 5),
+        user_agent=user_agent,
+    )
+    tokens = store.load() if store else None
+    if tokens:
+        client.set_tokens(tokens)
+    otp = options.get("otp")
+    if login_key or username:
+        client.set_credentials(
+            user=None if login_key else username,
+            password=None if login_key else password,
+            login_key=login_key,
+            otp_callback=(lambda: otp) if otp else None,
+        )
+    return client
+
+
+def requests_missing() -> bool:
+    try:
+        import requests  # noqa: F401  pylint: disable=unused-import
+    except ImportError:
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes: resources as the user sees them
+# ---------------------------------------------------------------------------------------------
+
+
+def flatten(resource: dict | None) -> dict:
+    """A resource as one flat dict: id, type (impt's name for groups), attributes, relationship ids."""
+    if not resource:
+        return {}
+    kind = resource.get("type")
+    out = {"id": resource.get("id"), "type": DG_TYPE_NAMES.get(kind, kind)}
+    out.update(resource.get("attributes") or {})
+    for name, rel in (resource.get("relationships") or {}).items():
+        if isinstance(rel, dict) and isinstance(rel.get("data"), dict):
+            rel = rel["data"]
+        out[RENAMED_RELATIONSHIPS.get(name, name)] = rel.get("id") if isinstance(rel, dict) else rel
+    return out
+
+
+def relationship_id(resource: dict | None, name: str) -> str | None:
+    rel = ((resource or {}).get("relationships") or {}).get(name)
+    if isinstance(rel, dict) and isinstance(rel.get("data"), dict):
+        rel = rel["data"]
+    return rel.get("id") if isinstance(rel, dict) else None
+
+
+def ref(resource: dict) -> dict:
+    return {"type": resource["type"], "id": resource["id"]}
+
+
+def same(have, want) -> bool:
+    """Equal for the user's purpose: tags and other string lists are compared as sets."""
+    if isinstance(have, list) and isinstance(want, list):
+        return sorted(map(str, have)) == sorted(map(str, want))
+    if isinstance(have, dict) and isinstance(want, dict):
+        return have.keys() == want.keys() and all(same(have[k], want[k]) for k in want)
+    if isinstance(want, (int, float)) and not isinstance(want, bool) and isinstance(have, str):
+        return have == str(want)
+    return have == want
+
+
+def without_noise(view: dict | None) -> dict:
+    return {k: v for k, v in (view or {}).items() if k not in NOISE}
+
+
+def api_dg_type(name: str) -> str:
+    return DG_TYPES.get(name, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The module helper
+# ---------------------------------------------------------------------------------------------
+
+
+class ImpCentralModule:
+    """AnsibleModule + client + identification + the one CRUD path (check mode enforced in write())."""
+
+    def __init__(self, argument_spec: dict, **kwargs) -> None:
+        spec = dict(CONNECTION_ARGSPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.result: dict = {"changed": False}
+        self._client: ImpCentralClient | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def client(self) -> ImpCentralClient:
+        if self._client is None:
+            if requests_missing():
+                self.module.fail_json(msg=missing_required_lib("requests"))
+            self._client = connect(self.params, user_agent="ansible-module")
+        return self._client
+
+    def run(self, action) -> None:
+        """Run ``action(self)`` and exit; client errors become fail_json with method, URL, status."""
+        try:
+            action(self)
+        except ImpCentralClientError as exc:
+            self.fail_from(exc)
+        self.module.exit_json(**self.result)
+
+    def fail(self, msg: str, **details) -> None:
+        result = dict(self.result)
+        result.update(details)
+        self.module.fail_json(msg=msg, **result)
+
+    def fail_from(self, exc: Exception) -> None:
+        details = exc.to_dict() if hasattr(exc, "to_dict") else {}
+        details = {k: v for k, v in details.items() if k not in ("msg", "changed", "failed")}
+        msg = exc.describe() if hasattr(exc, "describe") else str(exc)
+        if isinstance(exc, AmbiguousEntityError):
+            details["candidates"] = [flatten(c) for c in (getattr(exc, "candidates", None) or [])]
+        self.fail(msg, **details)
+
+    def write(self, call, *args, **kwargs):
+        """Send one write request, unless in check mode. The only place check mode is enforced."""
+        self.result["changed"] = True
+        if self.check_mode:
+            return None
+        return call(*args, **kwargs)
+
+    # -- identification (one path: the client's identify) ---------------------------------------
+
+    def find(self, kind: str, value: str) -> dict | None:
+        """The one entity ``value`` names, None when nothing matches, fail when several do."""
+        matches = self.client.identify.find(kind, value)
+        if len(matches) > 1:
+            label = kind.replace("_", " ").title().replace(" ", " ")
+            self.fail(
+                '%s "%s" matches %d entities; use an id or the hierarchical form.' % (label, value, len(matches)),
+                candidates=[flatten(m) for m in matches],
+            )
+        return matches[0] if matches else None
+
+    def one(self, kind: str, value: str) -> dict:
+        found = self.find(kind, value)
+        if found is None:
+            label = kind.replace("_", " ").capitalize()
+            self.fail('%s "%s" is not found.' % (label, value), kind=kind, value=value)
+        return found
+
+    # -- CRUD ----------------------------------------------------------------------------------
+
+    def ensure(
+        self,
+        key: str,
+        current: dict | None,
+        wanted: dict,
+        *,
+        state: str = "present",
+        create=None,
+        update=None,
+        delete=None,
+        predicted: dict | None = None,
+    ) -> dict:
+        """Make ``current`` match ``wanted`` (only the options the user set, flat form).
+
+        ``create()`` returns the new resource, ``update(current, changes)`` the updated one (or None),
+        ``delete(current)`` nothing. Returns the (predicted, in check mode) flat object, also stored
+        in the result under ``key``; fills ``diff`` in diff mode.
+        """
+        wanted = {k: v for k, v in wanted.items() if v is not None}
+        before = flatten(current) if current else {}
+        if state == "absent":
+            if current:
+                self.write(delete, current)
+            after = {}
+        elif not current:
+            created = self.write(create)
+            after = flatten(created) if created else dict(predicted or {}, id=None, **wanted)
+        else:
+            changes = {k: v for k, v in wanted.items() if not same(before.get(k), v)}
+            after = before
+            if changes:
+                updated = self.write(update, current, changes)
+                after = flatten(updated) if updated else dict(before, **changes)
+        self.result[key] = after
+        self.set_diff(before, after)
+        return after
+
+    def set_diff(self, before, after) -> None:
+        if self.module._diff:  # pylint: disable=protected-access
+            if isinstance(before, dict):
+                before, after = without_noise(before), without_noise(after)
+            self.result["diff"] = {"before": before, "after": after}
+
+    def user_set(self, *names: str) -> dict:
+        """The options among ``names`` the user gave (not None)."""
+        return {name: self.params[name] for name in names if self.params.get(name) is not None}
+
+    # -- forced deletes, in impt's order (impt-behaviour.md section 7) ---------------------------
+
+    def plan_group_delete(
+        self, group: dict, force: bool, unbond_key: str | None = None, plan: DeletePlan | None = None
+    ) -> DeletePlan:
+        """Reads now, writes later: unassign devices, unflag flagged deployments, delete the group."""
+        plan = plan or DeletePlan()
+        client = self.client
+        if force:
+            devices = [d["id"] for d in client.devices.list(device_group=group["id"])]
+            if devices:
+                plan.add(
+                    "unassign",
+                    "devices_unassigned",
+                    devices,
+                    lambda: client.device_groups.remove_devices(group["id"], devices, unbond_key=unbond_key),
+                )
+            for dep in client.deployments.list(device_group=group["id"], flagged=True):
+                plan.unflag(client, dep)
+        has_target = relationship_id(group, "production_target") or relationship_id(group, "dut_target")
+        plan.add(
+            "delete_targeting" if has_target else "delete_groups",
+            "device_groups",
+            [group["id"]],
+            lambda: client.device_groups.delete(group["id"]),
+        )
+        return plan
+
+    def plan_product_delete(self, product: dict, force: bool, builds: bool) -> DeletePlan:
+        plan = DeletePlan()
+        client = self.client
+        if force:
+            for group in client.device_groups.list(product=product["id"]):
+                self.plan_group_delete(group, True, plan=plan)
+        plan.add("delete_main", None, [], lambda: client.products.delete(product["id"]))
+        if builds:
+            for dep in client.deployments.list(product=product["id"]):
+                if (dep.get("attributes") or {}).get("flagged"):
+                    plan.unflag(client, dep)
+                plan.add(
+                    "delete_builds", "deployments", [dep["id"]], _ignore_missing(client.deployments.delete, dep["id"])
+                )
+        return plan
+
+
+class DeletePlan:
+    """Writes collected by phase and run in impt's fixed order, so check mode can report them unsent."""
+
+    PHASES = ("unassign", "unflag", "delete_targeting", "delete_groups", "delete_main", "delete_builds")
+
+    def __init__(self) -> None:
+        self.steps: dict = {phase: [] for phase in self.PHASES}
+        self.report: dict = {
+            "device_groups": [],
+            "devices_unassigned": [],
+            "deployments_unflagged": [],
+            "deployments": [],
+        }
+
+    def add(self, phase: str, category: str | None, ids: list, call) -> None:
+        self.steps[phase].append(call)
+        if category:
+            self.report[category].extend(ids)
+
+    def unflag(self, client, dep: dict) -> None:
+        if dep["id"] not in self.report["deployments_unflagged"]:
+            self.add(
+                "unflag",
+                "deployments_unflagged",
+                [dep["id"]],
+                lambda: client.deployments.update(dep["id"], flagged=False),
+            )
+
+    def summary(self) -> dict:
+        return {k: list(v) for k, v in self.report.items()}
+
+    def execute(self, _current: dict | None = None) -> None:
+        for phase in self.PHASES:
+            for call in self.steps[phase]:
+                call()
+
+
+def _ignore_missing(call, *args):
+    """A delete that is already done (e.g. the group's deletion took its deployments) is fine."""
+
+    def run():
+        try:
+            call(*args)
+        except NotFoundError:
+            pass
+
+    return run

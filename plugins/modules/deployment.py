@@ -1,0 +1,262 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: deployment
+short_description: Deploy code to an impCentral device group, or update or delete a deployment
+version_added: 1.0.0
+description:
+  - With code (O(device_code)/O(agent_code), O(device_file)/O(agent_file) or O(copy_from)), makes sure the
+    device group's current deployment carries that code; a new deployment is created only when it does not.
+    The comparison reads the group and its current deployment (two requests) and compares the code itself.
+  - When the current deployment already has the code, differing O(description), O(tags) and O(flagged) are
+    updated on it; a differing O(origin) (set at creation only) makes a new deployment.
+  - With O(deployment) instead of code, updates that deployment's description, tags and flag, or deletes it.
+  - Devices run new code after a restart; see M(electricimp.impcentral.restart).
+author:
+  - electricimp.impcentral contributors
+options:
+  device_group:
+    description:
+      - Device group (id, name or C({account}{product}{group})) to deploy to. Required with code.
+    type: str
+  device_code:
+    description:
+      - Device code (Squirrel source). An empty string when neither this nor O(device_file) is given.
+    type: str
+  agent_code:
+    description:
+      - Agent code (Squirrel source). An empty string when neither this nor O(agent_file) is given.
+    type: str
+  device_file:
+    description:
+      - File holding the device code, read on the host that runs the module.
+    type: path
+  agent_file:
+    description:
+      - File holding the agent code, read on the host that runs the module.
+    type: path
+  copy_from:
+    description:
+      - Deploy the code of this existing deployment (id, sha, tag or origin), as C(impt build copy) does.
+    type: str
+  deployment:
+    description:
+      - An existing deployment (id, sha, tag or origin) to update or delete, instead of deploying code.
+    type: str
+  description:
+    description:
+      - Deployment description.
+    type: str
+  origin:
+    description:
+      - Free-text origin of the code (for example a git commit). Set at creation only.
+    type: str
+  tags:
+    description:
+      - Tags of the deployment (letters, digits and C(_ - * .)). Compared as a set; replaces the tags when given.
+    type: list
+    elements: str
+  flagged:
+    description:
+      - Flagged deployments cannot be deleted.
+    type: bool
+  state:
+    description:
+      - V(present) deploys or updates; V(absent) deletes the deployment named by O(deployment).
+    type: str
+    choices: [present, absent]
+    default: present
+  force:
+    description:
+      - With O(state=absent), unflag a flagged deployment before deleting it.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: Deploy firmware 2.1 to the development group
+  electricimp.impcentral.deployment:
+    device_group: Thermostat dev
+    device_file: src/device.nut
+    agent_file: src/agent.nut
+    description: Firmware 2.1
+    origin: "git:4f2a9c1"
+    tags: [v2.1]
+
+- name: Promote the tested build to production, flagged so nobody deletes it
+  electricimp.impcentral.deployment:
+    device_group: Thermostat production
+    copy_from: v2.1
+    flagged: true
+
+- name: Delete an old build
+  electricimp.impcentral.deployment:
+    deployment: v1.9
+    state: absent
+    force: true
+"""
+
+RETURN = r"""
+deployment:
+  description:
+    - The deployment after the task (predicted in check mode, where a new deployment has a null C(id) and C(sha)).
+    - Empty after deletion.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Deployment id.
+      type: str
+    sha:
+      description: SHA-256 of the code, computed by the server.
+      type: str
+    description:
+      description: Description.
+      type: str
+    origin:
+      description: Origin.
+      type: str
+    tags:
+      description: Tags.
+      type: list
+      elements: str
+    flagged:
+      description: Whether the deployment is flagged.
+      type: bool
+    device_code:
+      description: Device code.
+      type: str
+    agent_code:
+      description: Agent code.
+      type: str
+    device_group:
+      description: Id of the device group (absent for a deployment whose group was deleted).
+      type: str
+created:
+  description: Whether a new deployment was (or in check mode would be) created.
+  returned: always
+  type: bool
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
+    ImpCentralModule,
+    ref,
+    relationship_id,
+)
+
+EDITABLE = ('description', 'tags', 'flagged')
+
+
+def main() -> None:
+    module = ImpCentralModule(
+        dict(
+            device_group=dict(type='str'),
+            device_code=dict(type='str'),
+            agent_code=dict(type='str'),
+            device_file=dict(type='path'),
+            agent_file=dict(type='path'),
+            copy_from=dict(type='str'),
+            deployment=dict(type='str'),
+            description=dict(type='str'),
+            origin=dict(type='str'),
+            tags=dict(type='list', elements='str'),
+            flagged=dict(type='bool'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            force=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[
+            ('device_code', 'device_file'), ('agent_code', 'agent_file'),
+            ('copy_from', 'device_code'), ('copy_from', 'device_file'),
+            ('copy_from', 'agent_code'), ('copy_from', 'agent_file'),
+            ('deployment', 'device_code'), ('deployment', 'device_file'), ('deployment', 'agent_code'),
+            ('deployment', 'agent_file'), ('deployment', 'copy_from'),
+        ],
+        required_one_of=[('device_group', 'deployment')],
+        required_if=[('state', 'absent', ('deployment',))],
+    )
+    module.run(ensure_deployment)
+
+
+def ensure_deployment(m: ImpCentralModule) -> None:
+    p = m.params
+    m.result['created'] = False
+    if p['deployment']:
+        current = m.find('deployment', p['deployment'])
+        if current is None and p['state'] == 'present':
+            m.fail('Deployment "%s" is not found.' % p['deployment'])
+        m.ensure('deployment', current, m.user_set(*EDITABLE), state=p['state'], update=update(m),
+                 delete=delete(m))
+        return
+
+    code = wanted_code(m)
+    group = m.one('device_group', p['device_group'])
+    current_id = relationship_id(group, 'current_deployment')
+    current = m.client.deployments.get(current_id) if current_id else None
+    attrs = (current or {}).get('attributes') or {}
+    same_code = current is not None and all(attrs.get(k, '') == v for k, v in code.items())
+    if same_code and (p['origin'] is None or attrs.get('origin') == p['origin']):
+        m.ensure('deployment', current, m.user_set(*EDITABLE), update=update(m))
+        return
+
+    def create():
+        return m.client.deployments.create(ref(group), description=p['description'], origin=p['origin'],
+                                           flagged=p['flagged'], tags=p['tags'], **code)
+
+    predicted = dict(code, type='deployment', sha=None, device_group=group['id'], origin=p['origin'])
+    after = m.ensure('deployment', None, m.user_set(*EDITABLE), create=create, predicted=predicted)
+    m.result['created'] = True
+    m.set_diff(_code_view(current), _code_view(after))
+
+
+def wanted_code(m: ImpCentralModule) -> dict:
+    """The code to deploy: given inline, read from files, or copied from another deployment."""
+    p = m.params
+    if p['copy_from']:
+        source = m.one('deployment', p['copy_from'])
+        if 'device_code' not in (source.get('attributes') or {}):
+            source = m.client.deployments.get(source['id'])
+        attrs = source.get('attributes') or {}
+        return {'device_code': attrs.get('device_code') or '', 'agent_code': attrs.get('agent_code') or ''}
+    code = {}
+    for part in ('device', 'agent'):
+        text, path = p['%s_code' % part], p['%s_file' % part]
+        if path:
+            try:
+                with open(path, encoding='utf-8') as handle:
+                    text = handle.read()
+            except OSError as exc:
+                m.fail('Cannot read %s_file %s: %s' % (part, path, exc.strerror or exc))
+        code['%s_code' % part] = text or ''
+    return code
+
+
+def _code_view(view: dict | None) -> dict:
+    keys = ('id', 'sha', 'description', 'origin', 'tags', 'flagged', 'device_code', 'agent_code')
+    return {k: (view or {}).get(k) for k in keys if k in (view or {})}
+
+
+def update(m: ImpCentralModule):
+    def run(cur, changes):
+        return m.client.deployments.update(cur['id'], **changes)
+    return run
+
+
+def delete(m: ImpCentralModule):
+    def run(cur):
+        if m.params['force'] and (cur.get('attributes') or {}).get('flagged'):
+            m.client.deployments.update(cur['id'], flagged=False)
+        m.client.deployments.delete(cur['id'])
+    return run
+
+
+if __name__ == '__main__':
+    main()

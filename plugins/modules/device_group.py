@@ -1,0 +1,272 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: device_group
+short_description: Create, update or delete an impCentral device group
+version_added: 1.0.0
+description:
+  - Makes sure a device group exists in a product with the given type, description, targets,
+    environment variables and minimum supported deployment, or does not exist.
+  - The group is found by O(name) among the groups of O(product). Without O(product), O(name) may be any
+    device group identifier (id, name, C({account}{product}{group})).
+author:
+  - electricimp.impcentral contributors
+options:
+  name:
+    description:
+      - Device group name (unique within the product), or any device group identifier when O(product) is not given.
+    type: str
+    required: true
+  product:
+    description:
+      - Product (id, name or C({account}{product})) the group belongs to. Required to create the group.
+    type: str
+  type:
+    description:
+      - Device group type, in C(impt)'s words. Fixed once created; V(development) when creating without it.
+      - V(factory) and V(pre-factory) groups need O(production_target) and O(dut_target).
+    type: str
+    choices: [development, pre-factory, pre-dut, pre-production, factory, dut, production]
+  description:
+    description:
+      - Device group description.
+    type: str
+  production_target:
+    description:
+      - For V(factory)/V(pre-factory) groups, the V(production)/V(pre-production) group blessed devices go to.
+      - A name is looked up in the same product first.
+    type: str
+  dut_target:
+    description:
+      - For V(factory)/V(pre-factory) groups, the V(dut)/V(pre-dut) group of the devices under test.
+    type: str
+  load_code_after_blessing:
+    description:
+      - For V(production)/V(pre-production) groups, whether blessed devices load the code at once.
+    type: bool
+  region:
+    description:
+      - For V(production)/V(pre-production) groups, the region. Set at creation only; a different value on an
+        existing group is an error.
+    type: str
+  env_vars:
+    description:
+      - Environment variables of the group (keys start with a letter; values are strings or numbers).
+      - Replaces the whole set when given.
+    type: dict
+  min_supported_deployment:
+    description:
+      - Deployment (id, sha, tag or origin) that becomes the group's minimum supported deployment.
+    type: str
+  state:
+    description:
+      - V(present) creates or updates the group, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  force:
+    description:
+      - With O(state=absent), first unassign the group's devices and unflag its flagged deployments,
+        as C(impt dg delete --force) does.
+    type: bool
+    default: false
+  unbond_key:
+    description:
+      - Unbond key needed to unassign devices from a V(production) group with O(force).
+    type: str
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: Development group with environment variables
+  electricimp.impcentral.device_group:
+    name: Thermostat dev
+    product: Thermostat
+    type: development
+    env_vars:
+      REPORT_INTERVAL: 60
+
+- name: Factory fixture group blessing into production
+  electricimp.impcentral.device_group:
+    name: Thermostat factory
+    product: Thermostat
+    type: factory
+    production_target: Thermostat production
+    dut_target: Thermostat DUT
+
+- name: Remove the development group and everything that blocks it
+  electricimp.impcentral.device_group:
+    name: Thermostat dev
+    product: Thermostat
+    state: absent
+    force: true
+"""
+
+RETURN = r"""
+device_group:
+  description:
+    - The device group after the task (predicted in check mode; a new group has a null C(id)). Empty after deletion.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Device group id.
+      type: str
+    type:
+      description: Device group type in C(impt)'s words.
+      type: str
+      sample: development
+    name:
+      description: Name.
+      type: str
+    description:
+      description: Description.
+      type: str
+    region:
+      description: Region (production types only).
+      type: str
+    load_code_after_blessing:
+      description: Whether blessed devices load the code at once (production types only).
+      type: bool
+    env_vars:
+      description: Environment variables.
+      type: dict
+    product:
+      description: Product id.
+      type: str
+    production_target:
+      description: Id of the production target group (fixture types only).
+      type: str
+    dut_target:
+      description: Id of the DUT target group (fixture types only).
+      type: str
+    current_deployment:
+      description: Id of the newest deployment, absent when none.
+      type: str
+    min_supported_deployment:
+      description: Id of the minimum supported deployment, absent until set.
+      type: str
+deleted:
+  description: What the delete removed (or would remove in check mode).
+  returned: when O(state=absent) and the group existed
+  type: dict
+  contains:
+    device_groups:
+      description: Ids of the deleted groups.
+      type: list
+      elements: str
+    devices_unassigned:
+      description: Ids of the unassigned devices.
+      type: list
+      elements: str
+    deployments_unflagged:
+      description: Ids of the unflagged deployments.
+      type: list
+      elements: str
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
+    ImpCentralModule,
+    api_dg_type,
+    ref,
+)
+
+DG_TYPE_CHOICES = ['development', 'pre-factory', 'pre-dut', 'pre-production', 'factory', 'dut', 'production']
+PATCHABLE = ('description', 'load_code_after_blessing', 'env_vars')
+
+
+def main() -> None:
+    module = ImpCentralModule(dict(
+        name=dict(type='str', required=True),
+        product=dict(type='str'),
+        type=dict(type='str', choices=DG_TYPE_CHOICES),
+        description=dict(type='str'),
+        production_target=dict(type='str'),
+        dut_target=dict(type='str'),
+        load_code_after_blessing=dict(type='bool'),
+        region=dict(type='str'),
+        env_vars=dict(type='dict'),
+        min_supported_deployment=dict(type='str'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        force=dict(type='bool', default=False),
+        unbond_key=dict(type='str', no_log=True),
+    ))
+    module.run(ensure_device_group)
+
+
+def ensure_device_group(m: ImpCentralModule) -> None:
+    p = m.params
+    product, siblings, current = find_group(m)
+    if p['state'] == 'absent':
+        delete = None
+        if current:
+            plan = m.plan_group_delete(current, p['force'], p['unbond_key'])
+            m.result['deleted'] = plan.summary()
+            delete = plan.execute
+        m.ensure('device_group', current, {}, state='absent', delete=delete)
+        return
+
+    kind = p['type'] or 'development'
+    if current and p['type'] and api_dg_type(p['type']) != current['type']:
+        m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p['name'])
+    if current and p['region'] is not None and (current.get('attributes') or {}).get('region') != p['region']:
+        m.fail('The region of device group "%s" is set at creation only.' % p['name'])
+    targets = {t: target(m, p[t], siblings) for t in ('production_target', 'dut_target') if p[t]}
+    wanted = m.user_set(*PATCHABLE)
+    wanted.update({t: group['id'] for t, group in targets.items()})
+    if p['min_supported_deployment']:
+        wanted['min_supported_deployment'] = m.one('deployment', p['min_supported_deployment'])['id']
+
+    def create():
+        if product is None:
+            m.fail('Device group "%s" does not exist; give product to create it.' % p['name'])
+        refs = {t: ref(group) for t, group in targets.items()}
+        created = m.client.device_groups.create(
+            api_dg_type(kind), p['name'], product['id'], description=p['description'], region=p['region'],
+            load_code_after_blessing=p['load_code_after_blessing'], env_vars=p['env_vars'], **refs)
+        if wanted.get('min_supported_deployment'):
+            m.client.device_groups.set_min_supported_deployment(created['id'], wanted['min_supported_deployment'])
+            return None
+        return created
+
+    def update(cur, changes):
+        minimum = changes.pop('min_supported_deployment', None)
+        fields = {k: v for k, v in changes.items() if k in PATCHABLE}
+        fields.update({t: ref(targets[t]) for t in targets if t in changes})
+        updated = m.client.device_groups.update(cur['id'], cur['type'], **fields) if fields else None
+        if minimum:
+            m.client.device_groups.set_min_supported_deployment(cur['id'], minimum)
+            return None
+        return updated
+
+    predicted = {'name': p['name'], 'type': kind, 'product': product and product['id'], 'region': p['region']}
+    m.ensure('device_group', current, wanted, create=create, update=update, predicted=predicted)
+
+
+def find_group(m: ImpCentralModule):
+    """(product, the product's groups, the group) by natural key: one product lookup, one listing."""
+    p = m.params
+    if not p['product']:
+        return None, [], m.find('device_group', p['name'])
+    product = m.one('product', p['product'])
+    siblings = m.client.device_groups.list(product=product['id'])
+    named = [g for g in siblings if (g.get('attributes') or {}).get('name') == p['name']]
+    named = named or [g for g in siblings if g['id'] == p['name']]
+    return product, siblings, named[0] if named else None
+
+
+def target(m: ImpCentralModule, value: str, siblings: list) -> dict:
+    same_product = [g for g in siblings if g['id'] == value or (g.get('attributes') or {}).get('name') == value]
+    return same_product[0] if len(same_product) == 1 else m.one('device_group', value)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: webhook
+short_description: Create, update or delete an impCentral webhook
+version_added: 1.0.0
+description:
+  - Makes sure a device group has one webhook for an event and URL, with the given content type, or has none.
+  - The webhook is found by (O(device_group), O(event), O(url)); only its content type can change.
+author:
+  - electricimp.impcentral contributors
+options:
+  device_group:
+    description:
+      - Device group (id, name or C({account}{product}{group})).
+    type: str
+    required: true
+  event:
+    description:
+      - The event that fires the webhook. V(blessing) and V(blinkup) suit production and pre-production groups.
+    type: str
+    required: true
+    choices: [blessing, blinkup, deployment]
+  url:
+    description:
+      - The URL the webhook posts to.
+    type: str
+    required: true
+  content_type:
+    description:
+      - Body format of the POST. V(json) when creating without it.
+    type: str
+    choices: [json, urlencoded]
+  state:
+    description:
+      - V(present) creates or updates the webhook, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: Tell the MES about every blessed device
+  electricimp.impcentral.webhook:
+    device_group: Thermostat production
+    event: blessing
+    url: https://mes.example.com/impcentral/blessing
+    content_type: json
+
+- name: Stop it
+  electricimp.impcentral.webhook:
+    device_group: Thermostat production
+    event: blessing
+    url: https://mes.example.com/impcentral/blessing
+    state: absent
+"""
+
+RETURN = r"""
+webhook:
+  description: The webhook after the task (predicted in check mode, with a null C(id)). Empty after deletion.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Webhook id.
+      type: str
+    url:
+      description: URL.
+      type: str
+    event:
+      description: Event.
+      type: str
+    content_type:
+      description: C(json) or C(urlencoded).
+      type: str
+    device_group:
+      description: Id of the device group.
+      type: str
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES, WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, ref
+
+
+def main() -> None:
+    module = ImpCentralModule(dict(
+        device_group=dict(type='str', required=True),
+        event=dict(type='str', required=True, choices=['blessing', 'blinkup', 'deployment']),
+        url=dict(type='str', required=True),
+        content_type=dict(type='str', choices=['json', 'urlencoded']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    ))
+    module.run(ensure_webhook)
+
+
+def ensure_webhook(m: ImpCentralModule) -> None:
+    p = m.params
+    client = m.client
+    group = m.one('device_group', p['device_group'])
+    hooks = [h for h in client.webhooks.list(device_group=group['id'])
+             if (h.get('attributes') or {}).get('event') == p['event'] and h['attributes'].get('url') == p['url']]
+    if len(hooks) > 1:
+        m.fail('Device group "%s" has %d webhooks for %s to %s; delete the extra ones.'
+               % (p['device_group'], len(hooks), p['event'], p['url']), webhooks=[h['id'] for h in hooks])
+    current = with_short_type(hooks[0]) if hooks else None
+    wanted = m.user_set('content_type')
+
+    def create():
+        mime = WEBHOOK_MIMES[p['content_type'] or 'json']
+        return with_short_type(client.webhooks.create(ref(group), p['url'], p['event'], mime))
+
+    def update(cur, changes):
+        return with_short_type(client.webhooks.update(cur['id'], content_type=WEBHOOK_MIMES[changes['content_type']]))
+
+    def delete(cur):
+        client.webhooks.delete(cur['id'])
+
+    predicted = {'type': 'webhook', 'url': p['url'], 'event': p['event'], 'device_group': group['id'],
+                 'content_type': p['content_type'] or 'json'}
+    m.ensure('webhook', current, wanted, state=p['state'], create=create, update=update, delete=delete,
+             predicted=predicted)
+
+
+def with_short_type(hook: dict | None) -> dict | None:
+    """The webhook with its content type in the module's words (json, urlencoded)."""
+    if not hook:
+        return hook
+    attrs = dict(hook.get('attributes') or {})
+    attrs['content_type'] = WEBHOOK_MIME_NAMES.get(attrs.get('content_type'), attrs.get('content_type'))
+    return dict(hook, attributes=attrs)
+
+
+if __name__ == '__main__':
+    main()
