@@ -1,5 +1,167 @@
-"""Entry point of the impt console (filled in by the console work)."""
+"""impt: the impCentral console. `impt <group> <command> [options]`, a drop-in for Electric Imp's impt 2.6.
+
+Only the invoked group's module is imported, and the client only when a command talks to impCentral,
+so `impt --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Mapping, Sequence, TextIO
+
+from impt import commands
+from impt.context import IMPT_VERSION, Context
+from impt.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    AuthError,
+    ImptError,
+    NetworkError,
+    NotFoundError,
+    UsageError,
+)
+from impt.options import OUTPUT_MODES
+from impt.output import Output
+from impt.parser import parse, peek_output, wants_help
+from impt.prompt import Terminal
+
+ACCESS_FAILED = "Access to impCentral failed or timed out. Please check your network connection."
 
 
-def main() -> int:
-    return 0
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run one impt command and return its exit code (0 success, see `impt --help` for the others)."""
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    env = os.environ if env is None else env
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    terminal = Terminal(stdin or sys.stdin, real=stdin is None)
+    mode = peek_output(tokens)
+    out = Output(mode if mode in OUTPUT_MODES else None, stdout, stderr, color=_wants_color(stdout, env))
+    ctx_holder: list[Context] = []
+    try:
+        code = _dispatch(tokens, out, terminal, env=env, cwd=Path(cwd or os.getcwd()), ctx_holder=ctx_holder)
+        stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        out.error("Interrupted.", prefix="Error: ")
+        out.finish(False)
+        return EXIT_INTERRUPTED
+    except BaseException as exc:  # every failure becomes one clear message and an exit code
+        if isinstance(exc, SystemExit):
+            raise
+        error = translate(exc, ctx_holder[0] if ctx_holder else None)
+        if out.mode == "debug" and not isinstance(exc, ImptError):
+            import traceback
+
+            traceback.print_exception(exc, file=stderr)
+        out.error(error.message, error.details, error.tail, prefix=error.prefix)
+        out.finish(False)
+        return error.exit_code
+
+
+def _wants_color(stdout: TextIO, env: Mapping[str, str]) -> bool:
+    if "NO_COLOR" in env:
+        return False
+    try:
+        return bool(stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _dispatch(
+    tokens: list[str], out: Output, terminal: Terminal, *, env: Mapping[str, str], cwd: Path, ctx_holder: list
+) -> int:
+    if not tokens:
+        raise UsageError("Please specify a valid command.")
+    first = tokens[0]
+    if first in ("--help", "-h"):
+        groups = {g: commands.GROUP_DESCRIPTIONS[g] for g in commands.available_groups()}
+        from impt.help import top_help
+
+        out.stdout.write(top_help(groups) + "\n")
+        return EXIT_OK
+    if first in ("--version", "-v"):
+        out.stdout.write(IMPT_VERSION + "\n")
+        return EXIT_OK
+    if first == "completion":
+        from impt.completion import run_completion
+
+        return run_completion(tokens[1:], out)
+    module = commands.load_group(first)
+    if module is None:
+        raise UsageError(f"Unknown argument: {first}")
+    rest = tokens[1:]
+    if not rest or rest[0].startswith("-"):
+        if wants_help(rest):
+            from impt.help import group_help
+
+            out.stdout.write(group_help(first, commands.GROUP_DESCRIPTIONS[first], module.COMMANDS) + "\n")
+            return EXIT_OK
+        raise UsageError("Please specify a valid command.")
+    command = next((c for c in module.COMMANDS if c.name == rest[0]), None)
+    if command is None:
+        raise UsageError(f"Unknown argument: {rest[0]}")
+    if wants_help(rest[1:]):
+        from impt.help import command_help
+
+        out.stdout.write(command_help(command) + "\n")
+        return EXIT_OK
+    args = parse(command, rest[1:])
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    ctx = Context(args, out, terminal, env=env, cwd=cwd, home=home)
+    ctx_holder.append(ctx)
+    command.run(ctx)
+    out.finish(True)
+    return EXIT_OK
+
+
+def translate(exc: BaseException, ctx: Context | None) -> ImptError:
+    """Any exception → an ImptError with impt's wording; the client's classes are matched by name (no import)."""
+    if isinstance(exc, ImptError):
+        return exc
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "TransportError" in names:
+        return NetworkError(ACCESS_FAILED)
+    if "MfaRequiredError" in names:
+        return AuthError("Multi-factor authentication is enabled: a one-time password is required.")
+    if "AuthenticationError" in names:
+        source = ctx.auth_source if ctx else None
+        url = str(getattr(exc, "url", "") or "")
+        if source is not None and source.path is not None and url.rstrip("/").endswith(("/auth/token", "/auth")):
+            return AuthError(f"Impossible to refresh access token for the {source.file_label}.", tail=[source.relogin])
+        return AuthError(str(exc))
+    if "InvalidIdentifierError" in names:
+        return UsageError(str(exc))
+    if "IdentificationError" in names:
+        return NotFoundError(str(exc))
+    if "ImpCentralError" in names:
+        error_class = NotFoundError if "NotFoundError" in names else ImptError
+        return error_class(str(exc), tail=_compile_errors(exc))
+    if isinstance(exc, OSError) and getattr(exc, "filename", None):
+        return ImptError(f"File error: {exc.filename}: {exc.strerror}.")
+    error = ImptError(f"internal error: {exc}")
+    error.exit_code = EXIT_FAILED
+    return error
+
+
+def _compile_errors(exc: BaseException) -> list[str]:
+    """`<file> <type> (line r, column c): <text>` for each compile error the API attached."""
+    lines = []
+    for entry in getattr(exc, "errors", None) or []:
+        meta = entry.get("meta") if isinstance(entry, dict) else None
+        for item in meta if isinstance(meta, list) else []:
+            if isinstance(item, dict) and "text" in item:
+                where = f"{item.get('file')} {item.get('type')} (line {item.get('row')}, column {item.get('column')})"
+                lines.append(f"{where}: {item['text']}")
+    return lines

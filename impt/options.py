@@ -77,7 +77,7 @@ HELP = Option("help", "h", FLAG, "Displays description of the command. Ignores a
 _YES_PROJECT = "If not specified, the {what} referenced by the Project file in the current directory is used."
 
 
-def identifier(name: str, alias: str, entity: str, descr: str, required: str = "", kind: str = STRING) -> Option:
+def identifier(name: str, alias: str, entity: str, descr: str, required: str = "", *, kind: str = STRING) -> Option:
     """An option naming an entity by identifier (`<PRODUCT_IDENTIFIER>` etc.)."""
     value = {
         "account": "ACCOUNT_IDENTIFIER",

@@ -116,11 +116,12 @@ class Output:
         for line in format_text(obj, minimal=self.mode == "minimal", color=self.color and self.verbose):
             self._write(line, self.dialog_stream)
 
-    def error(self, message: str, details: list | None = None, tail: list[str] | None = None) -> None:
+    def error(self, message: str, details: list | None = None, tail: list[str] | None = None, prefix: str = "") -> None:
         if self.is_json:
             self._write(json.dumps({"Error": message}, indent=2, ensure_ascii=False))
             return
-        self._write(f"{_RED}{message}{_RESET}" if self.color else message)
+        text = prefix + message
+        self._write(f"{_RED}{text}{_RESET}" if self.color else text)
         for block in details or []:
             self.data(block)
         for line in tail or []:

@@ -30,7 +30,7 @@ class Args:
 def wants_help(tokens: Iterable[str]) -> bool:
     """`--help` anywhere wins over every other option, valid or not."""
     for token in tokens:
-        if token == "--":
+        if token == "--":  # noqa: S105 - end of options, not a secret
             return False
         if token in ("--help", "-h"):
             return True
@@ -63,7 +63,7 @@ def _split(tokens: list[str], command: Command) -> tuple[list[tuple[Option, str 
     queue = list(tokens)
     while queue:
         token = queue.pop(0)
-        if token == "--":
+        if token == "--":  # noqa: S105 - end of options, not a secret
             positional.extend(queue)
             break
         if token.startswith("--") and len(token) > 2:

@@ -44,7 +44,9 @@ class Terminal:
         return self.read_line(prompt, stream)
 
 
-def confirm(out: Output, terminal: Terminal, confirmed: bool, lines: list | None = None, how: str = "--confirmed") -> None:
+def confirm(
+    out: Output, terminal: Terminal, confirmed: bool, lines: list | None = None, how: str = "--confirmed"
+) -> None:
     """Show what will change and ask; `--confirmed` skips. Raises CanceledError on 'n'."""
     if confirmed:
         return

@@ -1,0 +1,41 @@
+"""Command groups: one module per group, each exposing `COMMANDS` (a tuple of `impt.options.Command`).
+
+A group exists when its module file exists, so new groups plug in by adding a file here and a line below.
+Descriptions live here so `impt --help` lists groups without importing any of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+GROUP_DESCRIPTIONS = {
+    "account": "Account information commands.",
+    "auth": "Authentication commands.",
+    "build": "Build manipulation commands.",
+    "completion": "Shell completion scripts (bash, zsh, fish).",
+    "device": "Device manipulation commands.",
+    "dg": "Device Group manipulation commands.",
+    "log": "Logs manipulation commands.",
+    "loginkey": "Login Key manipulation commands.",
+    "product": "Product manipulation commands.",
+    "project": "Project manipulation commands.",
+    "test": "Test manipulation commands.",
+    "webhook": "Webhook manipulation commands.",
+}
+_HIDDEN_GROUPS = {"completion"}  # a command of its own, not a group of commands
+
+
+def available_groups() -> list[str]:
+    """Groups whose module is installed, in help order."""
+    here = os.path.dirname(__file__)
+    present = {name[:-3] for name in os.listdir(here) if name.endswith(".py") and not name.startswith("_")}
+    return [g for g in GROUP_DESCRIPTIONS if g in present and g not in _HIDDEN_GROUPS]
+
+
+def load_group(name: str) -> ModuleType | None:
+    """Import one group's module; None for an unknown group."""
+    if name not in available_groups():
+        return None
+    return importlib.import_module(f"impt.commands.{name}")

@@ -1,0 +1,145 @@
+"""Command execution context: which auth applies (seed "Command Execution Context"), the lazy client, the project.
+
+Order: ./.impt.auth, then $IMPT_AUTH_FILE_PATH/.impt.auth, then IMPT_LOGINKEY / IMPT_USER, then ~/.impt.auth.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from impt.errors import AuthError, NotFoundError
+from impt.files import AUTH_FILE, AuthFileStore, read_auth_file, read_project
+from impt.output import Output
+from impt.parser import Args
+from impt.prompt import Terminal, ask
+
+DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
+REFRESH_AHEAD = 180.0
+IMPT_VERSION = "2.6.1"
+
+
+@dataclass(frozen=True)
+class AuthSource:
+    kind: str  # local | path | env | global
+    auth_type: str  # as `auth info` shows it
+    file_label: str  # as error messages name the file
+    path: Path | None = None
+
+    @property
+    def relogin(self) -> str:
+        command = "impt auth login --local" if self.kind == "local" else "impt auth login"
+        return f'Please relogin using "{command}" command and then try again.'
+
+
+def find_auth_source(env: Mapping[str, str], cwd: Path, home: Path) -> AuthSource:
+    """Apply the context rules; raises AuthError when nothing applies."""
+    local = cwd / AUTH_FILE
+    if local.exists():
+        return AuthSource("local", "Local Auth file", "Local Auth File", local)
+    directory = env.get("IMPT_AUTH_FILE_PATH")
+    if directory:
+        path = Path(directory) / AUTH_FILE
+        if not path.exists():
+            raise AuthError("Auth File is not found.")
+        return AuthSource("path", f"Auth file path: {directory}", "Auth File", path)
+    if env.get("IMPT_LOGINKEY") or env.get("IMPT_USER"):
+        return AuthSource("env", "Environment variables", "Environment variables")
+    global_file = home / AUTH_FILE
+    if global_file.exists():
+        return AuthSource("global", "Global Auth file", "Global Auth File", global_file)
+    raise AuthError("You are not logged in.")
+
+
+class Context:
+    """Everything a command needs: parsed args, output, terminal, environment, and the client on first use."""
+
+    def __init__(
+        self, args: Args, out: Output, terminal: Terminal, *, env: Mapping[str, str], cwd: Path, home: Path
+    ) -> None:
+        self.args = args
+        self.out = out
+        self.terminal = terminal
+        self.env = env
+        self.cwd = cwd
+        self.home = home
+        self._client: Any = None
+        self._project: Any = False
+        self.auth_source: AuthSource | None = None
+
+    def path(self, name: str) -> Path:
+        """A user-given file name, relative to the command's working directory."""
+        return self.cwd / Path(name).expanduser()
+
+    @property
+    def project(self) -> dict[str, Any] | None:
+        if self._project is False:
+            self._project = read_project(self.cwd)
+        return self._project
+
+    def project_dg_id(self, entity: str) -> str:
+        """The project's Device Group id, for a "Yes/Project" option the user left out."""
+        project = self.project
+        if project is None:
+            raise NotFoundError(f"No {entity} Identifier is specified.")
+        return project["deviceGroupId"]
+
+    def new_client(self, endpoint: str, token_store: Any = None) -> Any:
+        from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+
+        hook = self._debug_event if self.out.mode == "debug" else None
+        return ImpCentralClient(endpoint, token_store=token_store, debug_hook=hook, user_agent=f"impt/{IMPT_VERSION}")
+
+    @property
+    def client(self) -> Any:
+        """The authenticated client for the applicable context (built once)."""
+        if self._client is None:
+            self._client = self._authenticated_client()
+        return self._client
+
+    def _authenticated_client(self) -> Any:
+        source = find_auth_source(self.env, self.cwd, self.home)
+        self.auth_source = source
+        if source.kind == "env":
+            client = self.new_client(self.env.get("IMPT_ENDPOINT") or DEFAULT_ENDPOINT)
+            login_key = self.env.get("IMPT_LOGINKEY")
+            if login_key:
+                client.set_credentials(login_key=login_key, otp_callback=self.ask_otp)
+            else:
+                password = self.env.get("IMPT_PASSWORD")
+                if password is None:
+                    password = ask(self.out, self.terminal, "password", secret=True, option="IMPT_PASSWORD")
+                client.set_credentials(user=self.env["IMPT_USER"], password=password, otp_callback=self.ask_otp)
+            return client
+        assert source.path is not None
+        data = read_auth_file(source.path, source.file_label)
+        store = AuthFileStore(source.path, source.file_label, data.get("endpoint") or DEFAULT_ENDPOINT, data)
+        tokens = store.load()
+        if tokens.expires_in() < REFRESH_AHEAD and not tokens.refresh_token and not tokens.login_key:
+            raise AuthError(
+                f"Access token is expired for the {source.file_label}. "
+                "Information required to refresh access token is not saved.",
+                tail=[source.relogin],
+            )
+        return self.new_client(store.endpoint, token_store=store)
+
+    def ask_otp(self) -> str:
+        return ask(self.out, self.terminal, "one-time password", secret=True)
+
+    def _debug_event(self, event: dict) -> None:
+        """Print each request and response the client reports; the client has already hidden the secrets."""
+        write = self.out.debug
+        kind = event.get("event")
+        if kind == "request":
+            shown = {k: event.get(k) for k in ("method", "url", "params", "headers", "body")}
+            write("Doing the request with options:")
+            write(json.dumps(shown, indent=2, default=str))
+        elif kind == "response":
+            write("")
+            write(f"Response code: {event.get('status')}")
+            write(f"Response headers: {json.dumps(dict(event.get('headers') or {}), indent=2, default=str)}")
+            write(f"Response body: {json.dumps(event.get('body'), indent=2, default=str)}")
+        else:
+            write(f"ERROR: {event.get('method')} {event.get('url')}: {event.get('error')}")

@@ -1,0 +1,112 @@
+"""Device Group rules impt checks before calling the API: type-restricted options and target groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPE_NAMES, DG_TYPES
+
+from impt.context import Context
+from impt.display import short
+from impt.errors import NotFoundError, UsageError
+from impt.resolve import find_one, related_id
+
+FIXTURE_TARGETS = {
+    "pre_factoryfixture_devicegroup": {"target": "pre_production_devicegroup", "dut": "pre_dut_devicegroup"},
+    "factoryfixture_devicegroup": {"target": "production_devicegroup", "dut": "dut_devicegroup"},
+}
+PRODUCTION_TYPES = ("pre_production_devicegroup", "production_devicegroup")
+_TARGET_LABEL = {"target": "Production Target", "dut": "DUT Target"}
+_MORE_DEVICES = 5
+
+
+def api_type(name: str) -> str:
+    return DG_TYPES[name]
+
+
+def type_name(api: str) -> str:
+    return DG_TYPE_NAMES.get(api, "unknown")
+
+
+def check_option_for_type(option: str, dg_type: str, allowed: tuple[str, ...]) -> None:
+    """`Invalid option "--region" for Device Group of the type "development". ...`"""
+    if dg_type not in allowed:
+        first, second = (type_name(t) for t in allowed)
+        raise UsageError(
+            f'Invalid option "--{option}" for Device Group of the type "{type_name(dg_type)}". '
+            f'It may be specified for "{first}" or "{second}" Device Groups only.'
+        )
+
+
+def resolve_targets(ctx: Context, dg_type: str, product_id: str, *, creating: bool) -> dict[str, Any]:
+    """`--target` / `--dut` → refs for the API, checked for type and product; mandatory on create."""
+    result: dict[str, Any] = {}
+    expected = FIXTURE_TARGETS.get(dg_type)
+    for option, api_name in (("target", "production_target"), ("dut", "dut_target")):
+        value = getattr(ctx.args, option)
+        if value is None:
+            if expected and creating:
+                raise UsageError(
+                    f'Option "--{option}" must be specified for Device Group of type "{type_name(dg_type)}".'
+                )
+            continue
+        if not expected:
+            check_option_for_type(option, dg_type, tuple(FIXTURE_TARGETS))
+        assert expected is not None
+        label = f'{_TARGET_LABEL[option]} Device Group "{value}"'
+        try:
+            target = find_one(ctx, "device_group", value)
+        except NotFoundError as exc:
+            if exc.details:
+                raise
+            raise NotFoundError(f"{label} is not found.") from None
+        if target["type"] != expected[option]:
+            raise UsageError(
+                f'{label} is of the type "{type_name(target["type"])}" '
+                f'but must be of the type "{type_name(expected[option])}".'
+            )
+        if related_id(target, "product") != product_id:
+            raise UsageError(f"{_TARGET_LABEL[option]} Device Group must be from the same Product.")
+        result[api_name] = {"type": target["type"], "id": target["id"]}
+    return result
+
+
+def parse_env_vars(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f'Option "--env-variable" must be a JSON object: {exc}.') from None
+    if not isinstance(value, dict):
+        raise UsageError('Option "--env-variable" must be a JSON object.')
+    return value
+
+
+def device_blocks(devices: list[dict]) -> list[Any]:
+    """At most five devices, then `And N more Device(s).` (impt's printObjectInfo)."""
+    blocks: list[Any] = [{"Device": short("device", d)} for d in devices[:_MORE_DEVICES]]
+    if len(devices) > _MORE_DEVICES:
+        blocks.append(f"And {len(devices) - _MORE_DEVICES} more Device(s).")
+    return blocks
+
+
+def full_group_details(group: dict, groups: list[dict], devices: list[dict], webhooks: list[dict]) -> dict:
+    """The `--full` part of a Device Group: who targets it, its webhooks, its devices (five shown)."""
+    details: dict[str, Any] = {}
+    for name, label in (("production_target", "Production Target for"), ("dut_target", "DUT Target for")):
+        sources = [g for g in groups if related_id(g, name) == group["id"]]
+        if sources:
+            details[label] = [{"Device Group": short("device_group", g)} for g in sources]
+    hooks = [w for w in webhooks if related_id(w, "devicegroup") == group["id"]]
+    if hooks:
+        details["Webhooks"] = [{"Webhook": short("webhook", w)} for w in hooks]
+    own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
+    if own:
+        shown: list[Any] = [{"Device": short("device", d)} for d in own[:_MORE_DEVICES]]
+        if len(own) > _MORE_DEVICES:
+            shown.append(f"... {len(own) - _MORE_DEVICES} more Device(s)")
+        details["Devices"] = shown
+    return details

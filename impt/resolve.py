@@ -1,0 +1,114 @@
+"""Entity identification with impt's messages, and the "Yes/Project" fallbacks to the project file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from impt.context import Context
+from impt.display import LABELS, Catalog, related_id
+from impt.errors import ImptError, NotFoundError, UsageError
+
+IMPOSSIBLE = "Impossible to execute the command."
+_LISTED_KINDS = ("device", "device_group", "product", "deployment", "account")
+
+
+def catalog(ctx: Context) -> Catalog:
+    """One Catalog per command run, so every lookup shares the cache."""
+    existing = getattr(ctx, "_catalog", None)
+    if existing is None:
+        existing = Catalog(ctx.client)
+        ctx._catalog = existing  # type: ignore[attr-defined]
+    return existing
+
+
+def find_one(ctx: Context, kind: str, value: str) -> dict:
+    """Exactly one entity for what the user typed, else `<Type> "<value>" is not found.` / multiple-match error."""
+    label = LABELS[kind]
+    if value is None or value == "":
+        raise UsageError(f"{label} identifier must not be empty.")
+    try:
+        resource = ctx.client.identify.one(kind, value)
+    except Exception as exc:
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        if "InvalidIdentifierError" in names:
+            raise UsageError(f'Invalid {label} identifier "{value}": {exc}') from None
+        if "EntityNotFoundError" in names:
+            raise NotFoundError(f'{label} "{value}" is not found.') from None
+        if "AmbiguousEntityError" in names:
+            candidates = list(getattr(exc, "candidates", []) or [])
+            cat = catalog(ctx)
+            cat.remember(kind, candidates)
+            details = (
+                cat.entries(kind, candidates) if kind in ("device", "device_group", "product", "deployment") else []
+            )
+            raise NotFoundError(f'Multiple {label}s "{value}" are found:', details=details, tail=[IMPOSSIBLE]) from None
+        raise
+    catalog(ctx).remember(kind, [resource])
+    return resource
+
+
+def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
+    """Every entity matching any of the values (list filters: no ambiguity error, nothing found is fine)."""
+    found: dict[str, dict] = {}
+    for value in values:
+        if value == "":
+            raise UsageError(f"{LABELS[kind]} identifier must not be empty.")
+        try:
+            matches = ctx.client.identify.find(kind, value)
+        except Exception as exc:
+            names = {cls.__name__ for cls in type(exc).__mro__}
+            if "EntityNotFoundError" in names:
+                continue
+            if "InvalidIdentifierError" in names:
+                raise UsageError(f'Invalid {LABELS[kind]} identifier "{value}": {exc}') from None
+            raise
+        for match in matches:
+            found.setdefault(match["id"], match)
+    catalog(ctx).remember(kind, list(found.values()))
+    return list(found.values())
+
+
+def project_dg(ctx: Context, entity: str = "Device Group") -> dict:
+    """The Device Group saved in the project file (must still exist)."""
+    dg_id = ctx.project_dg_id(entity)
+    group = catalog(ctx).get("device_group", dg_id)
+    if group is None:
+        raise ImptError(
+            f'Device Group "{dg_id}", saved in Project File, does not exist anymore.',
+            tail=[IMPOSSIBLE, 'Use "impt project delete" command to delete the outdated Project.'],
+        )
+    return group
+
+
+def dg_or_project(ctx: Context, value: str | None) -> dict:
+    return find_one(ctx, "device_group", value) if value is not None else project_dg(ctx)
+
+
+def product_or_project(ctx: Context, value: str | None) -> dict:
+    if value is not None:
+        return find_one(ctx, "product", value)
+    group = project_dg(ctx, "Product")
+    product = catalog(ctx).get("product", related_id(group, "product") or "")
+    if product is None:
+        raise NotFoundError("No Product Identifier is specified.")
+    return product
+
+
+def build_or_project(ctx: Context, value: str | None) -> dict:
+    if value is not None:
+        return find_one(ctx, "deployment", value)
+    group = project_dg(ctx, "Deployment")
+    build_id = related_id(group, "current_deployment")
+    build = catalog(ctx).get("deployment", build_id) if build_id else None
+    if build is None:
+        raise NotFoundError("No Deployment Identifier is specified.")
+    return build
+
+
+def ref(resource: dict) -> dict[str, Any]:
+    return {"type": resource["type"], "id": resource["id"]}
+
+
+def name_or_id(value: str | None, resource: dict) -> str:
+    """impt names an entity by what the user typed, or by id when it came from the project or a list."""
+    return value if value is not None else resource["id"]
