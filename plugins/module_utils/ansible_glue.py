@@ -308,19 +308,14 @@ class ImpCentralModule:
         """The one entity ``value`` names, None when nothing matches, fail when several do."""
         matches = self.client.identify.find(kind, value)
         if len(matches) > 1:
-            label = kind.replace("_", " ").title().replace(" ", " ")
-            self.fail(
-                '%s "%s" matches %d entities; use an id or the hierarchical form.' % (label, value, len(matches)),
-                candidates=[flatten(m) for m in matches],
-            )
+            self.fail('%s "%s" matches %d entities: %s. Use an id or the hierarchical form.'
+                      % (kind.replace('_', ' ').capitalize(), value, len(matches), ', '.join(x['id'] for x in matches)),
+                      candidates=[flatten(x) for x in matches])
         return matches[0] if matches else None
 
     def one(self, kind: str, value: str) -> dict:
-        found = self.find(kind, value)
-        if found is None:
-            label = kind.replace("_", " ").capitalize()
-            self.fail('%s "%s" is not found.' % (label, value), kind=kind, value=value)
-        return found
+        """Exactly one entity; not found or ambiguous fails the task with the client's message."""
+        return self.client.identify.one(kind, value)
 
     # -- CRUD ----------------------------------------------------------------------------------
 

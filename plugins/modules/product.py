@@ -38,7 +38,7 @@ options:
     default: present
   force:
     description:
-      - With O(state=absent), first delete the product's device groups as C(impt product delete --force) does:
+      - With O(state=absent), first delete the product's device groups as C(impt product delete --force) does;
         devices are unassigned, flagged deployments unflagged, groups that target others deleted first.
     type: bool
     default: false

@@ -1,0 +1,110 @@
+"""product: four runs for create, update, delete; forced delete order; errors."""
+
+from imp_playback import (
+    ACCOUNT,
+    DG,
+    DEP,
+    DEV,
+    PRODUCT,
+    DELETE,
+    GET,
+    PATCH,
+    POST,
+    four_runs,
+    group,
+    one,
+    page,
+    playback,
+    product,
+    deployment,
+    resource,
+    run_module,
+)
+
+import responses
+from responses import registries
+
+
+def test_create(auth_file):
+    args = {"name": "Thermostat", "description": "rev B", "auth_file": auth_file}
+    first = [
+        GET("/products", page()),
+        POST("/products", one(product(description="rev B")),
+             json_body={"data": {"type": "product", "attributes": {"name": "Thermostat", "description": "rev B"}}}),
+    ]
+    repeat = [GET("/products", page(product(description="rev B")))]
+    results = four_runs("product", dict(args), first, repeat)
+    assert results[0]["product"]["id"] == PRODUCT
+    assert results[2]["product"] == {"id": None, "type": "product", "name": "Thermostat", "description": "rev B"}
+    assert results[2]["diff"]["before"] == {}
+    assert results[1]["product"]["owner"] == ACCOUNT
+
+
+def test_update_only_what_the_user_set(auth_file):
+    args = {"name": "Thermostat", "description": "rev C", "auth_file": auth_file}
+    first = [
+        GET("/products", page(product(description="rev B"))),
+        PATCH(f"/products/{PRODUCT}", one(product(description="rev C")),
+              json_body={"data": {"attributes": {"description": "rev C"}}}),
+    ]
+    repeat = [GET("/products", page(product(description="rev C")))]
+    results = four_runs("product", args, first, repeat)
+    assert results[2]["diff"]["before"]["description"] == "rev B"
+    assert results[2]["diff"]["after"]["description"] == "rev C"
+    assert "updated_at" not in results[2]["diff"]["after"]
+    # description not given: nothing to compare, nothing changes
+    result = playback("product", {"name": "Thermostat", "auth_file": auth_file},
+                      [GET("/products", page(product(description="rev B")))])
+    assert result["changed"] is False
+
+
+def test_delete(auth_file):
+    args = {"name": "Thermostat", "state": "absent", "auth_file": auth_file}
+    first = [GET("/products", page(product())), DELETE(f"/products/{PRODUCT}")]
+    repeat = [GET("/products", page())]
+    results = four_runs("product", args, first, repeat)
+    assert results[0]["product"] == {}
+
+
+def test_forced_delete_runs_in_impt_order(auth_file):
+    args = {"name": "Thermostat", "state": "absent", "force": True, "builds": True, "auth_file": auth_file}
+    flagged = deployment(DEP, flagged=True)
+    first = [
+        GET("/products", page(product())),
+        GET("/devicegroups", page(group()), query={"filter[product.id]": PRODUCT}),
+        GET("/devices", page(resource("device", DEV)), query={"filter[devicegroup.id]": DG}),
+        GET("/deployments", page(flagged), query={"filter[devicegroup.id]": DG, "filter[flagged]": "true"}),
+        GET("/deployments", page(flagged), query={"filter[product.id]": PRODUCT}),
+        DELETE(f"/devicegroups/{DG}/relationships/devices", json_body={"data": [{"type": "device", "id": DEV}]}),
+        PATCH(f"/deployments/{DEP}", one(deployment(DEP)), json_body={"data": {"attributes": {"flagged": False}}}),
+        DELETE(f"/devicegroups/{DG}"),
+        DELETE(f"/products/{PRODUCT}"),
+        DELETE(f"/deployments/{DEP}"),
+    ]
+    repeat = [GET("/products", page())]
+    results = four_runs("product", args, first, repeat)
+    assert results[2]["deleted"] == {"device_groups": [DG], "devices_unassigned": [DEV],
+                                     "deployments_unflagged": [DEP], "deployments": [DEP]}
+
+
+def test_api_error_reaches_fail_json_with_method_url_status(auth_file):
+    error = {"errors": [{"status": "400", "code": "CX002", "title": "Dependent Devicegroups Exist",
+                         "detail": "Cannot delete a product with associated devicegroups."}]}
+    with responses.RequestsMock(registry=registries.OrderedRegistry) as mock:
+        mock.add("GET", "https://api.test/v5/products", json=page(product()))
+        mock.add("DELETE", f"https://api.test/v5/products/{PRODUCT}", json=error, status=400)
+        result = run_module("product", {"name": "Thermostat", "state": "absent", "auth_file": auth_file})
+    assert result["failed"] is True
+    assert result["method"] == "DELETE" and result["status"] == 400
+    assert result["url"].endswith(f"/products/{PRODUCT}")
+    assert "Dependent Devicegroups Exist" in result["msg"] and "DELETE" in result["msg"]
+    assert result["changed"] is True
+
+
+def test_ambiguous_name_fails_with_candidates(auth_file):
+    other = product(rid="bbbbbbbb-0000-0000-0000-000000000002")
+    with responses.RequestsMock(registry=registries.OrderedRegistry) as mock:
+        mock.add("GET", "https://api.test/v5/products", json=page(product(), other))
+        result = run_module("product", {"name": "Thermostat", "auth_file": auth_file})
+    assert result["failed"] and len(result["candidates"]) == 2
+    assert "hierarchical" in result["msg"]
