@@ -1,0 +1,149 @@
+"""Retries: 429 for any method, 5xx and lost connections only for requests safe to repeat, deadline."""
+
+import pytest
+import requests
+from client_helpers import resource
+from urllib3.exceptions import ProtocolError
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+    DeadlineExceededError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from conftest import BASE
+
+ONE = {"data": resource()}
+REFUSED = requests.exceptions.ConnectionError("HTTPConnectionPool: Max retries exceeded (Connection refused)")
+RESET = requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
+
+
+def test_429_then_success_honours_rate_limit_reset(rsps, client, sleeps):
+    rsps.get(BASE + "/products/p1", status=429, headers={"X-RateLimit-Reset": "2"}, json={"errors": []})
+    rsps.get(BASE + "/products/p1", json=ONE)
+    assert client.products.get("p1")["id"] == "p1"
+    assert sleeps == [2.0]
+
+
+def test_429_zero_reset_waits_a_little(rsps, client, sleeps):
+    rsps.get(BASE + "/products/p1", status=429, headers={"X-RateLimit-Reset": "0"})
+    rsps.get(BASE + "/products/p1", json=ONE)
+    client.products.get("p1")
+    assert sleeps == [0.05]
+
+
+def test_429_on_create_is_retried(rsps, client, sleeps):
+    rsps.post(BASE + "/products", status=429, headers={"X-RateLimit-Reset": "1"})
+    rsps.post(BASE + "/products", json=ONE, status=201)
+    client.products.create("P")
+    assert len(rsps.calls) == 2
+
+
+def test_429_gives_up_after_max_retries(rsps, make_client, sleeps):
+    client = make_client(max_retries=2)
+    for _ in range(3):
+        rsps.get(BASE + "/products/p1", status=429, headers={"X-RateLimit-Reset": "1"})
+    with pytest.raises(RateLimitError):
+        client.products.get("p1")
+    assert len(sleeps) == 2
+
+
+def test_503_backoff_then_success_for_get(rsps, client, sleeps):
+    rsps.get(BASE + "/products/p1", status=503)
+    rsps.get(BASE + "/products/p1", status=502)
+    rsps.get(BASE + "/products/p1", json=ONE)
+    assert client.products.get("p1")["id"] == "p1"
+    assert len(sleeps) == 2
+    assert 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0  # full jitter under the exponential cap
+
+
+def test_no_retry_for_create_on_503(rsps, client, sleeps):
+    rsps.post(BASE + "/products", status=503)
+    with pytest.raises(ServerError):
+        client.products.create("P")
+    assert len(rsps.calls) == 1
+    assert sleeps == []
+
+
+def test_relationship_post_and_restart_are_repeated_on_503(rsps, client):
+    rsps.post(BASE + "/devicegroups/g1/relationships/devices", status=503)
+    rsps.post(BASE + "/devicegroups/g1/relationships/devices", status=204)
+    rsps.post(BASE + "/devices/d1/restart", status=504)
+    rsps.post(BASE + "/devices/d1/restart", status=204)
+    client.device_groups.add_devices("g1", ["d1"])
+    client.devices.restart("d1")
+
+
+def test_connection_error_retried_for_get(rsps, client, sleeps):
+    rsps.get(BASE + "/products/p1", body=RESET)
+    rsps.get(BASE + "/products/p1", json=ONE)
+    assert client.products.get("p1")["id"] == "p1"
+    assert len(sleeps) == 1
+
+
+def test_create_not_resent_after_connection_reset(rsps, client):
+    rsps.post(BASE + "/products", body=RESET)
+    with pytest.raises(TransportError) as caught:
+        client.products.create("P")
+    assert len(rsps.calls) == 1
+    assert "connection reset" in str(caught.value)
+
+
+def test_create_not_resent_after_read_timeout(rsps, client):
+    rsps.post(BASE + "/deployments", body=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(TransportError):
+        client.deployments.create({"type": "development_devicegroup", "id": "g1"})
+    assert len(rsps.calls) == 1
+
+
+def test_create_resent_when_connection_was_refused(rsps, client):
+    rsps.post(BASE + "/products", body=REFUSED)
+    rsps.post(BASE + "/products", body=requests.exceptions.ConnectTimeout("connect timeout"))
+    rsps.post(BASE + "/products", json=ONE, status=201)
+    assert client.products.create("P")["id"] == "p1"
+
+
+def test_max_retries_bounds_connection_retries(rsps, make_client, sleeps):
+    client = make_client(max_retries=1)
+    rsps.get(BASE + "/products/p1", body=REFUSED)
+    rsps.get(BASE + "/products/p1", body=REFUSED)
+    with pytest.raises(TransportError) as caught:
+        client.products.get("p1")
+    assert str(caught.value) == f"Cannot reach impCentral at {BASE}: connection refused"
+    assert len(sleeps) == 1
+
+
+def test_deadline_exceeded_instead_of_waiting(rsps, make_client, sleeps):
+    client = make_client(deadline=1.0)
+    rsps.get(BASE + "/products/p1", status=429, headers={"X-RateLimit-Reset": "5"})
+    with pytest.raises(DeadlineExceededError) as caught:
+        client.products.get("p1")
+    assert "deadline" in str(caught.value)
+    assert sleeps == []
+
+
+def test_deadline_clips_the_request_timeout(rsps, make_client):
+    client = make_client(deadline=2.0, timeout=(10.0, 60.0))
+    seen = {}
+    original = client.transport.session.request
+
+    def spy(*args, **kwargs):
+        seen["timeout"] = kwargs["timeout"]
+        return original(*args, **kwargs)
+
+    client.transport.session.request = spy
+    rsps.get(BASE + "/products/p1", json=ONE)
+    client.products.get("p1")
+    assert seen["timeout"][0] <= 2.0 and seen["timeout"][1] <= 2.0
+
+
+def test_real_refused_connection_message():
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+
+    client = ImpCentralClient("http://127.0.0.1:1/v5", max_retries=0)
+    client.set_tokens(Tokens("tok-secret-value", "2099-01-01T00:00:00Z"))
+    with pytest.raises(TransportError) as caught:
+        client.products.list()
+    assert str(caught.value) == "Cannot reach impCentral at http://127.0.0.1:1/v5: connection refused"
+    assert "Traceback" not in str(caught.value)
