@@ -238,7 +238,7 @@ def ensure_device_group(m: ImpCentralModule) -> None:
         return created
 
     def update(cur, changes):
-        minimum = changes.pop('min_supported_deployment', None)
+        minimum = changes.get('min_supported_deployment')
         fields = {k: v for k, v in changes.items() if k in PATCHABLE}
         fields.update({t: ref(targets[t]) for t in targets if t in changes})
         updated = m.client.device_groups.update(cur['id'], cur['type'], **fields) if fields else None

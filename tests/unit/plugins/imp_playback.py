@@ -117,12 +117,12 @@ def DELETE(path, **kw):
     return Call("DELETE", path, 204, None, **kw)
 
 
-def playback(name: str, args: dict, calls: list, *, check: bool = False) -> dict:
+def playback(name: str, args: dict, calls: list, *, check: bool = False, fails: bool = False) -> dict:
     with responses.RequestsMock(assert_all_requests_are_fired=True, registry=registries.OrderedRegistry) as mock:
         for call in calls:
             call.register(mock)
         result = run_module(name, args, check=check)
-    assert not result.get("failed"), result
+    assert bool(result.get("failed")) == fails, result
     return result
 
 
