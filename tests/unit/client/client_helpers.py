@@ -3,6 +3,11 @@
 import json
 from urllib.parse import parse_qsl, urlsplit
 
+BASE = "http://api.test/v5"
+ACCESS = "access-token-abcdef"
+REFRESH = "refresh-token-0123456789"
+FAR = "2099-01-01T00:00:00.000Z"
+
 
 def path_of(call):
     return urlsplit(call.request.url).path

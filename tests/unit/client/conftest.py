@@ -2,14 +2,9 @@
 
 import pytest
 import responses
-
 from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-
-BASE = "http://api.test/v5"
-ACCESS = "access-token-abcdef"
-REFRESH = "refresh-token-0123456789"
-FAR = "2099-01-01T00:00:00.000Z"
+from client_helpers import ACCESS, BASE, FAR, REFRESH
 
 
 class Sleeps(list):

@@ -1,8 +1,7 @@
 """The request shape of every endpoint of spec §15 (method, path, query, headers, JSON body)."""
 
 import pytest
-from client_helpers import body_of, path_of, query_of, resource
-from conftest import ACCESS, BASE, FAR
+from client_helpers import ACCESS, BASE, FAR, body_of, path_of, query_of, resource
 
 JSONAPI = "application/vnd.api+json"
 DG = {"type": "development_devicegroup", "id": "g1"}

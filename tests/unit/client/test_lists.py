@@ -1,7 +1,6 @@
 """Lists: links.next pagination, OR-ed multi-value filters, de-duplication."""
 
-from client_helpers import query_of, resource
-from conftest import BASE
+from client_helpers import BASE, query_of, resource
 
 
 def test_follows_links_next_as_given_with_auth(rsps, client):

@@ -2,16 +2,14 @@
 
 import pytest
 import requests
-from client_helpers import resource
-from urllib3.exceptions import ProtocolError
-
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
     DeadlineExceededError,
     RateLimitError,
     ServerError,
     TransportError,
 )
-from conftest import BASE
+from client_helpers import BASE, resource
+from urllib3.exceptions import ProtocolError
 
 ONE = {"data": resource()}
 REFUSED = requests.exceptions.ConnectionError("HTTPConnectionPool: Max retries exceeded (Connection refused)")
