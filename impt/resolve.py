@@ -105,6 +105,15 @@ def build_or_project(ctx: Context, value: str | None) -> dict:
     return build
 
 
+def print_list(ctx: Context, kind: str, label: str, resources: list[dict]) -> None:
+    """`<Type> list (n items):` or `No <Type>s are found.`, then the list blocks."""
+    if resources:
+        ctx.out.info(f"{label} list ({len(resources)} items):")
+    else:
+        ctx.out.info(f"No {label}s are found.")
+    ctx.out.data(catalog(ctx).entries(kind, resources))
+
+
 def ref(resource: dict) -> dict[str, Any]:
     return {"type": resource["type"], "id": resource["id"]}
 

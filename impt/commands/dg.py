@@ -8,7 +8,16 @@ from impt.context import Context
 from impt.deleter import DeletePlan
 from impt.display import short
 from impt.errors import ImptError
-from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, product_or_project, related_id
+from impt.resolve import (
+    catalog,
+    dg_or_project,
+    find_all,
+    find_one,
+    name_or_id,
+    print_list,
+    product_or_project,
+    related_id,
+)
 
 
 def _label(value: str | None, group: dict) -> str:
@@ -78,15 +87,6 @@ def list_groups(ctx: Context) -> None:
     empty_filter = any(not values for values in filters.values())
     groups = [] if empty_filter else ctx.client.device_groups.list(**filters)
     print_list(ctx, "device_group", "Device Group", groups)
-
-
-def print_list(ctx: Context, kind: str, label: str, resources: list[dict]) -> None:
-    """`<Type> list (n items):` or `No <Type>s are found.`, then the list blocks."""
-    if resources:
-        ctx.out.info(f"{label} list ({len(resources)} items):")
-    else:
-        ctx.out.info(f"No {label}s are found.")
-    ctx.out.data(catalog(ctx).entries(kind, resources))
 
 
 def reassign(ctx: Context) -> None:

@@ -6,7 +6,7 @@ from impt import options as o
 from impt.context import Context
 from impt.deleter import DeletePlan
 from impt.display import short
-from impt.resolve import catalog, find_all, find_one, name_or_id, product_or_project, related_id
+from impt.resolve import catalog, find_all, find_one, name_or_id, print_list, product_or_project, related_id
 
 
 def create(ctx: Context) -> None:
@@ -96,15 +96,7 @@ def list_products(ctx: Context) -> None:
         products = client.products.list(owner=[a["id"] for a in owners]) if owners else []
     else:
         products = client.products.list()
-    _print_list(ctx, "product", "Product", products)
-
-
-def _print_list(ctx: Context, kind: str, label: str, resources: list[dict]) -> None:
-    if resources:
-        ctx.out.info(f"{label} list ({len(resources)} items):")
-    else:
-        ctx.out.info(f"No {label}s are found.")
-    ctx.out.data(catalog(ctx).entries(kind, resources))
+    print_list(ctx, "product", "Product", products)
 
 
 def update(ctx: Context) -> None:

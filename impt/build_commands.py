@@ -1,0 +1,124 @@
+"""The longer `impt build` commands: cleanup, copy, delete, get, list."""
+
+from __future__ import annotations
+
+from impt.context import Context
+from impt.deleter import DeletePlan
+from impt.display import short
+from impt.errors import ImptError
+from impt.files import write_atomically
+from impt.prompt import confirm
+from impt.resolve import build_or_project, catalog, find_all, find_one, name_or_id, print_list, ref, related_id
+from impt.sources import target_files
+
+
+def _full(ctx: Context, build: dict) -> dict:
+    from impt.commands.build import full_build
+
+    return full_build(ctx, build)
+
+
+def cleanup(ctx: Context) -> None:
+    args = ctx.args
+    product_id = find_one(ctx, "product", args.product)["id"] if args.product is not None else None
+    builds = ctx.client.deployments.list(product=product_id, flagged=None if args.unflag else False)
+    zombies = [b for b in builds if not related_id(b, "devicegroup")]
+    if not zombies:
+        ctx.out.info("No Deployments are found.")
+        return
+    plan = DeletePlan(ctx)
+    for build in zombies:
+        plan.delete("deployment", build)
+        plan.unflag_build(build)
+    plan.confirm(args.confirmed)
+    plan.execute()
+
+
+def copy(ctx: Context) -> None:
+    args = ctx.args
+    source = _full(ctx, build_or_project(ctx, args.build))
+    group = find_one(ctx, "device_group", args.dg)
+    attributes = source.get("attributes") or {}
+    extra = {}
+    if args.all:
+        extra = {
+            "description": attributes.get("description"),
+            "origin": attributes.get("origin"),
+            "tags": attributes.get("tags") or None,
+            "flagged": attributes.get("flagged"),
+        }
+    created = ctx.client.deployments.create(
+        ref(group),
+        device_code=attributes.get("device_code") or "",
+        agent_code=attributes.get("agent_code") or "",
+        **extra,
+    )
+    ctx.out.info(
+        f'Deployment "{name_or_id(args.build, source)}" is copied successfully to Deployment "{created["id"]}".'
+    )
+    ctx.out.data({"Deployment": short("deployment", created)})
+
+
+def delete(ctx: Context) -> None:
+    args = ctx.args
+    build = find_one(ctx, "deployment", args.build)
+    group_id = related_id(build, "devicegroup")
+    group = catalog(ctx).get("device_group", group_id) if group_id else None
+    min_id = related_id(group, "min_supported_deployment") if group else None
+    if min_id:
+        minimum = catalog(ctx).get("deployment", min_id)
+        created = (build.get("attributes") or {}).get("created_at") or ""
+        if minimum is not None and created >= ((minimum.get("attributes") or {}).get("created_at") or ""):
+            raise ImptError(
+                f'Impossible to delete Deployment "{args.build}". '
+                f'It is the Min supported Deployment or newer for Device Group "{group_id}".'
+            )
+    plan = DeletePlan(ctx)
+    plan.delete("deployment", build, args.build)
+    if args.force:
+        plan.unflag_build(build)
+    plan.confirm(args.confirmed)
+    plan.execute()
+
+
+def get(ctx: Context) -> None:
+    args = ctx.args
+    build = _full(ctx, build_or_project(ctx, args.build))
+    files = target_files(ctx)
+    existing = [name for _, name in files if ctx.path(name).exists()]
+    if existing:
+        message = f"Source file(s) {', '.join(existing)} already exist. They will be overwritten."
+        confirm(ctx.out, ctx.terminal, bool(args.confirmed), [message])
+    attributes = build.get("attributes") or {}
+    for which, name in files:
+        write_atomically(ctx.path(name), attributes.get(f"{which}_code") or "", mode=0o644)
+    ctx.out.info(f'Deployment "{name_or_id(args.build, build)}" source file(s) are downloaded successfully.')
+    ctx.out.data(catalog(ctx).entry("deployment", build, info=True))
+
+
+def list_builds(ctx: Context) -> None:
+    from impt.dg_rules import api_type
+
+    args = ctx.args
+    filters: dict = {}
+    for option, kind, key in (
+        ("owner", "account", "owner"),
+        ("product", "product", "product"),
+        ("dg", "device_group", "device_group"),
+    ):
+        values = getattr(args, option)
+        if values:
+            filters[key] = [e["id"] for e in find_all(ctx, kind, values)]
+    if args.sha:
+        filters["sha"] = args.sha
+    if args.tag:
+        filters["tags"] = args.tag
+    if args.flagged != args.unflagged:
+        filters["flagged"] = bool(args.flagged)
+    builds = [] if any(v == [] for v in filters.values()) else ctx.client.deployments.list(**filters)
+    if args.dg_type:
+        types = {api_type(t) for t in args.dg_type}
+        builds = [b for b in builds if ((b.get("relationships") or {}).get("devicegroup") or {}).get("type") in types]
+    if args.zombie != args.non_zombie:
+        builds = [b for b in builds if bool(related_id(b, "devicegroup")) == bool(args.non_zombie)]
+    print_list(ctx, "deployment", "Deployment", builds)
