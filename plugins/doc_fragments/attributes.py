@@ -40,7 +40,8 @@ attributes:
 options: {}
 attributes:
   action_group:
-    description: Use C(group/electricimp.impcentral.impcentral) in C(module_defaults) to set the connection options once.
+    description:
+      - Use C(group/electricimp.impcentral.impcentral) in C(module_defaults) to set the connection options once.
     support: full
     membership:
       - electricimp.impcentral.impcentral

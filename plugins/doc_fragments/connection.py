@@ -32,7 +32,8 @@ options:
   password:
     description:
       - Account password for a password login.
-      - Also sent (in C(X-Electricimp-Password)) by M(electricimp.impcentral.login_key) to create, change or delete login keys.
+      - Also sent (in C(X-Electricimp-Password)) by M(electricimp.impcentral.login_key) to create, change or delete
+        login keys.
       - Falls back to the E(IMPT_PASSWORD) environment variable.
     type: str
   otp:

@@ -90,7 +90,7 @@ class AuthFileStore:
         except (OSError, ValueError) as exc:
             raise ImpCentralClientError(
                 "Auth file %s is corrupted or unreadable (%s)." % (self.path, type(exc).__name__)
-            )
+            ) from None
         return data if isinstance(data, dict) else {}
 
     def load(self) -> Tokens | None:
@@ -210,10 +210,8 @@ def flatten(resource: dict | None) -> dict:
     kind = resource.get("type")
     out = {"id": resource.get("id"), "type": DG_TYPE_NAMES.get(kind, kind)}
     out.update(resource.get("attributes") or {})
-    for name, rel in (resource.get("relationships") or {}).items():
-        if isinstance(rel, dict) and isinstance(rel.get("data"), dict):
-            rel = rel["data"]
-        out[RENAMED_RELATIONSHIPS.get(name, name)] = rel.get("id") if isinstance(rel, dict) else rel
+    for name in resource.get("relationships") or {}:
+        out[RENAMED_RELATIONSHIPS.get(name, name)] = relationship_id(resource, name)
     return out
 
 
@@ -308,9 +306,11 @@ class ImpCentralModule:
         """The one entity ``value`` names, None when nothing matches, fail when several do."""
         matches = self.client.identify.find(kind, value)
         if len(matches) > 1:
-            self.fail('%s "%s" matches %d entities: %s. Use an id or the hierarchical form.'
-                      % (kind.replace('_', ' ').capitalize(), value, len(matches), ', '.join(x['id'] for x in matches)),
-                      candidates=[flatten(x) for x in matches])
+            self.fail(
+                '%s "%s" matches %d entities: %s. Use an id or the hierarchical form.'
+                % (kind.replace("_", " ").capitalize(), value, len(matches), ", ".join(x["id"] for x in matches)),
+                candidates=[flatten(x) for x in matches],
+            )
         return matches[0] if matches else None
 
     def one(self, kind: str, value: str) -> dict:

@@ -147,116 +147,124 @@ created:
   type: bool
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     ImpCentralModule,
     ref,
     relationship_id,
 )
 
-EDITABLE = ('description', 'tags', 'flagged')
+EDITABLE = ("description", "tags", "flagged")
 
 
 def main() -> None:
     module = ImpCentralModule(
         dict(
-            device_group=dict(type='str'),
-            device_code=dict(type='str'),
-            agent_code=dict(type='str'),
-            device_file=dict(type='path'),
-            agent_file=dict(type='path'),
-            copy_from=dict(type='str'),
-            deployment=dict(type='str'),
-            description=dict(type='str'),
-            origin=dict(type='str'),
-            tags=dict(type='list', elements='str'),
-            flagged=dict(type='bool'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            force=dict(type='bool', default=False),
+            device_group=dict(type="str"),
+            device_code=dict(type="str"),
+            agent_code=dict(type="str"),
+            device_file=dict(type="path"),
+            agent_file=dict(type="path"),
+            copy_from=dict(type="str"),
+            deployment=dict(type="str"),
+            description=dict(type="str"),
+            origin=dict(type="str"),
+            tags=dict(type="list", elements="str"),
+            flagged=dict(type="bool"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            force=dict(type="bool", default=False),
         ),
         mutually_exclusive=[
-            ('device_code', 'device_file'), ('agent_code', 'agent_file'),
-            ('copy_from', 'device_code'), ('copy_from', 'device_file'),
-            ('copy_from', 'agent_code'), ('copy_from', 'agent_file'),
-            ('deployment', 'device_code'), ('deployment', 'device_file'), ('deployment', 'agent_code'),
-            ('deployment', 'agent_file'), ('deployment', 'copy_from'),
+            ("device_code", "device_file"),
+            ("agent_code", "agent_file"),
+            ("copy_from", "device_code"),
+            ("copy_from", "device_file"),
+            ("copy_from", "agent_code"),
+            ("copy_from", "agent_file"),
+            ("deployment", "device_code"),
+            ("deployment", "device_file"),
+            ("deployment", "agent_code"),
+            ("deployment", "agent_file"),
+            ("deployment", "copy_from"),
         ],
-        required_one_of=[('device_group', 'deployment')],
-        required_if=[('state', 'absent', ('deployment',))],
+        required_one_of=[("device_group", "deployment")],
+        required_if=[("state", "absent", ("deployment",))],
     )
     module.run(ensure_deployment)
 
 
 def ensure_deployment(m: ImpCentralModule) -> None:
     p = m.params
-    m.result['created'] = False
-    if p['deployment']:
-        current = m.find('deployment', p['deployment'])
-        if current is None and p['state'] == 'present':
-            m.fail('Deployment "%s" is not found.' % p['deployment'])
-        m.ensure('deployment', current, m.user_set(*EDITABLE), state=p['state'], update=update(m),
-                 delete=delete(m))
+    m.result["created"] = False
+    if p["deployment"]:
+        current = m.find("deployment", p["deployment"])
+        if current is None and p["state"] == "present":
+            m.fail('Deployment "%s" is not found.' % p["deployment"])
+        m.ensure("deployment", current, m.user_set(*EDITABLE), state=p["state"], update=update(m), delete=delete(m))
         return
 
     code = wanted_code(m)
-    group = m.one('device_group', p['device_group'])
-    current_id = relationship_id(group, 'current_deployment')
+    group = m.one("device_group", p["device_group"])
+    current_id = relationship_id(group, "current_deployment")
     current = m.client.deployments.get(current_id) if current_id else None
-    attrs = (current or {}).get('attributes') or {}
-    same_code = current is not None and all(attrs.get(k, '') == v for k, v in code.items())
-    if same_code and (p['origin'] is None or attrs.get('origin') == p['origin']):
-        m.ensure('deployment', current, m.user_set(*EDITABLE), update=update(m))
+    attrs = (current or {}).get("attributes") or {}
+    same_code = current is not None and all(attrs.get(k, "") == v for k, v in code.items())
+    if same_code and (p["origin"] is None or attrs.get("origin") == p["origin"]):
+        m.ensure("deployment", current, m.user_set(*EDITABLE), update=update(m))
         return
 
     def create():
-        return m.client.deployments.create(ref(group), description=p['description'], origin=p['origin'],
-                                           flagged=p['flagged'], tags=p['tags'], **code)
+        return m.client.deployments.create(
+            ref(group), description=p["description"], origin=p["origin"], flagged=p["flagged"], tags=p["tags"], **code
+        )
 
-    predicted = dict(code, type='deployment', sha=None, device_group=group['id'], origin=p['origin'])
-    after = m.ensure('deployment', None, m.user_set(*EDITABLE), create=create, predicted=predicted)
-    m.result['created'] = True
+    predicted = dict(code, type="deployment", sha=None, device_group=group["id"], origin=p["origin"])
+    after = m.ensure("deployment", None, m.user_set(*EDITABLE), create=create, predicted=predicted)
+    m.result["created"] = True
     m.set_diff(_code_view(current), _code_view(after))
 
 
 def wanted_code(m: ImpCentralModule) -> dict:
     """The code to deploy: given inline, read from files, or copied from another deployment."""
     p = m.params
-    if p['copy_from']:
-        source = m.one('deployment', p['copy_from'])
-        if 'device_code' not in (source.get('attributes') or {}):
-            source = m.client.deployments.get(source['id'])
-        attrs = source.get('attributes') or {}
-        return {'device_code': attrs.get('device_code') or '', 'agent_code': attrs.get('agent_code') or ''}
+    if p["copy_from"]:
+        source = m.one("deployment", p["copy_from"])
+        if "device_code" not in (source.get("attributes") or {}):
+            source = m.client.deployments.get(source["id"])
+        attrs = source.get("attributes") or {}
+        return {"device_code": attrs.get("device_code") or "", "agent_code": attrs.get("agent_code") or ""}
     code = {}
-    for part in ('device', 'agent'):
-        text, path = p['%s_code' % part], p['%s_file' % part]
+    for part in ("device", "agent"):
+        text, path = p["%s_code" % part], p["%s_file" % part]
         if path:
             try:
-                with open(path, encoding='utf-8') as handle:
+                with open(path, encoding="utf-8") as handle:
                     text = handle.read()
             except OSError as exc:
-                m.fail('Cannot read %s_file %s: %s' % (part, path, exc.strerror or exc))
-        code['%s_code' % part] = text or ''
+                m.fail("Cannot read %s_file %s: %s" % (part, path, exc.strerror or exc))
+        code["%s_code" % part] = text or ""
     return code
 
 
 def _code_view(view: dict | None) -> dict:
-    keys = ('id', 'sha', 'description', 'origin', 'tags', 'flagged', 'device_code', 'agent_code')
+    keys = ("id", "sha", "description", "origin", "tags", "flagged", "device_code", "agent_code")
     return {k: (view or {}).get(k) for k in keys if k in (view or {})}
 
 
 def update(m: ImpCentralModule):
     def run(cur, changes):
-        return m.client.deployments.update(cur['id'], **changes)
+        return m.client.deployments.update(cur["id"], **changes)
+
     return run
 
 
 def delete(m: ImpCentralModule):
     def run(cur):
-        if m.params['force'] and (cur.get('attributes') or {}).get('flagged'):
-            m.client.deployments.update(cur['id'], flagged=False)
-        m.client.deployments.delete(cur['id'])
+        if m.params["force"] and (cur.get("attributes") or {}).get("flagged"):
+            m.client.deployments.update(cur["id"], flagged=False)
+        m.client.deployments.delete(cur["id"])
+
     return run
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -18,7 +18,7 @@ author:
 options:
   device:
     description:
-      - The device: id, MAC address, agent id or name.
+      - The device (id, MAC address, agent id or name).
     type: str
     required: true
   name:
@@ -94,61 +94,65 @@ device:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(dict(
-        device=dict(type='str', required=True),
-        name=dict(type='str'),
-        device_group=dict(type='str'),
-        state=dict(type='str', default='present', choices=['present', 'unassigned', 'absent']),
-        force=dict(type='bool', default=False),
-        unbond_key=dict(type='str', no_log=True),
-    ))
+    module = ImpCentralModule(
+        dict(
+            device=dict(type="str", required=True),
+            name=dict(type="str"),
+            device_group=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "unassigned", "absent"]),
+            force=dict(type="bool", default=False),
+            unbond_key=dict(type="str", no_log=True),
+        )
+    )
     module.run(ensure_device)
 
 
 def ensure_device(m: ImpCentralModule) -> None:
     p = m.params
-    current = m.find('device', p['device'])
-    if current is None and p['state'] != 'absent':
-        m.fail('Device "%s" is not found. Devices join an account through BlinkUp.' % p['device'])
+    current = m.find("device", p["device"])
+    if current is None and p["state"] != "absent":
+        m.fail('Device "%s" is not found. Devices join an account through BlinkUp.' % p["device"])
     client = m.client
-    group_now = flatten(current).get('device_group')
+    group_now = flatten(current).get("device_group")
 
     def unassign(cur):
-        client.device_groups.remove_devices(group_now, [cur['id']], unbond_key=p['unbond_key'])
+        client.device_groups.remove_devices(group_now, [cur["id"]], unbond_key=p["unbond_key"])
 
-    if p['state'] == 'absent':
+    if p["state"] == "absent":
+
         def remove(cur):
-            if p['force'] and group_now:
+            if p["force"] and group_now:
                 unassign(cur)
-            client.devices.delete(cur['id'])
-        m.ensure('device', current, {}, state='absent', delete=remove)
+            client.devices.delete(cur["id"])
+
+        m.ensure("device", current, {}, state="absent", delete=remove)
         return
 
-    wanted = m.user_set('name')
-    if p['state'] == 'unassigned':
+    wanted = m.user_set("name")
+    if p["state"] == "unassigned":
         if group_now:
             m.write(unassign, current)
         before = flatten(current)
-        after = {k: v for k, v in before.items() if k != 'device_group'}
-        m.result['device'] = after
+        after = {k: v for k, v in before.items() if k != "device_group"}
+        m.result["device"] = after
         m.set_diff(before, after)
         return
-    if p['device_group']:
-        wanted['device_group'] = m.one('device_group', p['device_group'])['id']
+    if p["device_group"]:
+        wanted["device_group"] = m.one("device_group", p["device_group"])["id"]
 
     def update(cur, changes):
-        updated = client.devices.update(cur['id'], changes['name']) if 'name' in changes else None
-        if 'device_group' in changes:
-            client.device_groups.add_devices(changes['device_group'], [cur['id']])
+        updated = client.devices.update(cur["id"], changes["name"]) if "name" in changes else None
+        if "device_group" in changes:
+            client.device_groups.add_devices(changes["device_group"], [cur["id"]])
             return None
         return updated
 
-    m.ensure('device', current, wanted, update=update)
+    m.ensure("device", current, wanted, update=update)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -173,100 +173,109 @@ deleted:
       elements: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     ImpCentralModule,
     api_dg_type,
     ref,
 )
 
-DG_TYPE_CHOICES = ['development', 'pre-factory', 'pre-dut', 'pre-production', 'factory', 'dut', 'production']
-PATCHABLE = ('description', 'load_code_after_blessing', 'env_vars')
+DG_TYPE_CHOICES = ["development", "pre-factory", "pre-dut", "pre-production", "factory", "dut", "production"]
+PATCHABLE = ("description", "load_code_after_blessing", "env_vars")
 
 
 def main() -> None:
-    module = ImpCentralModule(dict(
-        name=dict(type='str', required=True),
-        product=dict(type='str'),
-        type=dict(type='str', choices=DG_TYPE_CHOICES),
-        description=dict(type='str'),
-        production_target=dict(type='str'),
-        dut_target=dict(type='str'),
-        load_code_after_blessing=dict(type='bool'),
-        region=dict(type='str'),
-        env_vars=dict(type='dict'),
-        min_supported_deployment=dict(type='str'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force=dict(type='bool', default=False),
-        unbond_key=dict(type='str', no_log=True),
-    ))
+    module = ImpCentralModule(
+        dict(
+            name=dict(type="str", required=True),
+            product=dict(type="str"),
+            type=dict(type="str", choices=DG_TYPE_CHOICES),
+            description=dict(type="str"),
+            production_target=dict(type="str"),
+            dut_target=dict(type="str"),
+            load_code_after_blessing=dict(type="bool"),
+            region=dict(type="str"),
+            env_vars=dict(type="dict"),
+            min_supported_deployment=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            force=dict(type="bool", default=False),
+            unbond_key=dict(type="str", no_log=True),
+        )
+    )
     module.run(ensure_device_group)
 
 
 def ensure_device_group(m: ImpCentralModule) -> None:
     p = m.params
     product, siblings, current = find_group(m)
-    if p['state'] == 'absent':
+    if p["state"] == "absent":
         delete = None
         if current:
-            plan = m.plan_group_delete(current, p['force'], p['unbond_key'])
-            m.result['deleted'] = plan.summary()
+            plan = m.plan_group_delete(current, p["force"], p["unbond_key"])
+            m.result["deleted"] = plan.summary()
             delete = plan.execute
-        m.ensure('device_group', current, {}, state='absent', delete=delete)
+        m.ensure("device_group", current, {}, state="absent", delete=delete)
         return
 
-    kind = p['type'] or 'development'
-    if current and p['type'] and api_dg_type(p['type']) != current['type']:
-        m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p['name'])
-    if current and p['region'] is not None and (current.get('attributes') or {}).get('region') != p['region']:
-        m.fail('The region of device group "%s" is set at creation only.' % p['name'])
-    targets = {t: target(m, p[t], siblings) for t in ('production_target', 'dut_target') if p[t]}
+    kind = p["type"] or "development"
+    if current and p["type"] and api_dg_type(p["type"]) != current["type"]:
+        m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p["name"])
+    if current and p["region"] is not None and (current.get("attributes") or {}).get("region") != p["region"]:
+        m.fail('The region of device group "%s" is set at creation only.' % p["name"])
+    targets = {t: target(m, p[t], siblings) for t in ("production_target", "dut_target") if p[t]}
     wanted = m.user_set(*PATCHABLE)
-    wanted.update({t: group['id'] for t, group in targets.items()})
-    if p['min_supported_deployment']:
-        wanted['min_supported_deployment'] = m.one('deployment', p['min_supported_deployment'])['id']
+    wanted.update({t: group["id"] for t, group in targets.items()})
+    if p["min_supported_deployment"]:
+        wanted["min_supported_deployment"] = m.one("deployment", p["min_supported_deployment"])["id"]
 
     def create():
         if product is None:
-            m.fail('Device group "%s" does not exist; give product to create it.' % p['name'])
+            m.fail('Device group "%s" does not exist; give product to create it.' % p["name"])
         refs = {t: ref(group) for t, group in targets.items()}
         created = m.client.device_groups.create(
-            api_dg_type(kind), p['name'], product['id'], description=p['description'], region=p['region'],
-            load_code_after_blessing=p['load_code_after_blessing'], env_vars=p['env_vars'], **refs)
-        if wanted.get('min_supported_deployment'):
-            m.client.device_groups.set_min_supported_deployment(created['id'], wanted['min_supported_deployment'])
+            api_dg_type(kind),
+            p["name"],
+            product["id"],
+            description=p["description"],
+            region=p["region"],
+            load_code_after_blessing=p["load_code_after_blessing"],
+            env_vars=p["env_vars"],
+            **refs,
+        )
+        if wanted.get("min_supported_deployment"):
+            m.client.device_groups.set_min_supported_deployment(created["id"], wanted["min_supported_deployment"])
             return None
         return created
 
     def update(cur, changes):
-        minimum = changes.get('min_supported_deployment')
+        minimum = changes.get("min_supported_deployment")
         fields = {k: v for k, v in changes.items() if k in PATCHABLE}
         fields.update({t: ref(targets[t]) for t in targets if t in changes})
-        updated = m.client.device_groups.update(cur['id'], cur['type'], **fields) if fields else None
+        updated = m.client.device_groups.update(cur["id"], cur["type"], **fields) if fields else None
         if minimum:
-            m.client.device_groups.set_min_supported_deployment(cur['id'], minimum)
+            m.client.device_groups.set_min_supported_deployment(cur["id"], minimum)
             return None
         return updated
 
-    predicted = {'name': p['name'], 'type': kind, 'product': product and product['id'], 'region': p['region']}
-    m.ensure('device_group', current, wanted, create=create, update=update, predicted=predicted)
+    predicted = {"name": p["name"], "type": kind, "product": product and product["id"], "region": p["region"]}
+    m.ensure("device_group", current, wanted, create=create, update=update, predicted=predicted)
 
 
 def find_group(m: ImpCentralModule):
     """(product, the product's groups, the group) by natural key: one product lookup, one listing."""
     p = m.params
-    if not p['product']:
-        return None, [], m.find('device_group', p['name'])
-    product = m.one('product', p['product'])
-    siblings = m.client.device_groups.list(product=product['id'])
-    named = [g for g in siblings if (g.get('attributes') or {}).get('name') == p['name']]
-    named = named or [g for g in siblings if g['id'] == p['name']]
+    if not p["product"]:
+        return None, [], m.find("device_group", p["name"])
+    product = m.one("product", p["product"])
+    siblings = m.client.device_groups.list(product=product["id"])
+    named = [g for g in siblings if (g.get("attributes") or {}).get("name") == p["name"]]
+    named = named or [g for g in siblings if g["id"] == p["name"]]
     return product, siblings, named[0] if named else None
 
 
 def target(m: ImpCentralModule, value: str, siblings: list) -> dict:
-    same_product = [g for g in siblings if g['id'] == value or (g.get('attributes') or {}).get('name') == value]
-    return same_product[0] if len(same_product) == 1 else m.one('device_group', value)
+    same_product = [g for g in siblings if g["id"] == value or (g.get("attributes") or {}).get("name") == value]
+    return same_product[0] if len(same_product) == 1 else m.one("device_group", value)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

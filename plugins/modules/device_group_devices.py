@@ -88,58 +88,60 @@ device_group:
   type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (  # noqa: E402
     AGENT_ID_RE,
     DEVICE_ID_RE,
     MAC_RE,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(dict(
-        device_group=dict(type='str', required=True),
-        devices=dict(type='list', elements='str', default=[]),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        exclusive=dict(type='bool', default=False),
-        unbond_key=dict(type='str', no_log=True),
-    ))
+    module = ImpCentralModule(
+        dict(
+            device_group=dict(type="str", required=True),
+            devices=dict(type="list", elements="str", default=[]),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            exclusive=dict(type="bool", default=False),
+            unbond_key=dict(type="str", no_log=True),
+        )
+    )
     module.run(ensure_members)
 
 
 def ensure_members(m: ImpCentralModule) -> None:
     p = m.params
     client = m.client
-    group = m.one('device_group', p['device_group'])
-    members = client.devices.list(device_group=group['id'])
+    group = m.one("device_group", p["device_group"])
+    members = client.devices.list(device_group=group["id"])
     index = {}
     for device in members:
-        attrs = device.get('attributes') or {}
-        for key in (device['id'], attrs.get('mac_address'), attrs.get('agent_id'), attrs.get('name')):
+        attrs = device.get("attributes") or {}
+        for key in (device["id"], attrs.get("mac_address"), attrs.get("agent_id"), attrs.get("name")):
             if key:
-                index.setdefault(str(key).lower(), device['id'])
+                index.setdefault(str(key).lower(), device["id"])
     wanted_in, wanted_out = [], []
-    for value in dict.fromkeys(p['devices']):
+    for value in dict.fromkeys(p["devices"]):
         member = index.get(value.lower())
         (wanted_in if member else wanted_out).append(member or value)
 
     to_add, to_remove = [], []
-    if p['state'] == 'present':
+    if p["state"] == "present":
         to_add = resolve(m, wanted_out)
-        if p['exclusive']:
+        if p["exclusive"]:
             keep = set(wanted_in)
-            to_remove = [d['id'] for d in members if d['id'] not in keep]
+            to_remove = [d["id"] for d in members if d["id"] not in keep]
     else:
         to_remove = wanted_in
     if to_add:
-        m.write(client.device_groups.add_devices, group['id'], to_add)
+        m.write(client.device_groups.add_devices, group["id"], to_add)
     if to_remove:
-        m.write(client.device_groups.remove_devices, group['id'], to_remove, unbond_key=p['unbond_key'])
+        m.write(client.device_groups.remove_devices, group["id"], to_remove, unbond_key=p["unbond_key"])
 
-    before = [d['id'] for d in members]
+    before = [d["id"] for d in members]
     after = [d for d in before if d not in set(to_remove)] + to_add
-    m.result.update(device_group=group['id'], added=to_add, removed=to_remove, devices=after)
-    m.set_diff({'devices': sorted(before)}, {'devices': sorted(after)})
+    m.result.update(device_group=group["id"], added=to_add, removed=to_remove, devices=after)
+    m.set_diff({"devices": sorted(before)}, {"devices": sorted(after)})
 
 
 def resolve(m: ImpCentralModule, values: list) -> list:
@@ -149,7 +151,7 @@ def resolve(m: ImpCentralModule, values: list) -> list:
         return list(values)
     by_name: dict = {}
     for device in m.client.devices.list():
-        by_name.setdefault((device.get('attributes') or {}).get('name'), []).append(device['id'])
+        by_name.setdefault((device.get("attributes") or {}).get("name"), []).append(device["id"])
     out = []
     for value in values:
         if value not in names:
@@ -157,10 +159,11 @@ def resolve(m: ImpCentralModule, values: list) -> list:
             continue
         ids = by_name.get(value, [])
         if len(ids) != 1:
-            m.fail('Device "%s" %s.' % (value, 'is not found' if not ids else 'matches %d devices; use an id' % len(ids)))
+            problem = "matches %d devices; use an id" % len(ids) if ids else "is not found"
+            m.fail('Device "%s" %s.' % (value, problem))
         out.append(ids[0])
     return out
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -117,43 +117,54 @@ deleted:
       elements: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(dict(
-        name=dict(type='str', required=True),
-        description=dict(type='str'),
-        owner=dict(type='str'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        force=dict(type='bool', default=False),
-        builds=dict(type='bool', default=False),
-    ))
+    module = ImpCentralModule(
+        dict(
+            name=dict(type="str", required=True),
+            description=dict(type="str"),
+            owner=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            force=dict(type="bool", default=False),
+            builds=dict(type="bool", default=False),
+        )
+    )
     module.run(ensure_product)
 
 
 def ensure_product(m: ImpCentralModule) -> None:
     p = m.params
-    name = '{%s}{%s}' % (p['owner'], p['name']) if p['owner'] else p['name']
-    current = m.find('product', name)
-    def delete(cur):
-        m.client.products.delete(cur['id'])
+    name = "{%s}{%s}" % (p["owner"], p["name"]) if p["owner"] else p["name"]
+    current = m.find("product", name)
 
-    if p['state'] == 'absent' and current:
-        plan = m.plan_product_delete(current, force=p['force'], builds=p['builds'])
-        m.result['deleted'] = plan.summary()
+    def delete(cur):
+        m.client.products.delete(cur["id"])
+
+    if p["state"] == "absent" and current:
+        plan = m.plan_product_delete(current, force=p["force"], builds=p["builds"])
+        m.result["deleted"] = plan.summary()
         delete = plan.execute
 
     def create():
-        owner = m.one('account', p['owner'])['id'] if p['owner'] else None
-        return m.client.products.create(p['name'], description=p['description'], owner=owner)
+        owner = m.one("account", p["owner"])["id"] if p["owner"] else None
+        return m.client.products.create(p["name"], description=p["description"], owner=owner)
 
     def update(cur, changes):
-        return m.client.products.update(cur['id'], **changes)
+        return m.client.products.update(cur["id"], **changes)
 
-    m.ensure('product', current, m.user_set('description'), state=p['state'], create=create, update=update,
-             delete=delete, predicted={'name': p['name'], 'type': 'product'})
+    m.ensure(
+        "product",
+        current,
+        m.user_set("description"),
+        state=p["state"],
+        create=create,
+        update=update,
+        delete=delete,
+        predicted={"name": p["name"], "type": "product"},
+    )
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

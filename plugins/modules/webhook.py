@@ -87,57 +87,71 @@ webhook:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES, WEBHOOK_MIMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES, WEBHOOK_MIMES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, ref  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(dict(
-        device_group=dict(type='str', required=True),
-        event=dict(type='str', required=True, choices=['blessing', 'blinkup', 'deployment']),
-        url=dict(type='str', required=True),
-        content_type=dict(type='str', choices=['json', 'urlencoded']),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-    ))
+    module = ImpCentralModule(
+        dict(
+            device_group=dict(type="str", required=True),
+            event=dict(type="str", required=True, choices=["blessing", "blinkup", "deployment"]),
+            url=dict(type="str", required=True),
+            content_type=dict(type="str", choices=["json", "urlencoded"]),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        )
+    )
     module.run(ensure_webhook)
 
 
 def ensure_webhook(m: ImpCentralModule) -> None:
     p = m.params
     client = m.client
-    group = m.one('device_group', p['device_group'])
-    hooks = [h for h in client.webhooks.list(device_group=group['id'])
-             if (h.get('attributes') or {}).get('event') == p['event'] and h['attributes'].get('url') == p['url']]
+    group = m.one("device_group", p["device_group"])
+    hooks = [
+        h
+        for h in client.webhooks.list(device_group=group["id"])
+        if (h.get("attributes") or {}).get("event") == p["event"] and h["attributes"].get("url") == p["url"]
+    ]
     if len(hooks) > 1:
-        m.fail('Device group "%s" has %d webhooks for %s to %s; delete the extra ones.'
-               % (p['device_group'], len(hooks), p['event'], p['url']), webhooks=[h['id'] for h in hooks])
+        m.fail(
+            'Device group "%s" has %d webhooks for %s to %s; delete the extra ones.'
+            % (p["device_group"], len(hooks), p["event"], p["url"]),
+            webhooks=[h["id"] for h in hooks],
+        )
     current = with_short_type(hooks[0]) if hooks else None
-    wanted = m.user_set('content_type')
+    wanted = m.user_set("content_type")
 
     def create():
-        mime = WEBHOOK_MIMES[p['content_type'] or 'json']
-        return with_short_type(client.webhooks.create(ref(group), p['url'], p['event'], mime))
+        mime = WEBHOOK_MIMES[p["content_type"] or "json"]
+        return with_short_type(client.webhooks.create(ref(group), p["url"], p["event"], mime))
 
     def update(cur, changes):
-        return with_short_type(client.webhooks.update(cur['id'], content_type=WEBHOOK_MIMES[changes['content_type']]))
+        return with_short_type(client.webhooks.update(cur["id"], content_type=WEBHOOK_MIMES[changes["content_type"]]))
 
     def delete(cur):
-        client.webhooks.delete(cur['id'])
+        client.webhooks.delete(cur["id"])
 
-    predicted = {'type': 'webhook', 'url': p['url'], 'event': p['event'], 'device_group': group['id'],
-                 'content_type': p['content_type'] or 'json'}
-    m.ensure('webhook', current, wanted, state=p['state'], create=create, update=update, delete=delete,
-             predicted=predicted)
+    predicted = {
+        "type": "webhook",
+        "url": p["url"],
+        "event": p["event"],
+        "device_group": group["id"],
+        "content_type": p["content_type"] or "json",
+    }
+    m.ensure(
+        "webhook", current, wanted, state=p["state"], create=create, update=update, delete=delete, predicted=predicted
+    )
 
 
 def with_short_type(hook: dict | None) -> dict | None:
     """The webhook with its content type in the module's words (json, urlencoded)."""
     if not hook:
         return hook
-    attrs = dict(hook.get('attributes') or {})
-    attrs['content_type'] = WEBHOOK_MIME_NAMES.get(attrs.get('content_type'), attrs.get('content_type'))
+    attrs = dict(hook.get("attributes") or {})
+    attrs["content_type"] = WEBHOOK_MIME_NAMES.get(attrs.get("content_type"), attrs.get("content_type"))
     return dict(hook, attributes=attrs)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

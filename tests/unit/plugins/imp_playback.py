@@ -12,10 +12,9 @@ import json
 
 import pytest
 import responses
-from responses import matchers, registries
-
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
+from responses import matchers, registries
 
 BASE = "https://api.test/v5"
 NOW = "2026-01-01T00:00:00.000Z"
@@ -193,5 +192,11 @@ def deployment(rid=DEP, dg=DG, device_code="", agent_code="", **attrs):
     attrs.setdefault("tags", [])
     attrs.setdefault("flagged", False)
     attrs.setdefault("sha", "0" * 64)
-    return resource("deployment", rid, {"devicegroup": ("development_devicegroup", dg)},
-                    device_code=device_code, agent_code=agent_code, **attrs)
+    return resource(
+        "deployment",
+        rid,
+        {"devicegroup": ("development_devicegroup", dg)},
+        device_code=device_code,
+        agent_code=agent_code,
+        **attrs,
+    )

@@ -1,15 +1,15 @@
 """device_group: four runs for create, update (env vars, targets, min supported), delete with force."""
 
 from imp_playback import (
+    DELETE,
     DEP,
     DEV,
     DG,
     DG2,
-    PRODUCT,
-    DELETE,
     GET,
     PATCH,
     POST,
+    PRODUCT,
     PUT,
     deployment,
     four_runs,
@@ -26,8 +26,13 @@ PRODUCT_LOOKUP = GET("/products", page(product()))
 
 def test_create(auth_file):
     args = {"name": "dev", "product": "Thermostat", "env_vars": {"A": 1}, "auth_file": auth_file}
-    body = {"data": {"type": "development_devicegroup", "attributes": {"name": "dev", "env_vars": {"A": 1}},
-                     "relationships": {"product": {"type": "product", "id": PRODUCT}}}}
+    body = {
+        "data": {
+            "type": "development_devicegroup",
+            "attributes": {"name": "dev", "env_vars": {"A": 1}},
+            "relationships": {"product": {"type": "product", "id": PRODUCT}},
+        }
+    }
     first = [
         PRODUCT_LOOKUP,
         GET("/devicegroups", page(), query={"filter[product.id]": PRODUCT}),
@@ -43,34 +48,55 @@ def test_update_targets_and_min_supported(auth_file):
     prod = group("prod", DG2, "production_devicegroup")
     factory = group("factory", DG, "factoryfixture_devicegroup", current=DEP)
     dep = deployment(DEP)
-    args = {"name": "factory", "product": PRODUCT, "production_target": "prod",
-            "min_supported_deployment": DEP, "description": "line 1", "auth_file": auth_file}
+    args = {
+        "name": "factory",
+        "product": PRODUCT,
+        "production_target": "prod",
+        "min_supported_deployment": DEP,
+        "description": "line 1",
+        "auth_file": auth_file,
+    }
     updated = group("factory", DG, "factoryfixture_devicegroup", description="line 1")
     updated["relationships"]["production_target"] = {"type": "production_devicegroup", "id": DG2}
     final = dict(updated)
-    final["relationships"] = dict(updated["relationships"],
-                                  min_supported_deployment={"type": "deployment", "id": DEP})
+    final["relationships"] = dict(updated["relationships"], min_supported_deployment={"type": "deployment", "id": DEP})
     first = [
         GET(f"/products/{PRODUCT}", one(product())),
         GET("/devicegroups", page(factory, prod)),
         GET(f"/deployments/{DEP}", one(dep)),
-        PATCH(f"/devicegroups/{DG}", one(updated), json_body={"data": {
-            "type": "factoryfixture_devicegroup", "attributes": {"description": "line 1"},
-            "relationships": {"production_target": {"type": "production_devicegroup", "id": DG2}}}}),
-        PUT(f"/devicegroups/{DG}/relationships/min_supported_deployment",
-            json_body={"data": {"type": "deployment", "id": DEP}}),
+        PATCH(
+            f"/devicegroups/{DG}",
+            one(updated),
+            json_body={
+                "data": {
+                    "type": "factoryfixture_devicegroup",
+                    "attributes": {"description": "line 1"},
+                    "relationships": {"production_target": {"type": "production_devicegroup", "id": DG2}},
+                }
+            },
+        ),
+        PUT(
+            f"/devicegroups/{DG}/relationships/min_supported_deployment",
+            json_body={"data": {"type": "deployment", "id": DEP}},
+        ),
     ]
-    repeat = [GET(f"/products/{PRODUCT}", one(product())), GET("/devicegroups", page(final, prod)),
-              GET(f"/deployments/{DEP}", one(dep))]
+    repeat = [
+        GET(f"/products/{PRODUCT}", one(product())),
+        GET("/devicegroups", page(final, prod)),
+        GET(f"/deployments/{DEP}", one(dep)),
+    ]
     results = four_runs("device_group", args, first, repeat)
     assert results[2]["diff"]["after"]["production_target"] == DG2
     assert results[0]["device_group"]["min_supported_deployment"] == DEP
 
 
 def test_type_cannot_change(auth_file):
-    result = playback("device_group", {"name": "dev", "product": "Thermostat", "type": "production",
-                                       "auth_file": auth_file},
-                      [PRODUCT_LOOKUP, GET("/devicegroups", page(group()))], fails=True)
+    result = playback(
+        "device_group",
+        {"name": "dev", "product": "Thermostat", "type": "production", "auth_file": auth_file},
+        [PRODUCT_LOOKUP, GET("/devicegroups", page(group()))],
+        fails=True,
+    )
     assert "type" in result["msg"] and result.get("changed") is False
 
 

@@ -1,27 +1,26 @@
 """product: four runs for create, update, delete; forced delete order; errors."""
 
+import responses
 from imp_playback import (
     ACCOUNT,
-    DG,
+    DELETE,
     DEP,
     DEV,
-    PRODUCT,
-    DELETE,
+    DG,
     GET,
     PATCH,
     POST,
+    PRODUCT,
+    deployment,
     four_runs,
     group,
     one,
     page,
     playback,
     product,
-    deployment,
     resource,
     run_module,
 )
-
-import responses
 from responses import registries
 
 
@@ -29,8 +28,11 @@ def test_create(auth_file):
     args = {"name": "Thermostat", "description": "rev B", "auth_file": auth_file}
     first = [
         GET("/products", page()),
-        POST("/products", one(product(description="rev B")),
-             json_body={"data": {"type": "product", "attributes": {"name": "Thermostat", "description": "rev B"}}}),
+        POST(
+            "/products",
+            one(product(description="rev B")),
+            json_body={"data": {"type": "product", "attributes": {"name": "Thermostat", "description": "rev B"}}},
+        ),
     ]
     repeat = [GET("/products", page(product(description="rev B")))]
     results = four_runs("product", dict(args), first, repeat)
@@ -44,8 +46,11 @@ def test_update_only_what_the_user_set(auth_file):
     args = {"name": "Thermostat", "description": "rev C", "auth_file": auth_file}
     first = [
         GET("/products", page(product(description="rev B"))),
-        PATCH(f"/products/{PRODUCT}", one(product(description="rev C")),
-              json_body={"data": {"attributes": {"description": "rev C"}}}),
+        PATCH(
+            f"/products/{PRODUCT}",
+            one(product(description="rev C")),
+            json_body={"data": {"attributes": {"description": "rev C"}}},
+        ),
     ]
     repeat = [GET("/products", page(product(description="rev C")))]
     results = four_runs("product", args, first, repeat)
@@ -53,8 +58,11 @@ def test_update_only_what_the_user_set(auth_file):
     assert results[2]["diff"]["after"]["description"] == "rev C"
     assert "updated_at" not in results[2]["diff"]["after"]
     # description not given: nothing to compare, nothing changes
-    result = playback("product", {"name": "Thermostat", "auth_file": auth_file},
-                      [GET("/products", page(product(description="rev B")))])
+    result = playback(
+        "product",
+        {"name": "Thermostat", "auth_file": auth_file},
+        [GET("/products", page(product(description="rev B")))],
+    )
     assert result["changed"] is False
 
 
@@ -83,13 +91,25 @@ def test_forced_delete_runs_in_impt_order(auth_file):
     ]
     repeat = [GET("/products", page())]
     results = four_runs("product", args, first, repeat)
-    assert results[2]["deleted"] == {"device_groups": [DG], "devices_unassigned": [DEV],
-                                     "deployments_unflagged": [DEP], "deployments": [DEP]}
+    assert results[2]["deleted"] == {
+        "device_groups": [DG],
+        "devices_unassigned": [DEV],
+        "deployments_unflagged": [DEP],
+        "deployments": [DEP],
+    }
 
 
 def test_api_error_reaches_fail_json_with_method_url_status(auth_file):
-    error = {"errors": [{"status": "400", "code": "CX002", "title": "Dependent Devicegroups Exist",
-                         "detail": "Cannot delete a product with associated devicegroups."}]}
+    error = {
+        "errors": [
+            {
+                "status": "400",
+                "code": "CX002",
+                "title": "Dependent Devicegroups Exist",
+                "detail": "Cannot delete a product with associated devicegroups.",
+            }
+        ]
+    }
     with responses.RequestsMock(registry=registries.OrderedRegistry) as mock:
         mock.add("GET", "https://api.test/v5/products", json=page(product()))
         mock.add("DELETE", f"https://api.test/v5/products/{PRODUCT}", json=error, status=400)

@@ -1,0 +1,74 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: account_info
+short_description: Show the impCentral account and its collaborators
+version_added: 1.0.0
+description:
+  - Returns the current account (or the one O(account) names) and every account the caller collaborates on.
+author:
+  - electricimp.impcentral contributors
+options:
+  account:
+    description:
+      - Account identifier (id, email, username or V(me)).
+    type: str
+    default: me
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes.info_module
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: Who am I
+  electricimp.impcentral.account_info:
+  register: me
+"""
+
+RETURN = r"""
+account:
+  description: The account.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Account id.
+      type: str
+    username:
+      description: Username.
+      type: str
+    email:
+      description: Email.
+      type: str
+accounts:
+  description: The caller's account and every account it collaborates on.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+
+
+def main() -> None:
+    module = ImpCentralModule(
+        dict(
+            account=dict(type="str", default="me"),
+        )
+    )
+    module.run(gather)
+
+
+def gather(m: ImpCentralModule) -> None:
+    m.result["account"] = flatten(m.one("account", m.params["account"]))
+    m.result["accounts"] = [flatten(item) for item in m.client.accounts.list()]
+
+
+if __name__ == "__main__":
+    main()

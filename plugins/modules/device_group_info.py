@@ -1,0 +1,90 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: device_group_info
+short_description: List impCentral device groups
+version_added: 1.0.0
+description:
+  - Lists device groups, all of them or those an identifier names, optionally of one product and types.
+author:
+  - electricimp.impcentral contributors
+options:
+  name:
+    description:
+      - Device group identifier (id, name or C({account}{product}{group})).
+    type: str
+  product:
+    description:
+      - Only groups of this product (id, name or C({account}{product})).
+    type: str
+  type:
+    description:
+      - Only groups of these types.
+    type: list
+    elements: str
+    choices: [development, pre-factory, pre-dut, pre-production, factory, dut, production]
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes.info_module
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: Production groups of the product
+  electricimp.impcentral.device_group_info:
+    product: Thermostat
+    type: [production]
+  register: production_groups
+"""
+
+RETURN = r"""
+device_groups:
+  description: The device groups, as M(electricimp.impcentral.device_group) returns one (C(type) in C(impt)'s words).
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
+    ImpCentralModule,
+    api_dg_type,
+    flatten,
+    relationship_id,
+)
+
+
+def main() -> None:
+    module = ImpCentralModule(
+        dict(
+            name=dict(type="str"),
+            product=dict(type="str"),
+            type=dict(
+                type="list",
+                elements="str",
+                choices=["development", "pre-factory", "pre-dut", "pre-production", "factory", "dut", "production"],
+            ),
+        )
+    )
+    module.run(gather)
+
+
+def gather(m: ImpCentralModule) -> None:
+    p = m.params
+    product = m.one("product", p["product"])["id"] if p["product"] else None
+    if p["name"]:
+        items = m.client.identify.find("device_group", p["name"])
+        items = [g for g in items if not product or relationship_id(g, "product") == product]
+        items = [g for g in items if not p["type"] or g["type"] in [api_dg_type(t) for t in p["type"]]]
+    else:
+        types = [api_dg_type(t) for t in p["type"]] if p["type"] else None
+        items = m.client.device_groups.list(product=product, type=types)
+    m.result["device_groups"] = [flatten(item) for item in items]
+
+
+if __name__ == "__main__":
+    main()

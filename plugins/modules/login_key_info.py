@@ -1,0 +1,67 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: login_key_info
+short_description: List impCentral login keys
+version_added: 1.0.0
+description:
+  - Lists the account's login keys. Their ids are credentials, so only a hint of the last four characters
+    (C(id_hint)) is returned unless O(include_key_ids=true).
+author:
+  - electricimp.impcentral contributors
+options:
+  include_key_ids:
+    description:
+      - Also return each key's full id. Set C(no_log) on such a task.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes.info_module
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: My login keys
+  electricimp.impcentral.login_key_info:
+  register: keys
+"""
+
+RETURN = r"""
+login_keys:
+  description: The keys, as M(electricimp.impcentral.login_key) returns one.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+
+
+def main() -> None:
+    module = ImpCentralModule(
+        dict(
+            include_key_ids=dict(type="bool", default=False),
+        )
+    )
+    module.run(gather)
+
+
+def gather(m: ImpCentralModule) -> None:
+    out = []
+    for item in m.client.login_keys.list():
+        view = flatten(item)
+        view["id_hint"] = "…" + str(view["id"])[-4:]
+        if not m.params["include_key_ids"]:
+            view.pop("id")
+        out.append(view)
+    m.result["login_keys"] = out
+
+
+if __name__ == "__main__":
+    main()

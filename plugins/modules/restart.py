@@ -1,0 +1,95 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: restart
+short_description: Restart impCentral devices or device groups
+version_added: 1.0.0
+description:
+  - Restarts devices and every device of device groups, immediately or conditionally.
+  - An action, not a state; the task reports C(changed) whenever a restart is sent (or would be, in check mode).
+author:
+  - electricimp.impcentral contributors
+options:
+  devices:
+    description:
+      - Devices (id, MAC address, agent id or name).
+    type: list
+    elements: str
+    default: []
+  device_groups:
+    description:
+      - Device groups (id, name or C({account}{product}{group})).
+    type: list
+    elements: str
+    default: []
+  conditional:
+    description:
+      - Send a conditional restart. Devices running the group's minimum supported deployment or newer are told
+        new code is available (their code decides); older ones restart at once.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes
+  - electricimp.impcentral.attributes.actiongroup
+notes:
+  - In diff mode no diff is returned; there is no state to compare.
+"""
+
+EXAMPLES = r"""
+- name: Run the new deployment on every device of the group
+  electricimp.impcentral.restart:
+    device_groups: [Thermostat dev]
+
+- name: Let devices on a supported build choose when to update
+  electricimp.impcentral.restart:
+    device_groups: [Thermostat production]
+    conditional: true
+"""
+
+RETURN = r"""
+devices:
+  description: Ids of the devices restarted (or to be restarted in check mode).
+  returned: always
+  type: list
+  elements: str
+device_groups:
+  description: Ids of the device groups restarted (or to be restarted in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
+
+
+def main() -> None:
+    module = ImpCentralModule(
+        dict(
+            devices=dict(type="list", elements="str", default=[]),
+            device_groups=dict(type="list", elements="str", default=[]),
+            conditional=dict(type="bool", default=False),
+        ),
+        required_one_of=[("devices", "device_groups")],
+    )
+    module.run(restart)
+
+
+def restart(m: ImpCentralModule) -> None:
+    p = m.params
+    devices = [m.one("device", value)["id"] for value in p["devices"]]
+    groups = [m.one("device_group", value)["id"] for value in p["device_groups"]]
+    for device_id in devices:
+        m.write(m.client.devices.restart, device_id, conditional=p["conditional"])
+    for group_id in groups:
+        m.write(m.client.device_groups.restart, group_id, conditional=p["conditional"])
+    m.result.update(devices=devices, device_groups=groups)
+
+
+if __name__ == "__main__":
+    main()

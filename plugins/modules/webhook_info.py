@@ -1,0 +1,80 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: webhook_info
+short_description: List impCentral webhooks
+version_added: 1.0.0
+description:
+  - Lists webhooks, optionally of one device group, event or URL.
+author:
+  - electricimp.impcentral contributors
+options:
+  device_group:
+    description:
+      - Only webhooks of this device group.
+    type: str
+  event:
+    description:
+      - Only webhooks for this event.
+    type: str
+    choices: [blessing, blinkup, deployment]
+  url:
+    description:
+      - Only webhooks posting to this URL.
+    type: str
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes.info_module
+  - electricimp.impcentral.attributes.actiongroup
+"""
+
+EXAMPLES = r"""
+- name: Webhooks of the production group
+  electricimp.impcentral.webhook_info:
+    device_group: Thermostat production
+  register: hooks
+"""
+
+RETURN = r"""
+webhooks:
+  description: The webhooks, as M(electricimp.impcentral.webhook) returns one.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES  # noqa: E402
+
+
+def main() -> None:
+    module = ImpCentralModule(
+        dict(
+            device_group=dict(type="str"),
+            event=dict(type="str", choices=["blessing", "blinkup", "deployment"]),
+            url=dict(type="str"),
+        )
+    )
+    module.run(gather)
+
+
+def gather(m: ImpCentralModule) -> None:
+    p = m.params
+    group = m.one("device_group", p["device_group"])["id"] if p["device_group"] else None
+    out = []
+    for item in m.client.webhooks.list(device_group=group):
+        view = flatten(item)
+        view["content_type"] = WEBHOOK_MIME_NAMES.get(view.get("content_type"), view.get("content_type"))
+        wanted = (p["event"] is None or view.get("event") == p["event"]) and p["url"] in (None, view.get("url"))
+        if wanted:
+            out.append(view)
+    m.result["webhooks"] = out
+
+
+if __name__ == "__main__":
+    main()
