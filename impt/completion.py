@@ -8,6 +8,7 @@ from impt.options import Command
 from impt.output import Output
 
 SHELLS = ("bash", "zsh", "fish")
+_AT_COMMAND = "test (count (commandline -opc)) -eq 2"
 
 
 def _tables() -> dict[str, tuple[Command, ...]]:
@@ -71,9 +72,7 @@ def fish_script(tables: dict[str, tuple[Command, ...]]) -> str:
     ]
     for group, group_commands in tables.items():
         names = " ".join(c.name for c in group_commands)
-        lines.append(
-            f'complete -c impt -n "__fish_seen_subcommand_from {group}; and test (count (commandline -opc)) -eq 2" -a "{names}"'
-        )
+        lines.append(f'complete -c impt -n "__fish_seen_subcommand_from {group}; and {_AT_COMMAND}" -a "{names}"')
         for command in group_commands:
             condition = f"__fish_seen_subcommand_from {group}; and __fish_seen_subcommand_from {command.name}"
             for option in command.all_options:

@@ -1,0 +1,85 @@
+"""Auth file format, atomic writes, context precedence and the project file."""
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+
+import pytest
+
+from impt.context import find_auth_source
+from impt.errors import AuthError, ImptError
+from impt.files import AuthFileStore, auth_file_text, read_auth_file, read_project, write_atomically
+
+
+@dataclass
+class FakeTokens:
+    access_token: str = "acc"
+    expires_at: str = "2030-01-01T00:00:00.000Z"
+    refresh_token: str | None = "ref"
+    login_key: str | None = None
+
+
+def test_auth_file_layout():
+    text = auth_file_text("http://e/v5", FakeTokens())
+    assert not text.endswith("\n")
+    assert list(json.loads(text)) == ["endpoint", "accessToken", "expiresAt", "refreshToken"]
+    assert text.startswith('{\n  "endpoint"')
+    assert "refreshToken" not in auth_file_text("http://e/v5", FakeTokens(), temp=True)
+
+
+def test_atomic_write_mode_and_no_leftovers(tmp_path):
+    target = tmp_path / ".impt.auth"
+    write_atomically(target, "x")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert os.listdir(tmp_path) == [".impt.auth"]
+
+
+def test_broken_and_incomplete_auth_files(tmp_path):
+    path = tmp_path / ".impt.auth"
+    path.write_text("{not json")
+    with pytest.raises(AuthError, match="Local Auth File is corrupted."):
+        read_auth_file(path, "Local Auth File")
+    path.write_text('{"endpoint": "x"}')
+    with pytest.raises(AuthError, match="corrupted"):
+        read_auth_file(path, "Local Auth File")
+
+
+def test_store_writes_back_refreshed_tokens(tmp_path):
+    path = tmp_path / ".impt.auth"
+    data = {"endpoint": "http://e/v5", "accessToken": "a", "expiresAt": "2030-01-01T00:00:00Z", "refreshToken": "r"}
+    store = AuthFileStore(path, "Global Auth File", "http://e/v5", data)
+    store.save(FakeTokens(access_token="new", refresh_token="r"))
+    saved = json.loads(path.read_text())
+    assert saved["accessToken"] == "new" and saved["refreshToken"] == "r"
+
+
+def write_auth(directory):
+    (directory / ".impt.auth").write_text('{"accessToken": "a", "expiresAt": "x"}')
+
+
+def test_context_precedence(tmp_path):
+    cwd, home, other = tmp_path / "cwd", tmp_path / "home", tmp_path / "other"
+    for d in (cwd, home, other):
+        d.mkdir()
+    with pytest.raises(AuthError, match="You are not logged in."):
+        find_auth_source({}, cwd, home)
+    write_auth(home)
+    assert find_auth_source({}, cwd, home).kind == "global"
+    assert find_auth_source({"IMPT_USER": "u"}, cwd, home).kind == "env"
+    assert find_auth_source({"IMPT_LOGINKEY": "k"}, cwd, home).auth_type == "Environment variables"
+    with pytest.raises(AuthError, match="Auth File is not found."):
+        find_auth_source({"IMPT_AUTH_FILE_PATH": str(other), "IMPT_USER": "u"}, cwd, home)
+    write_auth(other)
+    assert find_auth_source({"IMPT_AUTH_FILE_PATH": str(other)}, cwd, home).auth_type == f"Auth file path: {other}"
+    write_auth(cwd)
+    assert find_auth_source({"IMPT_AUTH_FILE_PATH": str(other)}, cwd, home).kind == "local"
+
+
+def test_project_file(tmp_path):
+    assert read_project(tmp_path) is None
+    (tmp_path / ".impt.project").write_text('{"deviceGroupId": "g", "deviceFile": "d.nut"}')
+    assert read_project(tmp_path)["deviceGroupId"] == "g"
+    (tmp_path / ".impt.project").write_text("[]")
+    with pytest.raises(ImptError, match="Project File is corrupted."):
+        read_project(tmp_path)
