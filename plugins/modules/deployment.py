@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT).
+# MIT is compatible with the GNU General Public License version 3 that ansible-core is released under.
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ description:
   - With O(deployment) instead of code, updates that deployment's description, tags and flag, or deletes it.
   - Devices run new code after a restart; see M(electricimp.impcentral.restart).
 author:
-  - electricimp.impcentral contributors
+  - Electric Imp collection maintainers (@electricimp)
 options:
   device_group:
     description:
@@ -149,6 +150,7 @@ created:
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     ImpCentralModule,
+    flatten,
     ref,
     relationship_id,
 )
@@ -220,7 +222,7 @@ def ensure_deployment(m: ImpCentralModule) -> None:
     predicted = dict(code, type="deployment", sha=None, device_group=group["id"], origin=p["origin"])
     after = m.ensure("deployment", None, m.user_set(*EDITABLE), create=create, predicted=predicted)
     m.result["created"] = True
-    m.set_diff(_code_view(current), _code_view(after))
+    m.set_diff(_code_view(flatten(current)), _code_view(after))
 
 
 def wanted_code(m: ImpCentralModule) -> dict:

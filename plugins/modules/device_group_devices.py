@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT).
+# MIT is compatible with the GNU General Public License version 3 that ansible-core is released under.
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ description:
     every device to remove, whatever the number of devices.
   - Ids, MAC addresses and agent ids are sent as they are; names are resolved with one listing of the account's devices.
 author:
-  - electricimp.impcentral contributors
+  - Electric Imp collection maintainers (@electricimp)
 options:
   device_group:
     description:

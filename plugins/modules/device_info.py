@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT).
+# MIT is compatible with the GNU General Public License version 3 that ansible-core is released under.
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ version_added: 1.0.0
 description:
   - Lists devices, all of them, one an identifier names, those of a device group or product, or the unassigned ones.
 author:
-  - electricimp.impcentral contributors
+  - Electric Imp collection maintainers (@electricimp)
 options:
   device:
     description:

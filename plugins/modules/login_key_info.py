@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT).
+# MIT is compatible with the GNU General Public License version 3 that ansible-core is released under.
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ description:
   - Lists the account's login keys. Their ids are credentials, so only a hint of the last four characters
     (C(id_hint)) is returned unless O(include_key_ids=true).
 author:
-  - electricimp.impcentral contributors
+  - Electric Imp collection maintainers (@electricimp)
 options:
   include_key_ids:
     description:

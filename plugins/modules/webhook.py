@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT).
+# MIT is compatible with the GNU General Public License version 3 that ansible-core is released under.
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ description:
   - Makes sure a device group has one webhook for an event and URL, with the given content type, or has none.
   - The webhook is found by (O(device_group), O(event), O(url)); only its content type can change.
 author:
-  - electricimp.impcentral contributors
+  - Electric Imp collection maintainers (@electricimp)
 options:
   device_group:
     description:
