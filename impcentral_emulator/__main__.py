@@ -1,5 +1,101 @@
-"""Entry point of the impCentral emulator (filled in by the emulator work)."""
+"""`impcentral-emulator`: run the impCentral v5 emulator until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+from aiohttp import web
+
+from .app import create_app
+from .config import EmulatorConfig
+from .seeds import SeedError
 
 
-def main() -> int:
+def _rate_limit(value: str) -> int | None:
+    if value.lower() == "off":
+        return None
+    try:
+        limit = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a positive number or 'off'") from None
+    if limit < 1:
+        raise argparse.ArgumentTypeError("expected a positive number or 'off'")
+    return limit
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a positive number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("expected a positive number")
+    return number
+
+
+def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
+    parser = argparse.ArgumentParser(
+        prog="impcentral-emulator", description="A local emulator of the Electric Imp impCentral API v5."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 takes a free port (default)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite file for state that survives restarts (default: memory)")
+    parser.add_argument("--seed", default="demo", help="starting state: demo, empty or a YAML/JSON file")
+    parser.add_argument("--rate-limit", default="40", type=_rate_limit, help="requests per second per token, or off")
+    parser.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS", help="access token lifetime")
+    # For tests: shorter keep-alives and another per-stream device limit.
+    parser.add_argument("--keepalive", type=_positive, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--stream-device-limit", type=int, default=5, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.token_ttl < 1:
+        parser.error("--token-ttl must be at least 1 second")
+    keepalive = args.keepalive or float(os.environ.get("IMPCENTRAL_EMULATOR_KEEPALIVE", "15"))
+    return EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        db_path=args.db,
+        seed=args.seed,
+        rate_limit=args.rate_limit,
+        token_ttl=args.token_ttl,
+        keepalive_seconds=keepalive,
+        stream_device_limit=max(1, args.stream_device_limit),
+    )
+
+
+async def serve(config: EmulatorConfig) -> None:
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(f"impCentral emulator listening on http://{config.host}:{port}/v5", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    try:
+        asyncio.run(serve(config))
+    except SeedError as exc:
+        print(f"impcentral-emulator: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"impcentral-emulator: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -26,6 +26,7 @@ class ApiError(Exception):
         code: str,
         title: str,
         detail: str,
+        *,
         meta: Any = None,
         items: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,

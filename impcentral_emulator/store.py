@@ -58,6 +58,12 @@ class Store:
     def values(self, kind: str) -> Iterable[Record]:
         return self.tables[kind].values()
 
+    def position(self, kind: str, ident: str | None) -> int:
+        """Creation order of a record (-1 when absent): "older"/"newer" for deployments."""
+        if ident is None or ident not in self.tables[kind]:
+            return -1
+        return list(self.tables[kind]).index(ident)
+
     def is_empty(self) -> bool:
         return not self.tables["account"]
 

@@ -1,0 +1,120 @@
+"""Simulated devices: no Squirrel runs, but devices log what a real one would (spec §9, §16.8).
+
+On assignment, restart or new code a device logs `status` lines, then the literal
+`agent.log`/`server.log` strings of the code it now runs, then (for impUnit test builds)
+the impUnit protocol. Lines are emitted shortly after the triggering request has been
+answered, like the real service; the store is committed after each batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from . import ids, impunit
+from .squirrel_text import SERVER_ERROR, SERVER_LOG, log_literals
+from .store import Record
+
+if TYPE_CHECKING:
+    from .context import Emulator
+
+PROGRAM_STORAGE_BYTES = 128 * 1024
+
+
+def storage_used_percent(device_code: str) -> str:
+    return f"{min(99.99, 1.5 + 100 * len(device_code.encode()) / PROGRAM_STORAGE_BYTES):.2f}"
+
+
+class DeviceSimulator:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- triggers ------------------------------------------------------------------------
+    def load_code(self, device: Record) -> None:
+        """The device (re)starts on its group's current deployment (assignment, restart, blessing)."""
+        self._later(self._boot(device["id"]))
+
+    def set_online(self, device: Record, online: bool) -> None:
+        if device["online"] == online:
+            return
+        device["online"] = online
+        device["device_state_changed_at"] = ids.iso_timestamp()
+        self.emu.store.put("device", device)
+        if online:
+            self._later(self._boot(device["id"], agent_restart=False))
+        else:
+            self._log(device, "status", "Device disconnected")
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        self._tasks.clear()
+
+    # -- behaviour -----------------------------------------------------------------------
+    async def _boot(self, device_id: str, agent_restart: bool = True) -> None:
+        await asyncio.sleep(self.emu.config.simulated_delay)
+        store = self.emu.store
+        device = store.get("device", device_id)
+        if device is None or device.get("devicegroup_id") is None:
+            return
+        group = store.get("devicegroup", device["devicegroup_id"])
+        deployment = store.get("deployment", group.get("current_deployment_id") or "") if group else None
+        device_code = deployment["device_code"] if deployment else ""
+        agent_code = deployment["agent_code"] if deployment else ""
+        new_code = deployment is not None and device.get("running_deployment_id") != deployment["id"]
+        if device["online"]:
+            self._log(device, "status", "Device connected")
+            if new_code:
+                self._log(
+                    device, "status", f"Downloading new code; {storage_used_percent(device_code)}% program storage used"
+                )
+        if agent_restart or new_code:
+            self._log(device, "status", "Agent restarted: reload.")
+            for line in log_literals(agent_code):
+                self._log(device, "agent.log", line)
+            for line in log_literals(agent_code, SERVER_ERROR):
+                self._log(device, "agent.error", line)
+        if device["online"]:
+            if deployment is not None:
+                device["running_deployment_id"] = deployment["id"]
+                store.put("device", device)
+            for line in log_literals(device_code):
+                self._log(device, "server.log", line)
+            for line in log_literals(device_code, SERVER_ERROR):
+                self._log(device, "server.error", line)
+        store.commit()
+        await self._run_tests(device_id, device_code, agent_code, device["online"])
+
+    async def _run_tests(self, device_id: str, device_code: str, agent_code: str, online: bool) -> None:
+        agent_lines = impunit.session_lines(agent_code)
+        device_lines = impunit.session_lines(device_code) if online else []
+        if not agent_lines and not device_lines:
+            return
+        await asyncio.sleep(self.emu.config.simulated_delay)
+        device = self.emu.store.get("device", device_id)
+        if device is None:
+            return
+        for line in agent_lines:
+            self._log(device, "agent.log", line)
+        for line in device_lines:
+            self._log(device, "server.log", line)
+        self.emu.store.commit()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _log(self, device: Record, kind: str, msg: str) -> None:
+        group = self.emu.store.get("devicegroup", device.get("devicegroup_id") or "")
+        self.emu.logs.emit(device, kind, msg, group["type"] if group else None)
+
+    def _later(self, coro: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # seeding before the server runs: nothing to simulate
+            coro.close()  # type: ignore[attr-defined]
+            return
+        task = loop.create_task(coro)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+__all__ = ["DeviceSimulator", "SERVER_LOG"]

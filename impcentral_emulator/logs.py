@@ -1,0 +1,163 @@
+"""Device logs: the history (last N per device) and live log streams over SSE (spec §9, §12).
+
+One `LogHub` per emulator. `emit` is the single way a device logs: it stores the line and
+pushes it to every stream subscribed to the device. A stream is an account's single open
+subscription set; its SSE connection (if any) drains the stream's queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from typing import Any
+
+from . import ids
+from .store import Record, Store
+
+PRODUCTION_LOG_GROUP_TYPES = {"factoryfixture_devicegroup", "production_devicegroup", "dut_devicegroup"}
+STREAM_QUEUE_LIMIT = 100_000
+
+
+def log_type_for(group_type: str | None) -> str:
+    return "production" if group_type in PRODUCTION_LOG_GROUP_TYPES else "development"
+
+
+class LogStream:
+    """An account's log stream: ordered device subscriptions and a queue of pending events."""
+
+    def __init__(self, stream_id: str, account_id: str, fmt: str) -> None:
+        self.id = stream_id
+        self.account_id = account_id
+        self.format = fmt
+        self.devices: list[str] = []
+        self.queue: deque[tuple[str, Any]] = deque(maxlen=STREAM_QUEUE_LIMIT)
+        self.wakeup = asyncio.Event()
+        self.closed = False
+        self.connection: Any = None  # the aiohttp request currently reading the stream
+        self.generation = 0
+
+    def push(self, event: str, payload: Any) -> None:
+        self.queue.append((event, payload))
+        self.wakeup.set()
+
+    def take_all(self) -> list[tuple[str, Any]]:
+        events = list(self.queue)
+        self.queue.clear()
+        self.wakeup.clear()
+        return events
+
+
+class LogHub:
+    def __init__(self, store: Store, device_limit: int = 5) -> None:
+        self.store = store
+        self.device_limit = device_limit
+        self.streams: dict[str, LogStream] = {}
+        self.by_account: dict[str, LogStream] = {}
+        self.subscribers: dict[str, list[LogStream]] = {}
+
+    # -- logging -------------------------------------------------------------------------
+    def emit(self, device: Record, log_kind: str, msg: str, group_type: str | None = None) -> Record:
+        entry = {
+            "ts": ids.iso_timestamp(),
+            "type": log_kind,
+            "msg": msg,
+            "device_id": device["id"],
+            "log_type": log_type_for(group_type),
+        }
+        self.store.append_log(device["id"], entry)
+        for stream in self.subscribers.get(device["id"], ()):
+            stream.push("message", entry)
+        return entry
+
+    # -- streams -------------------------------------------------------------------------
+    def open_stream(self, account_id: str, fmt: str) -> LogStream:
+        """A new stream for the account; the previous one gets `closed` (one per account)."""
+        old = self.by_account.get(account_id)
+        if old is not None:
+            self.close_stream(old)
+        stream = LogStream(ids.entity_id(), account_id, fmt)
+        self.streams[stream.id] = stream
+        self.by_account[account_id] = stream
+        return stream
+
+    def close_stream(self, stream: LogStream) -> None:
+        for device_id in list(stream.devices):
+            self._unlink(stream, device_id)
+        stream.devices.clear()
+        stream.closed = True
+        stream.push("state_change", {"state": "closed"})
+        if self.by_account.get(stream.account_id) is stream:
+            del self.by_account[stream.account_id]
+        if stream.connection is None:
+            self.streams.pop(stream.id, None)
+
+    def subscribe(self, stream: LogStream, device_id: str) -> None:
+        if device_id in stream.devices:
+            stream.devices.remove(device_id)
+        else:
+            self.subscribers.setdefault(device_id, []).append(stream)
+        stream.devices.append(device_id)
+        while len(stream.devices) > self.device_limit:
+            dropped = stream.devices.pop(0)
+            self._unlink(stream, dropped)
+            stream.push("state_change", {"state": "unsubscribed", "device_id": dropped})
+        stream.push("state_change", {"state": "subscribed", "device_id": device_id})
+
+    def unsubscribe(self, stream: LogStream, device_id: str) -> bool:
+        if device_id not in stream.devices:
+            return False
+        stream.devices.remove(device_id)
+        self._unlink(stream, device_id)
+        stream.push("state_change", {"state": "unsubscribed", "device_id": device_id})
+        return True
+
+    def forget_device(self, device_id: str) -> None:
+        for stream in self.subscribers.pop(device_id, []):
+            if device_id in stream.devices:
+                stream.devices.remove(device_id)
+                stream.push("state_change", {"state": "unsubscribed", "device_id": device_id})
+
+    def close_all(self) -> None:
+        for stream in list(self.streams.values()):
+            if not stream.closed:
+                self.close_stream(stream)
+        self.streams.clear()
+        self.by_account.clear()
+        self.subscribers.clear()
+
+    def drop_connections(self) -> int:
+        """Abort every live SSE connection (fault injection); streams stay and can be re-read."""
+        dropped = 0
+        for stream in list(self.streams.values()):
+            request = stream.connection
+            if request is not None and request.transport is not None:
+                request.transport.abort()
+                dropped += 1
+            stream.generation += 1
+            stream.wakeup.set()
+        return dropped
+
+    def _unlink(self, stream: LogStream, device_id: str) -> None:
+        streams = self.subscribers.get(device_id)
+        if streams and stream in streams:
+            streams.remove(stream)
+            if not streams:
+                del self.subscribers[device_id]
+
+
+# -- SSE wire format ------------------------------------------------------------------------
+def format_event(event: str, payload: Any, fmt: str) -> str:
+    if event == "message":
+        if fmt == "json":
+            data = json.dumps(payload, separators=(",", ":"))
+        else:
+            p = payload
+            data = f"{p['device_id']} {p['ts']} {p['log_type']} {p['type']} {p['msg']}"
+    elif fmt == "json":
+        data = json.dumps(payload, separators=(",", ":"))
+    else:
+        state = payload["state"]
+        data = f"{payload['device_id']} {state}" if "device_id" in payload else state
+    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return f"event: {event}\n{lines}\n"

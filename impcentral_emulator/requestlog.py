@@ -1,0 +1,30 @@
+"""What clients asked for: method, path, status and time of each /v5 request (no bodies, no secrets)."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from . import ids
+
+REQUEST_LOG_LIMIT = 10_000
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self.entries: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
+
+    def record(self, method: str, path: str, query: str, status: int | None, duration_ms: float) -> None:
+        self.entries.append(
+            {
+                "method": method,
+                "path": path,
+                "query": query,
+                "status": status,
+                "time": ids.iso_timestamp(),
+                "duration_ms": round(duration_ms, 2),
+            }
+        )
+
+    def clear(self) -> None:
+        self.entries.clear()

@@ -1,0 +1,132 @@
+"""Devices (spec §7, §9): lookup by id, MAC or agent id; restarts; historical logs."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import render
+from ..access import get_device, visible
+from ..assignment import PRODUCTION_TYPES, unassign
+from ..errors import constraint, invalid
+from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
+from .common import api_base, caller, emulator_of
+
+routes = web.RouteTableDef()
+DEVICE_FILTERS = ("owner.id", "product.id", "devicegroup.id", "devicegroup.owner.id", "devicegroup.type")
+
+
+def _device(request: web.Request) -> dict:
+    emu = emulator_of(request)
+    return get_device(emu.store, request.match_info["device"], caller(request))
+
+
+@routes.get("/v5/devices")
+async def list_devices(request: web.Request) -> web.Response:
+    emu, me = emulator_of(request), caller(request)
+    wanted = filters(request, DEVICE_FILTERS)
+    store = emu.store
+    items = visible(store, "device", me)
+    if "owner.id" in wanted:
+        items = [d for d in items if d["owner_id"] == wanted["owner.id"]]
+    if "product.id" in wanted:
+        items = [d for d in items if d.get("product_id") == wanted["product.id"]]
+    if "devicegroup.id" in wanted:
+        items = [d for d in items if d.get("devicegroup_id") == wanted["devicegroup.id"]]
+    if "devicegroup.owner.id" in wanted or "devicegroup.type" in wanted:
+        groups = {d["id"]: store.get("devicegroup", d["devicegroup_id"] or "") for d in items}
+        if "devicegroup.owner.id" in wanted:
+            owner = wanted["devicegroup.owner.id"]
+            if owner == "null":
+                items = [d for d in items if groups[d["id"]] is None]
+            else:
+                items = [d for d in items if groups[d["id"]] and groups[d["id"]]["owner_id"] == owner]
+        if "devicegroup.type" in wanted:
+            items = [d for d in items if groups[d["id"]] and groups[d["id"]]["type"] == wanted["devicegroup.type"]]
+    base = api_base(request)
+    return paged_list(request, items, lambda d: render.device(base, store, d))
+
+
+@routes.get("/v5/devices/{device}")
+async def get_device_route(request: web.Request) -> web.Response:
+    return document(render.device(api_base(request), emulator_of(request).store, _device(request)))
+
+
+@routes.patch("/v5/devices/{device}")
+async def update_device(request: web.Request) -> web.Response:
+    emu = emulator_of(request)
+    device = _device(request)
+    data = await read_data(request)
+    if data.get("type", "device") != "device":
+        raise invalid("'data.type' must be 'device'.", "VX002", "Invalid Type")
+    attributes = attributes_of(data)
+    only_writable(attributes, ("name",))
+    if "name" in attributes:
+        device["name"] = text_attr(attributes, "name", 80, nullable=True)
+        emu.store.put("device", device)
+    return document(render.device(api_base(request), emu.store, device))
+
+
+@routes.delete("/v5/devices/{device}")
+async def delete_device(request: web.Request) -> web.Response:
+    emu = emulator_of(request)
+    device = _device(request)
+    group = emu.store.get("devicegroup", device.get("devicegroup_id") or "")
+    if group and group["type"] in PRODUCTION_TYPES:
+        raise constraint("CX012", "Production Device", "Production devices cannot be removed from the account.")
+    if group:
+        unassign(emu, device)
+    emu.logs.forget_device(device["id"])
+    emu.store.delete("device", device["id"])
+    return no_content()
+
+
+def _restartable(request: web.Request) -> dict:
+    device = _device(request)
+    if device.get("devicegroup_id") is None:
+        raise constraint("CX013", "Device Not Assigned", "An unassigned device cannot be restarted.")
+    return device
+
+
+@routes.post("/v5/devices/{device}/restart")
+async def restart_device(request: web.Request) -> web.Response:
+    emulator_of(request).devices.load_code(_restartable(request))
+    return no_content()
+
+
+@routes.post("/v5/devices/{device}/conditional_restart")
+async def conditional_restart_device(request: web.Request) -> web.Response:
+    emu = emulator_of(request)
+    device = _restartable(request)
+    group = emu.store.get("devicegroup", device["devicegroup_id"])
+    if group and device.get("running_deployment_id") != group.get("current_deployment_id"):
+        emu.devices.load_code(device)
+    return no_content()
+
+
+@routes.get("/v5/devices/{device}/logs")
+async def device_logs(request: web.Request) -> web.Response:
+    emu = emulator_of(request)
+    device = _device(request)
+    filters(request, ())
+    history = emu.store.device_logs(device["id"])
+    newest_first = [{"ts": e["ts"], "type": e["type"], "msg": e["msg"]} for e in reversed(history)]
+    return paged_list(request, newest_first)
+
+
+@routes.get("/v5/devices/{device}/history")
+async def device_history(request: web.Request) -> web.Response:
+    device = _device(request)
+    entries = []
+    if device.get("last_enrolled_at"):
+        entries.append(
+            {
+                "timestamp": device["last_enrolled_at"],
+                "event": "assigned",
+                "owner_id": device["owner_id"],
+                "actor_id": device["owner_id"],
+            }
+        )
+    entries.append(
+        {"timestamp": device["created_at"], "event": "enrolled", "owner_id": device["owner_id"], "actor_id": None}
+    )
+    return paged_list(request, entries)

@@ -1,0 +1,73 @@
+"""Webhook delivery: real HTTP POSTs in the background (spec §10); failures are reported, never fatal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections import deque
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+
+from . import ids
+from .store import Record, Store
+
+DELIVERY_TIMEOUT_SECONDS = 5
+
+
+class WebhookDispatcher:
+    def __init__(self) -> None:
+        self.deliveries: deque[dict[str, Any]] = deque(maxlen=1000)
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def fire(self, store: Store, group_id: str, event: str, payload: dict[str, Any]) -> int:
+        """Schedule a POST for every `event` webhook of the group; returns how many."""
+        hooks = [h for h in store.values("webhook") if h["devicegroup_id"] == group_id and h["event"] == event]
+        for hook in hooks:
+            task = asyncio.get_running_loop().create_task(self._deliver(hook, payload))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(hooks)
+
+    async def _deliver(self, hook: Record, payload: dict[str, Any]) -> None:
+        if hook["content_type"] == "application/json":
+            body = json.dumps(payload).encode()
+        else:
+            body = urlencode({k: "" if v is None else v for k, v in payload.items()}).encode()
+        record: dict[str, Any] = {
+            "webhook_id": hook["id"],
+            "url": hook["url"],
+            "event": hook["event"],
+            "content_type": hook["content_type"],
+            "payload": payload,
+            "time": ids.iso_timestamp(),
+            "status": None,
+            "error": None,
+        }
+        self.deliveries.append(record)
+        try:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DELIVERY_TIMEOUT_SECONDS))
+            headers = {"Content-Type": hook["content_type"], "User-Agent": "impcentral-emulator-webhooks"}
+            async with self._session.post(hook["url"], data=body, headers=headers) as response:
+                record["status"] = response.status
+                await response.read()
+            if record["status"] >= 400:
+                record["error"] = f"HTTP {record['status']}"
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as exc:
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        if record["error"]:
+            print(
+                f"impcentral-emulator: {hook['event']} webhook to {hook['url']} failed: {record['error']}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._session is not None:
+            await self._session.close()
