@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: deployment
+short_description: Find impCentral deployments by any identifier C(impt) accepts
+version_added: 1.0.0
+author:
+  - Electric Imp collection maintainers (@electricimp)
+description:
+  - Identifies each term exactly as C(impt) does (id, sha, tag or origin)
+    and returns the id, or the whole deployment.
+options:
+  _terms:
+    description:
+      - Deployment identifiers.
+    type: list
+    elements: str
+    required: true
+  return:
+    description:
+      - V(id) returns ids, V(entity) the deployments as the modules return them.
+    type: str
+    choices: [id, entity]
+    default: id
+  expect_one:
+    description:
+      - Fail when a term matches more than one deployment. With V(false), every match is returned.
+    type: bool
+    default: true
+  on_missing:
+    description:
+      - What to do when a term matches nothing. V(skip) and V(warn) return nothing for that term.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+extends_documentation_fragment:
+  - electricimp.impcentral.connection.plugins
+notes:
+  - Runs on the controller. The results are marked unsafe (never templated again).
+"""
+
+EXAMPLES = r"""
+- name: Every deployment tagged v2.1
+  ansible.builtin.debug:
+    msg: "{{ query('electricimp.impcentral.deployment', 'v2.1', expect_one=false) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One id (or deployment dict, with O(return=entity)) per match.
+  type: list
+  elements: raw
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.plugin_utils.impcentral_lookup import ImpCentralLookup  # noqa: E402
+
+
+class LookupModule(ImpCentralLookup):
+    KIND = 'deployment'
+    LABEL = 'Deployment'

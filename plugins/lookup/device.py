@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: device
+short_description: Find impCentral devices by any identifier C(impt) accepts
+version_added: 1.0.0
+author:
+  - Electric Imp collection maintainers (@electricimp)
+description:
+  - Identifies each term exactly as C(impt) does (id, MAC address, agent id or name)
+    and returns the id, or the whole device.
+options:
+  _terms:
+    description:
+      - Device identifiers.
+    type: list
+    elements: str
+    required: true
+  return:
+    description:
+      - V(id) returns ids, V(entity) the devices as the modules return them.
+    type: str
+    choices: [id, entity]
+    default: id
+  expect_one:
+    description:
+      - Fail when a term matches more than one device. With V(false), every match is returned.
+    type: bool
+    default: true
+  on_missing:
+    description:
+      - What to do when a term matches nothing. V(skip) and V(warn) return nothing for that term.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+extends_documentation_fragment:
+  - electricimp.impcentral.connection.plugins
+notes:
+  - Runs on the controller. The results are marked unsafe (never templated again).
+"""
+
+EXAMPLES = r"""
+- name: Ids of two bench devices
+  ansible.builtin.debug:
+    msg: "{{ query('electricimp.impcentral.device', 'bench-1', '0c:2a:69:05:0d:62') }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One id (or device dict, with O(return=entity)) per match.
+  type: list
+  elements: raw
+"""
+
+from ansible_collections.electricimp.impcentral.plugins.plugin_utils.impcentral_lookup import ImpCentralLookup  # noqa: E402
+
+
+class LookupModule(ImpCentralLookup):
+    KIND = 'device'
+    LABEL = 'Device'

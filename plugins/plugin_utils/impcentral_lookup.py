@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+"""The one base of the entity lookups: identify each term as impt does, shape the answer.
+
+Private to this collection: names here may change in any release.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.basic import missing_required_lib
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
+    CONNECTION_OPTIONS,
+    connect,
+    flatten,
+    requests_missing,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
+
+display = Display()
+
+
+class ImpCentralLookup(LookupBase):
+    """Subclasses set KIND (an identification kind) and LABEL."""
+
+    KIND = ''
+    LABEL = ''
+    DEFAULT_TERMS: tuple = ()
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        if requests_missing():
+            raise AnsibleLookupError(missing_required_lib('requests'))
+        options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        client = connect(options, user_agent='ansible-lookup')
+        answer = []
+        for term in terms or self.DEFAULT_TERMS:
+            answer.extend(self.lookup_one(client, term))
+        return wrap_var(answer)
+
+    def lookup_one(self, client, term) -> list:
+        try:
+            matches = client.identify.find(self.KIND, term)
+        except ImpCentralClientError as exc:
+            message = exc.describe() if hasattr(exc, 'describe') else str(exc)
+            raise AnsibleLookupError('%s lookup of "%s" failed: %s' % (self.LABEL, term, message)) from None
+        if not matches:
+            message = '%s "%s" is not found.' % (self.LABEL, term)
+            policy = self.get_option('on_missing')
+            if policy == 'error':
+                raise AnsibleLookupError(message)
+            if policy == 'warn':
+                display.warning(message)
+            return []
+        if self.get_option('expect_one') and len(matches) > 1:
+            raise AnsibleLookupError('%s "%s" matches %d entities (%s); use an id or the hierarchical form.'
+                                     % (self.LABEL, term, len(matches), ', '.join(m['id'] for m in matches)))
+        if self.get_option('return') == 'id':
+            return [m['id'] for m in matches]
+        return [flatten(m) for m in matches]
