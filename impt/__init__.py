@@ -1,0 +1,1 @@
+IMPT_VERSION = "2.6.1"  # the impt release this console is a drop-in for

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from impt import IMPT_VERSION
 from impt.errors import AuthError, NotFoundError
 from impt.files import AUTH_FILE, AuthFileStore, read_auth_file, read_project
 from impt.output import Output
@@ -18,7 +19,6 @@ from impt.prompt import Terminal, ask
 
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
-IMPT_VERSION = "2.6.1"
 
 
 @dataclass(frozen=True)

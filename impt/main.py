@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Mapping, Sequence, TextIO
 
-from impt import commands
-from impt.context import IMPT_VERSION, Context
+from impt import IMPT_VERSION, commands
 from impt.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -27,6 +25,11 @@ from impt.options import OUTPUT_MODES
 from impt.output import Output
 from impt.parser import parse, peek_output, wants_help
 from impt.prompt import Terminal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from impt.context import Context
 
 ACCESS_FAILED = "Access to impCentral failed or timed out. Please check your network connection."
 
@@ -50,7 +53,7 @@ def main(
     out = Output(mode if mode in OUTPUT_MODES else None, stdout, stderr, color=_wants_color(stdout, env))
     ctx_holder: list[Context] = []
     try:
-        code = _dispatch(tokens, out, terminal, env=env, cwd=Path(cwd or os.getcwd()), ctx_holder=ctx_holder)
+        code = _dispatch(tokens, out, terminal, env=env, cwd=str(cwd or os.getcwd()), ctx_holder=ctx_holder)
         stdout.flush()
         return code
     except KeyboardInterrupt:
@@ -80,7 +83,7 @@ def _wants_color(stdout: TextIO, env: Mapping[str, str]) -> bool:
 
 
 def _dispatch(
-    tokens: list[str], out: Output, terminal: Terminal, *, env: Mapping[str, str], cwd: Path, ctx_holder: list
+    tokens: list[str], out: Output, terminal: Terminal, *, env: Mapping[str, str], cwd: str, ctx_holder: list
 ) -> int:
     if not tokens:
         raise UsageError("Please specify a valid command.")
@@ -118,8 +121,12 @@ def _dispatch(
         out.stdout.write(command_help(command) + "\n")
         return EXIT_OK
     args = parse(command, rest[1:])
+    from pathlib import Path
+
+    from impt.context import Context
+
     home = Path(env.get("HOME") or os.path.expanduser("~"))
-    ctx = Context(args, out, terminal, env=env, cwd=cwd, home=home)
+    ctx = Context(args, out, terminal, env=env, cwd=Path(cwd), home=home)
     ctx_holder.append(ctx)
     command.run(ctx)
     out.finish(True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 STRING = "string"
@@ -18,18 +17,28 @@ DG_TYPE_NAMES = ("development", "pre-factory", "pre-dut", "pre-production", "fac
 OUTPUT_MODES = ("minimal", "json", "debug")
 
 
-@dataclass(frozen=True)
 class Option:
-    name: str
-    alias: str
-    kind: str
-    descr: str
-    value_name: str = ""
-    required: str = ""  # "", YES or PROJECT
-    default: Any = None
-    choices: tuple[str, ...] = ()
-    empty_ok: bool = False
-    usage: str = ""  # overrides the generated usage fragment
+    """One option of one command (plain class: dataclasses would cost `impt --help` ~10 ms of imports)."""
+
+    __slots__ = ("alias", "choices", "default", "descr", "empty_ok", "kind", "name", "required", "usage", "value_name")
+
+    def __init__(  # noqa: PLR0917 - positional columns keep the option tables readable
+        self,
+        name: str,
+        alias: str,
+        kind: str,
+        descr: str,
+        value_name: str = "",
+        required: str = "",  # "", YES or PROJECT
+        *,
+        default: Any = None,
+        choices: tuple[str, ...] = (),
+        empty_ok: bool = False,
+        usage: str = "",  # overrides the generated usage fragment
+    ) -> None:
+        self.name, self.alias, self.kind, self.descr = name, alias, kind, descr
+        self.value_name, self.required, self.default = value_name, required, default
+        self.choices, self.empty_ok, self.usage = choices, empty_ok, usage
 
     @property
     def dest(self) -> str:
@@ -47,22 +56,25 @@ class Option:
         return text if self.required == YES else f"[{text}]"
 
 
-@dataclass(frozen=True)
 class Command:
-    group: str
-    name: str
-    descr: str  # one line for group help
-    long_descr: str
-    options: tuple[Option, ...]
-    run: Callable[..., Any]
-    usage: str = ""  # full usage override (auth login)
-    needs_auth: bool = True
-    all_options: tuple[Option, ...] = field(init=False)
+    """One impt command: its help texts, its option table and the function that runs it."""
 
-    def __post_init__(self) -> None:
-        names = [o.name for o in self.options]
-        extra = () if "output" in names else (OUTPUT,)
-        object.__setattr__(self, "all_options", (*self.options, *extra, HELP))
+    def __init__(  # noqa: PLR0917 - positional columns keep the option tables readable
+        self,
+        group: str,
+        name: str,
+        descr: str,  # one line for group help
+        long_descr: str,
+        options: tuple[Option, ...],
+        run: Callable[..., Any],
+        *,
+        usage: str = "",  # full usage override (auth login)
+        needs_auth: bool = True,
+    ) -> None:
+        self.group, self.name, self.descr, self.long_descr = group, name, descr, long_descr
+        self.options, self.run, self.usage, self.needs_auth = options, run, usage, needs_auth
+        extra = () if any(o.name == "output" for o in options) else (OUTPUT,)
+        self.all_options: tuple[Option, ...] = (*options, *extra, HELP)
 
     def usage_line(self) -> str:
         if self.usage:

@@ -5,7 +5,6 @@ Data goes to stdout. In json/minimal modes stdout carries data only; dialogs go 
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 SUCCEEDS = "IMPT COMMAND SUCCEEDS"
@@ -107,6 +106,8 @@ class Output:
         """A data block: text layout, or pretty JSON in json mode."""
         self.data_written = True
         if self.is_json:
+            import json
+
             self._write(json.dumps(obj, indent=2, ensure_ascii=False))
         else:
             for line in format_text(obj, minimal=self.mode == "minimal", color=self.color):
@@ -118,6 +119,8 @@ class Output:
 
     def error(self, message: str, details: list | None = None, tail: list[str] | None = None, prefix: str = "") -> None:
         if self.is_json:
+            import json
+
             self._write(json.dumps({"Error": message}, indent=2, ensure_ascii=False))
             return
         text = prefix + message
