@@ -30,6 +30,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.constants i
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
     AmbiguousEntityError,
+    EntityNotFoundError,
     ImpCentralClientError,
     NotFoundError,
 )
@@ -316,6 +317,19 @@ class ImpCentralModule:
     def one(self, kind: str, value: str) -> dict:
         """Exactly one entity; not found or ambiguous fails the task with the client's message."""
         return self.client.identify.one(kind, value)
+
+    def parent(self, kind: str, value: str) -> dict | None:
+        """Like one(), but in check mode a missing parent is None (an earlier task would create it)."""
+        try:
+            return self.one(kind, value)
+        except EntityNotFoundError:
+            if not self.check_mode:
+                raise
+            self.module.warn(
+                '%s "%s" does not exist yet; predicting as if an earlier task created it.'
+                % (kind.replace("_", " ").capitalize(), value)
+            )
+            return None
 
     # -- CRUD ----------------------------------------------------------------------------------
 

@@ -205,7 +205,7 @@ def ensure_deployment(m: ImpCentralModule) -> None:
         return
 
     code = wanted_code(m)
-    group = m.one("device_group", p["device_group"])
+    group = m.parent("device_group", p["device_group"]) or {"id": None, "type": None}
     current_id = relationship_id(group, "current_deployment")
     current = m.client.deployments.get(current_id) if current_id else None
     attrs = (current or {}).get("attributes") or {}

@@ -143,7 +143,7 @@ def ensure_device(m: ImpCentralModule) -> None:
         m.set_diff(before, after)
         return
     if p["device_group"]:
-        wanted["device_group"] = m.one("device_group", p["device_group"])["id"]
+        wanted["device_group"] = (m.parent("device_group", p["device_group"]) or {"id": "(new group)"})["id"]
 
     def update(cur, changes):
         updated = client.devices.update(cur["id"], changes["name"]) if "name" in changes else None

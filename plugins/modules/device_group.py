@@ -266,7 +266,9 @@ def find_group(m: ImpCentralModule):
     p = m.params
     if not p["product"]:
         return None, [], m.find("device_group", p["name"])
-    product = m.one("product", p["product"])
+    product = m.parent("product", p["product"])
+    if product is None:
+        return {"id": None}, [], None
     siblings = m.client.device_groups.list(product=product["id"])
     named = [g for g in siblings if (g.get("attributes") or {}).get("name") == p["name"]]
     named = named or [g for g in siblings if g["id"] == p["name"]]

@@ -113,8 +113,8 @@ def main() -> None:
 def ensure_members(m: ImpCentralModule) -> None:
     p = m.params
     client = m.client
-    group = m.one("device_group", p["device_group"])
-    members = client.devices.list(device_group=group["id"])
+    group = m.parent("device_group", p["device_group"]) or {"id": None}
+    members = client.devices.list(device_group=group["id"]) if group["id"] else []
     index = {}
     for device in members:
         attrs = device.get("attributes") or {}

@@ -108,10 +108,10 @@ def main() -> None:
 def ensure_webhook(m: ImpCentralModule) -> None:
     p = m.params
     client = m.client
-    group = m.one("device_group", p["device_group"])
+    group = m.parent("device_group", p["device_group"]) or {"id": None, "type": None}
     hooks = [
         h
-        for h in client.webhooks.list(device_group=group["id"])
+        for h in (client.webhooks.list(device_group=group["id"]) if group["id"] else [])
         if (h.get("attributes") or {}).get("event") == p["event"] and h["attributes"].get("url") == p["url"]
     ]
     if len(hooks) > 1:
