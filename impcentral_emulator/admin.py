@@ -192,7 +192,7 @@ async def bless(request: web.Request) -> web.Response:
         {"device_id": device["id"], "imp_id": device["mac_address"].replace(":", "")},
     )
     result = _device_doc(request, device)
-    result["meta"]["webhooks_fired"] = fired
+    result["data"]["meta"]["webhooks_fired"] = fired
     return _ok(result)
 
 
@@ -210,7 +210,7 @@ async def blinkup(request: web.Request) -> web.Response:
         payload = {"device_id": device["id"], "plan_id": device.get("plan_id") or "", "token": ids.secret_hex(16)}
         fired = emu.webhooks.fire(emu.store, device["devicegroup_id"], "blinkup", payload)
     result = _device_doc(request, device)
-    result["meta"]["webhooks_fired"] = fired
+    result["data"]["meta"]["webhooks_fired"] = fired
     return _ok(result)
 
 
