@@ -32,6 +32,8 @@ class Terminal:
         stream.write(prompt)
         stream.flush()
         line = self.stdin.readline()
+        if not self.real:
+            stream.write("\n")  # a terminal would have echoed the user's Enter
         if not line:
             raise CanceledError()
         return line.rstrip("\r\n")

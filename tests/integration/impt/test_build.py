@@ -1,0 +1,57 @@
+"""impt build commands against the emulator."""
+
+import os
+
+
+def test_deploy_messages_and_missing_files(impt, product):
+    result = impt.ok("build", "deploy", "-g", "DG1", "-x", "device.nut")
+    assert result.lines[0] == "--agent-file option is not specified, empty agent code will be deployed."
+    missing = impt("build", "deploy", "-g", "DG1", "-x", "nope.nut")
+    assert missing.code == 1 and missing.lines[0] == 'Error: File with IMP device source code "nope.nut" is not found.'
+    (impt.cwd / "big.nut").write_bytes(b"x" * (4 * 1024 * 1024 + 1))
+    too_big = impt("build", "deploy", "-g", "DG1", "-x", "big.nut")
+    assert too_big.code == 1 and "4 MiB" in too_big.lines[0]
+
+
+def test_info_list_update(impt, product):
+    info = impt.ok("build", "info", "-b", "tag1", "-z", "json").json["Deployment"]
+    assert info["device_code"].startswith("server.log") and info["Device Group"]["name"] == "DG1"
+    assert "  device_code: " in impt.ok("build", "info", "-b", product["sha"]).lines
+    listed = impt.ok("build", "list", "-g", "DG1", "-f", "-z", "json").json
+    assert [b["Deployment"]["id"] for b in listed] == [product["build"]]
+    assert impt.ok("build", "list", "--zombie").lines[0] == "No Deployments are found."
+    impt.ok("build", "update", "-b", "tag1", "-t", "tag2", "-r", "tag1", "--flagged", "false", "-s", "new")
+    updated = impt.ok("build", "info", "-b", product["build"], "-z", "json").json["Deployment"]
+    assert updated["tags"] == ["tag2"] and updated["flagged"] is False and updated["description"] == "new"
+    assert impt("build", "info", "-b", "nope").code == 4
+
+
+def test_get_copy_run(impt, product):
+    out_dir = impt.cwd
+    result = impt.ok("build", "get", "-b", product["build"], "-x", "d.nut", "-y", "a.nut")
+    assert result.lines[0] == f'Deployment "{product["build"]}" source file(s) are downloaded successfully.'
+    assert (out_dir / "d.nut").read_text() == 'server.log("device");\n'
+    assert impt("build", "get", "-b", product["build"], "-x", "d.nut", "-y", "a.nut").code == 2
+    assert impt("build", "get", "-b", product["build"]).code == 1
+    impt.ok("dg", "create", "-n", "DG2", "-p", "P1")
+    copied = impt.ok("build", "copy", "-b", product["build"], "-g", "DG2", "--all")
+    assert copied.lines[0].startswith(f'Deployment "{product["build"]}" is copied successfully to Deployment "')
+    run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut")
+    assert 'Restart request for Devices assigned to Device Group "DG1" is successful:' in run.lines
+    assert impt("build", "copy", "-b", product["build"], "-g", "nope").code == 4
+    assert oct(os.stat(out_dir / "d.nut").st_mode)[-3:] == "644"
+
+
+def test_delete_and_cleanup(impt, product):
+    flagged = impt("build", "delete", "-b", product["build"], "-q")
+    assert flagged.code == 1
+    second = impt.ok("build", "deploy", "-g", "DG1", "-z", "json").json["Deployment"]["id"]
+    assert impt.ok("build", "delete", "-b", product["build"], "-f", "-q").lines[-2] == (
+        f'Deployment "{product["build"]}" is deleted successfully.'
+    )
+    impt.ok("dg", "delete", "-g", "DG1", "-f", "-q")
+    assert impt.ok("build", "cleanup", "-q").lines[0] in (
+        f'Deployment "{second}" is deleted successfully.',
+        "No Deployments are found.",
+    )
+    assert impt("build", "cleanup", "-p", "nope", "-q").code == 4

@@ -1,0 +1,91 @@
+"""impt dg commands against the emulator."""
+
+import json
+
+
+def test_create_and_types(impt, product):
+    result = impt.ok("dg", "create", "-n", "PROD1", "-p", "P1", "-y", "pre-production", "-r", "")
+    assert result.lines[0] == 'Device Group "PROD1" is created successfully.'
+    impt.ok("dg", "create", "-n", "DUT1", "-p", "P1", "-y", "pre-dut")
+    data = impt.ok(
+        "dg", "create", "-n", "FF1", "-p", "P1", "-y", "pre-factory", "-t", "PROD1", "-u", "DUT1", "-z", "json"
+    )
+    assert data.json["Device Group"]["type"] == "pre-factory"
+    info = impt.ok("dg", "info", "-g", "FF1", "-z", "json").json["Device Group"]
+    assert info["Production Target"]["name"] == "PROD1" and info["DUT Target"]["type"] == "pre-dut"
+
+
+def test_create_failures(impt, product):
+    assert impt("dg", "create", "-n", "X", "-p", "P1", "-y", "pre-factory").lines[0] == (
+        'Error: Option "--target" must be specified for Device Group of type "pre-factory".'
+    )
+    region = impt("dg", "create", "-n", "X", "-p", "P1", "-r", "eu")
+    assert region.code == 2 and region.lines[0].startswith('Error: Invalid option "--region"')
+    assert impt("dg", "create", "-n", "X", "-p", "nope").code == 4
+    assert impt("dg", "create", "-n", "X", "-p", "P1", "-y", "bogus").code == 2
+    assert impt("dg", "create", "-n", "X", "-p", "P1", "-e", "{bad").code == 2
+    assert impt("dg", "create", "-n", "DG1", "-p", "P1", "-z", "json").code == 1
+    no_project = impt("dg", "create", "-n", "X")
+    assert no_project.lines[0] == "Error: No Product Identifier is specified."
+
+
+def test_info_full_and_json(impt, product):
+    result = impt.ok("dg", "info", "-g", "DG1", "--full")
+    assert "  Current Deployment: " in result.lines and "  Devices: " in result.lines
+    data = impt.ok("dg", "info", "-g", "{me}{P1}{DG1}", "-z", "json").json["Device Group"]
+    assert data["id"] == product["dg"] and data["Product"]["name"] == "P1"
+    assert impt("dg", "info", "-g", "nope", "-z", "json").json == {"Error": 'Device Group "nope" is not found.'}
+    assert impt("dg", "info", "-g", "").code == 2
+
+
+def test_list_filters(impt, product):
+    impt.ok("dg", "create", "-n", "PROD1", "-p", "P1", "-y", "pre-production")
+    assert impt.ok("dg", "list").lines[0] == "Device Group list (2 items):"
+    by_type = impt.ok("dg", "list", "-y", "pre-production", "-y", "production", "-z", "json").json
+    assert [g["Device Group"]["name"] for g in by_type] == ["PROD1"]
+    assert impt.ok("dg", "list", "-p", "P1", "-y", "development", "-z", "json").json[0]["Device Group"]["name"] == "DG1"
+    assert impt.ok("dg", "list", "-p", "nothing").lines[0] == "No Device Groups are found."
+
+
+def test_update_and_min_supported(impt, product):
+    impt.ok("dg", "update", "-g", "DG1", "-n", "DG9", "-s", "described")
+    assert impt.ok("dg", "info", "-g", "DG9", "-z", "json").json["Device Group"]["description"] == "described"
+    result = impt.ok("dg", "update", "-g", "DG9", "-m", product["build"])
+    assert result.lines[0] == 'Device Group "DG9" is updated successfully.'
+    lcab = impt("dg", "update", "-g", "DG9", "-l")
+    assert lcab.code == 2 and "load-code-after-blessing" in lcab.lines[0]
+
+
+def test_restart_unassign_reassign(impt, product):
+    impt.ok("dg", "create", "-n", "DG2", "-p", "P1")
+    restart = impt.ok("dg", "restart", "-g", "DG1")
+    assert restart.lines[0] == 'Restart request for Devices assigned to Device Group "DG1" is successful:'
+    moved = impt.ok("dg", "reassign", "--from", "DG1", "--to", "DG2", "-z", "json").json
+    assert moved[0]["Device"]["name"] == "sensor-1"
+    assert impt.ok("dg", "restart", "-g", "DG1").lines[0] == 'Device Group "DG1" does not have assigned Devices.'
+    result = impt.ok("dg", "unassign", "-g", "DG2")
+    assert result.lines[0] == 'The following Devices are unassigned successfully from Device Group "DG2":'
+    assert impt("dg", "reassign", "-f", "nope", "-t", "DG2").code == 4
+
+
+def test_builds_and_delete(impt, product):
+    impt.ok("build", "deploy", "-g", "DG1", "-s", "second")
+    result = impt.ok("dg", "builds", "-g", "DG1", "--unflag", "-q")
+    assert f'Deployment "{product["build"]}" is updated successfully.' in result.lines
+    assert "Deployment list (2 items):" in result.lines
+    refused = impt("dg", "delete", "-g", "DG1", "-q")
+    assert refused.code == 1
+    deleted = impt.ok("dg", "delete", "-g", "DG1", "-f", "-q")
+    assert deleted.lines[-2] == 'Device Group "DG1" is deleted successfully.'
+    assert impt("dg", "delete", "-g", "DG1", "-q", "-z", "json").json == {"Error": 'Device Group "DG1" is not found.'}
+
+
+def test_project_file_fallback(impt, product):
+    project = {"deviceGroupId": product["dg"], "deviceFile": "device.nut", "agentFile": "agent.nut"}
+    (impt.cwd / ".impt.project").write_text(json.dumps(project, indent=2))
+    assert impt.ok("dg", "info", "-z", "json").json["Device Group"]["name"] == "DG1"
+    assert impt.ok("build", "info", "-z", "json").json["Deployment"]["id"] == product["build"]
+    assert impt.ok("build", "deploy").lines[0].endswith("is created successfully.")
+    (impt.cwd / ".impt.project").write_text('{"deviceGroupId": "00000000-0000-0000-0000-000000000000"}')
+    gone = impt("dg", "info")
+    assert gone.lines[0].endswith("saved in Project File, does not exist anymore.")

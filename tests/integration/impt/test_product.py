@@ -1,0 +1,78 @@
+"""impt product create/info/list/update/delete against the emulator."""
+
+
+def test_create_default_and_json(impt):
+    result = impt.ok("product", "create", "-n", "P1", "-s", "First product")
+    assert result.lines[0] == 'Product "P1" is created successfully.'
+    assert result.lines[1] == "Product: " and result.lines[-1] == "IMPT COMMAND SUCCEEDS"
+    data = impt.ok("product", "create", "-n", "P2", "-z", "json").json
+    assert set(data["Product"]) == {"id", "name"} and data["Product"]["name"] == "P2"
+
+
+def test_create_duplicate_fails(impt):
+    impt.ok("product", "create", "-n", "P1")
+    result = impt("product", "create", "-n", "P1")
+    assert result.code == 1 and result.lines[0].startswith("Error: ") and result.lines[-1] == "IMPT COMMAND FAILS"
+    assert "Error" in impt("product", "create", "-n", "P1", "-z", "json").json
+
+
+def test_info_and_not_found(impt, product):
+    result = impt.ok("product", "info", "-p", "P1")
+    assert "  description: First" in result.lines
+    data = impt.ok("product", "info", "-p", "P1", "-z", "json").json["Product"]
+    assert data["id"] == product["product"] and "Owner" not in data
+    missing = impt("product", "info", "-p", "nope")
+    assert missing.code == 4 and missing.lines == ['Error: Product "nope" is not found.', "IMPT COMMAND FAILS"]
+    assert impt("product", "info", "-p", "nope", "-z", "json").json == {"Error": 'Product "nope" is not found.'}
+
+
+def test_info_full(impt, product):
+    data = impt.ok("product", "info", "-p", "P1", "--full", "-z", "json").json["Product"]
+    group = data["Device Groups"][0]["Device Group"]
+    assert group["name"] == "DG1" and group["Devices"][0]["Device"]["name"] == "sensor-1"
+    assert group["Current Deployment"]["id"] == product["build"]
+
+
+def test_list_and_owner_filter(impt, product):
+    result = impt.ok("product", "list")
+    assert result.lines[0] == "Product list (1 items):"
+    assert impt.ok("product", "list", "-o", "me", "-z", "json").json[0]["Product"]["name"] == "P1"
+    assert impt.ok("product", "list", "-o", "collab", "-z", "json").json == []
+    assert impt.ok("product", "list", "-o", "nobody@example.com").lines[0] == "No Products are found."
+
+
+def test_update(impt, product):
+    assert impt.ok("product", "update", "-p", "P1", "-n", "P9", "-s", "").lines[0] == (
+        'Product "P1" is updated successfully.'
+    )
+    assert impt.ok("product", "info", "-p", "P9", "-z", "json").json["Product"]["description"] == ""
+    assert impt("product", "update", "-p", "P1", "-n", "x").code == 4
+
+
+def test_delete_needs_force_then_cascades(impt, product):
+    refused = impt("product", "delete", "-p", "P1", "-q")
+    assert refused.code == 1 and refused.lines[0].startswith("Error: ")
+    result = impt.ok("product", "delete", "-p", "P1", "--force", "--builds", "-q")
+    assert 'Device "' in result.lines[0] and "is unassigned successfully." in result.lines[0]
+    assert f'Deployment "{product["build"]}" is updated successfully.' in result.lines
+    assert result.lines.index('Product "P1" is deleted successfully.') > result.lines.index(
+        f'Device Group "{product["dg"]}" is deleted successfully.'
+    )
+    assert impt.ok("product", "list", "-z", "json").json == []
+
+
+def test_delete_confirmation(impt, product):
+    no_tty = impt("product", "delete", "-p", "P1", "-f")
+    assert no_tty.code == 2 and "--confirmed" in no_tty.lines[0]
+    canceled = impt("product", "delete", "-p", "P1", "-f", stdin="n\n")
+    assert "The following entities will be deleted:" in canceled.out
+    assert "Are you sure you want to continue?" in canceled.out
+    assert canceled.code == 1 and canceled.lines[-2:] == ["Operation is canceled.", "IMPT COMMAND FAILS"]
+    accepted = impt("product", "delete", "-p", "P1", "-f", "-b", stdin="maybe\ny\n")
+    assert accepted.code == 0 and "Invalid value!" in accepted.out
+
+
+def test_delete_json_mode_keeps_stdout_clean(impt, product):
+    result = impt("product", "delete", "-p", "P1", "-f", "-b", "-z", "json", stdin="y\n")
+    assert result.code == 0 and result.json == {}
+    assert "Are you sure" in result.err
