@@ -1,0 +1,37 @@
+"""A few runs of the installed `impt` script, and the request budget against impt 2.6."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+IMPT = str(Path(sys.executable).parent / "impt")
+
+
+def run(*argv, cwd, home):
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    return subprocess.run([IMPT, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_installed_script(impt, product):
+    help_run = run("--help", cwd=impt.cwd, home=impt.home)
+    assert help_run.returncode == 0 and help_run.stdout.startswith("Usage: impt <command> [options]")
+    listed = run("product", "list", "-z", "json", cwd=impt.cwd, home=impt.home)
+    assert listed.returncode == 0 and json.loads(listed.stdout)[0]["Product"]["name"] == "P1"
+    failed = run("product", "info", "-p", "nope", cwd=impt.cwd, home=impt.home)
+    assert failed.returncode == 4 and failed.stdout.splitlines()[-1] == "IMPT COMMAND FAILS"
+    assert "\x1b[" not in listed.stdout + failed.stdout
+
+
+def count(emulator, impt, *argv):
+    emulator.clear_requests()
+    impt.ok(*argv)
+    return len(emulator.requests())
+
+
+def test_request_budget_beats_impt(impt, emulator, product):
+    assert count(emulator, impt, "dg", "create", "-p", "P1", "-n", "DG2") <= 2  # impt 2.6: 3
+    assert count(emulator, impt, "dg", "info", "--dg", "DG1") <= 4  # impt 2.6: 5
+    assert count(emulator, impt, "product", "info", "-p", "P1", "--full") <= 6  # impt 2.6: 7
+    assert count(emulator, impt, "build", "deploy", "-g", "DG1") == 2
+    assert count(emulator, impt, "product", "delete", "-p", "P1", "--force", "--builds", "-q") <= 11
