@@ -70,3 +70,37 @@ def error_of(response: requests.Response) -> dict:
     body = response.json()
     assert set(body) == {"errors"}, body
     return body["errors"][0]
+
+
+class SseReader:
+    """Reads a real SSE response event by event: ("message"|"state_change", data) or (":", comment)."""
+
+    def __init__(self, url: str, timeout: float = 5.0) -> None:
+        self.response = requests.get(url, stream=True, timeout=timeout)
+        self._chunks = self.response.iter_content(chunk_size=None, decode_unicode=True)
+        self._buffer = ""
+
+    def next(self) -> tuple[str, str]:
+        while "\n\n" not in self._buffer:
+            self._buffer += next(self._chunks)
+        block, self._buffer = self._buffer.split("\n\n", 1)
+        if block.startswith(":"):
+            return ":", block[1:].strip()
+        event, data = "message", []
+        for line in block.split("\n"):
+            name, _, value = line.partition(": ")
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+        return event, "\n".join(data)
+
+    def next_event(self) -> tuple[str, str]:
+        """The next event, skipping keep-alive comments."""
+        while True:
+            event = self.next()
+            if event[0] != ":":
+                return event
+
+    def close(self) -> None:
+        self.response.close()
