@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,8 @@ _AUTH_KEYS = (("endpoint", "endpoint"), ("access_token", "accessToken"), ("expir
 
 def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
     """Temp file in the same directory, fsync, rename: readers never see half a file."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
     try:
         os.fchmod(fd, mode)
