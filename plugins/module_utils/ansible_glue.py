@@ -319,15 +319,18 @@ class ImpCentralModule:
         return self.client.identify.one(kind, value)
 
     def parent(self, kind: str, value: str) -> dict | None:
-        """Like one(), but in check mode a missing parent is None (an earlier task would create it)."""
+        """Like one(), but a missing parent is None when that is no error: with state=absent there is
+        nothing to delete; in check mode an earlier task would have created it."""
         try:
             return self.one(kind, value)
         except EntityNotFoundError:
+            if self.params.get("state") == "absent":
+                return None
             if not self.check_mode:
                 raise
+            label = kind.replace("_", " ").capitalize()
             self.module.warn(
-                '%s "%s" does not exist yet; predicting as if an earlier task created it.'
-                % (kind.replace("_", " ").capitalize(), value)
+                '%s "%s" does not exist yet; predicting as if an earlier task created it.' % (label, value)
             )
             return None
 

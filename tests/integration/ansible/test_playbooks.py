@@ -1,0 +1,95 @@
+"""ansible-playbook against the emulator: create, repeat (no change), check mode (no write), delete."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+WRITES = {"POST", "PATCH", "PUT", "DELETE"}
+
+
+def playbook(emulator, tmp_path, name, *args, **extra_vars):
+    env = dict(
+        os.environ,
+        IMPT_ENDPOINT=emulator.base_url,
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        ANSIBLE_STDOUT_CALLBACK="default",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    extra = dict(extra_vars, ansible_python_interpreter=sys.executable)
+    command = [
+        str(BIN / "ansible-playbook"),
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        str(HERE / name),
+        "-e",
+        json.dumps(extra),
+        *args,
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)", done.stdout)
+    assert recap, done.stdout
+    return int(recap.group(2)), done.stdout
+
+
+def api_writes(emulator):
+    """Writes under /v5, except logins (POST /v5/auth*)."""
+    out = []
+    for entry in emulator.requests():
+        path = entry.get("path", "")
+        if entry.get("method") in WRITES and path.startswith("/v5") and not path.startswith("/v5/auth"):
+            out.append(f"{entry['method']} {path}")
+    return out
+
+
+@pytest.fixture
+def devices(emulator):
+    return [emulator.add_device()["id"] for _ in range(3)]
+
+
+def test_lifecycle(emulator, tmp_path, devices):
+    bench, more = devices[0], devices[1:]
+    args = {"device_id": bench, "more_devices": more}
+
+    emulator.clear_requests()
+    changed, out = playbook(emulator, tmp_path, "present.yml", "--check", "--diff", **args)
+    assert changed >= 7, out
+    assert api_writes(emulator) == [], "check mode sent writes"
+
+    changed, out = playbook(emulator, tmp_path, "present.yml", **args)
+    assert changed == 7, out
+
+    emulator.clear_requests()
+    changed, out = playbook(emulator, tmp_path, "present.yml", **args)
+    assert changed == 0, out
+    assert api_writes(emulator) == []
+
+    changed, out = playbook(emulator, tmp_path, "present.yml", "--check", **args)
+    assert changed == 0, out
+
+    changed, out = playbook(emulator, tmp_path, "log_tail.yml", **args)
+    assert changed == 1, out
+
+    emulator.clear_requests()
+    changed, out = playbook(emulator, tmp_path, "absent.yml", "--check", **args)
+    assert changed == 3, out
+    assert api_writes(emulator) == []
+
+    changed, out = playbook(emulator, tmp_path, "absent.yml", **args)
+    assert changed == 3, out
+    changed, out = playbook(emulator, tmp_path, "absent.yml", **args)
+    assert changed == 0, out
