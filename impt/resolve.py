@@ -38,9 +38,7 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
             candidates = list(getattr(exc, "candidates", []) or [])
             cat = catalog(ctx)
             cat.remember(kind, candidates)
-            details = (
-                cat.entries(kind, candidates) if kind in ("device", "device_group", "product", "deployment") else []
-            )
+            details = cat.entries(kind, candidates) if kind in _LISTED_KINDS else []
             raise NotFoundError(f'Multiple {label}s "{value}" are found:', details=details, tail=[IMPOSSIBLE]) from None
         raise
     catalog(ctx).remember(kind, [resource])
