@@ -34,7 +34,9 @@ KEPT = ("tests/config.yml",)
 def tracked_files() -> list[str]:
     out = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     ).stdout
     names = [name for name in out.decode().split("\0") if name]
     return [name for name in names if name in KEPT or not name.startswith(NOT_COLLECTION)]
@@ -68,9 +70,14 @@ def main() -> int:
     venv_bin = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}")
     command = [
-        str(venv_bin / "ansible-test"), "sanity", "--color", "no",
-        "--python-interpreter", sys.executable,
-        "--python", f"{sys.version_info.major}.{sys.version_info.minor}",
+        str(venv_bin / "ansible-test"),
+        "sanity",
+        "--color",
+        "no",
+        "--python-interpreter",
+        sys.executable,
+        "--python",
+        f"{sys.version_info.major}.{sys.version_info.minor}",
         *[arg for test in SKIPPED for arg in ("--skip-test", test)],
         *sys.argv[1:],
     ]

@@ -35,7 +35,14 @@ def test_galaxy_build_produces_a_valid_artifact(tmp_path: Path) -> None:
 def test_execution_environment_definition_builds_a_context(tmp_path: Path) -> None:
     context = tmp_path / "context"
     subprocess.run(
-        [str(BIN / "ansible-builder"), "create", "-f", str(ROOT / "meta/execution-environment.yml"), "-c", str(context)],
+        [
+            str(BIN / "ansible-builder"),
+            "create",
+            "-f",
+            str(ROOT / "meta/execution-environment.yml"),
+            "-c",
+            str(context),
+        ],
         check=True,
         capture_output=True,
     )
