@@ -29,14 +29,14 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
-    devices=dict(type='list', elements='str', default=[]),
-    device_groups=dict(type='list', elements='str', default=[]),
-    search_regex=dict(type='str'),
-    fail_regex=dict(type='str'),
-    timeout=dict(type='float', default=300),
-    lines=dict(type='int'),
-    duration=dict(type='float'),
-    since=dict(type='str'),
+    devices=dict(type="list", elements="str", default=[]),
+    device_groups=dict(type="list", elements="str", default=[]),
+    search_regex=dict(type="str"),
+    fail_regex=dict(type="str"),
+    timeout=dict(type="float", default=300),
+    lines=dict(type="int"),
+    duration=dict(type="float"),
+    since=dict(type="str"),
 )
 MAX_STREAM_DEVICES = 5
 _END = object()
@@ -49,15 +49,14 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=ARGSPEC,
-                                              required_one_of=[('devices', 'device_groups')])
+        args = self.validate_argument_spec(argument_spec=ARGSPEC, required_one_of=[("devices", "device_groups")])[1]
         if requests_missing():
-            raise AnsibleActionFail(missing_required_lib('requests'))
+            raise AnsibleActionFail(missing_required_lib("requests"))
         tail = Tail(args)
         try:
-            tail.run(connect(args, user_agent='ansible-log_tail'))
+            tail.run(connect(args, user_agent="ansible-log_tail"))
         except ImpCentralClientError as exc:
-            tail.failure = exc.describe() if hasattr(exc, 'describe') else str(exc)
+            tail.failure = exc.describe() if hasattr(exc, "describe") else str(exc)
         except (ValueError, re.error) as exc:
             tail.failure = str(exc)
         result.update(tail.report())
@@ -69,10 +68,10 @@ class Tail:
 
     def __init__(self, args: dict) -> None:
         self.args = args
-        self.search = re.compile(args['search_regex']) if args['search_regex'] else None
-        self.fail = re.compile(args['fail_regex']) if args['fail_regex'] else None
+        self.search = re.compile(args["search_regex"]) if args["search_regex"] else None
+        self.fail = re.compile(args["fail_regex"]) if args["fail_regex"] else None
         self.started = time.monotonic()
-        limit = args['timeout'] if args['duration'] is None else min(args['timeout'], args['duration'])
+        limit = args["timeout"] if args["duration"] is None else min(args["timeout"], args["duration"])
         self.deadline = self.started + limit
         self.seen: list = []
         self.gaps: list = []
@@ -83,7 +82,7 @@ class Tail:
 
     def run(self, client) -> None:
         self.devices = self.resolve(client)
-        if self.args['since']:
+        if self.args["since"]:
             for line in self.backfill(client):
                 if self.take(line):
                     return
@@ -104,51 +103,63 @@ class Tail:
                 if isinstance(item, Exception):
                     raise item
                 if isinstance(item, Gap):
-                    self.gaps.append({'reason': item.reason, 'since': item.since})
+                    self.gaps.append({"reason": item.reason, "since": item.since})
                 elif isinstance(item, LogLine):
-                    self.take({'device_id': item.device_id, 'ts': item.ts, 'log_type': item.log_type,
-                               'type': item.type, 'msg': item.msg})
+                    self.take(
+                        {
+                            "device_id": item.device_id,
+                            "ts": item.ts,
+                            "log_type": item.log_type,
+                            "type": item.type,
+                            "msg": item.msg,
+                        }
+                    )
         finally:
             stop.set()
         if not self.done and self.search and self.failure is None:
-            self.failure = 'Timed out after %.1f seconds waiting for /%s/ in the logs of %s.' % (
-                self.elapsed(), self.search.pattern, ', '.join(self.devices))
+            self.failure = "Timed out after %.1f seconds waiting for /%s/ in the logs of %s." % (
+                self.elapsed(),
+                self.search.pattern,
+                ", ".join(self.devices),
+            )
 
     def resolve(self, client) -> list:
-        ids = [client.identify.one('device', d)['id'] for d in self.args['devices']]
-        for group in self.args['device_groups']:
-            group_id = client.identify.one('device_group', group)['id']
-            ids.extend(d['id'] for d in client.devices.list(device_group=group_id))
+        ids = [client.identify.one("device", d)["id"] for d in self.args["devices"]]
+        for group in self.args["device_groups"]:
+            group_id = client.identify.one("device_group", group)["id"]
+            ids.extend(d["id"] for d in client.devices.list(device_group=group_id))
         ids = list(dict.fromkeys(ids))
         if not ids:
-            raise ValueError('No device to follow: the device groups have no devices.')
+            raise ValueError("No device to follow: the device groups have no devices.")
         if len(ids) > MAX_STREAM_DEVICES:
-            raise ValueError('impCentral streams the logs of at most %d devices at once; %d given (%s).'
-                             % (MAX_STREAM_DEVICES, len(ids), ', '.join(ids)))
+            raise ValueError(
+                "impCentral streams the logs of at most %d devices at once; %d given (%s)."
+                % (MAX_STREAM_DEVICES, len(ids), ", ".join(ids))
+            )
         return ids
 
     def backfill(self, client) -> list:
         """Historical lines at or after ``since``, oldest first."""
-        since = parse_since(self.args['since'])
+        since = parse_since(self.args["since"])
         lines = []
         for device_id in self.devices:
             for entry in client.devices.iter_logs(device_id):
-                if (entry.get('ts') or '') < since:
+                if (entry.get("ts") or "") < since:
                     break
-                lines.append(dict(entry, device_id=entry.get('device_id') or device_id))
-        return sorted(lines, key=lambda line: line.get('ts') or '')
+                lines.append(dict(entry, device_id=entry.get("device_id") or device_id))
+        return sorted(lines, key=lambda line: line.get("ts") or "")
 
     def take(self, line: dict) -> bool:
         """Record a line; True once the wait is over."""
         self.seen.append(line)
-        text = line.get('msg') or ''
+        text = line.get("msg") or ""
         if self.fail and self.fail.search(text):
-            self.failure = 'Log line matched fail_regex /%s/: %s' % (self.fail.pattern, text)
+            self.failure = "Log line matched fail_regex /%s/: %s" % (self.fail.pattern, text)
             self.done = True
         elif self.search and self.search.search(text):
             self.match = self.search.search(text)
             self.done = True
-        elif self.args['lines'] is not None and len(self.seen) >= self.args['lines']:
+        elif self.args["lines"] is not None and len(self.seen) >= self.args["lines"]:
             self.done = True
         return self.done
 
@@ -156,10 +167,16 @@ class Tail:
         return round(time.monotonic() - self.started, 3)
 
     def report(self) -> dict:
-        out = {'changed': False, 'lines': self.seen, 'matched': self.match is not None,
-               'match_groups': list(self.match.groups()) if self.match else [],
-               'match_groupdict': self.match.groupdict() if self.match else {},
-               'gaps': self.gaps, 'devices': self.devices, 'elapsed': self.elapsed()}
+        out = {
+            "changed": False,
+            "lines": self.seen,
+            "matched": self.match is not None,
+            "match_groups": list(self.match.groups()) if self.match else [],
+            "match_groupdict": self.match.groupdict() if self.match else {},
+            "gaps": self.gaps,
+            "devices": self.devices,
+            "elapsed": self.elapsed(),
+        }
         if self.failure:
             out.update(failed=True, msg=self.failure)
         return out
@@ -177,7 +194,7 @@ def pump(client, devices: list, stop: threading.Event, events: queue.Queue) -> N
 
 def parse_since(value: str) -> str:
     """An ISO-8601 timestamp, or a number of seconds ago, as an ISO string comparable with log ts."""
-    if re.fullmatch(r'\d+(\.\d+)?', value.strip()):
+    if re.fullmatch(r"\d+(\.\d+)?", value.strip()):
         moment = datetime.now(timezone.utc) - timedelta(seconds=float(value))
-        return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (moment.microsecond // 1000)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
     return value.strip()

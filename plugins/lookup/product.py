@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT).
+# MIT is compatible with the GNU General Public License version 3 that ansible-core is released under.
 
 from __future__ import annotations
 
@@ -60,5 +61,5 @@ from ansible_collections.electricimp.impcentral.plugins.plugin_utils.impcentral_
 
 
 class LookupModule(ImpCentralLookup):
-    KIND = 'product'
-    LABEL = 'Product'
+    KIND = "product"
+    LABEL = "Product"
