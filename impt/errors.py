@@ -8,6 +8,7 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_NOT_FOUND = 4
 EXIT_NETWORK = 5
+EXIT_TIMEOUT = 6
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = (
@@ -17,6 +18,7 @@ EXIT_CODES = (
     (EXIT_AUTH, "authentication error (not logged in, broken auth file, expired token)"),
     (EXIT_NOT_FOUND, "entity not found or ambiguous identifier"),
     (EXIT_NETWORK, "impCentral unreachable or timed out"),
+    (EXIT_TIMEOUT, "log stream --timeout passed (no line matched --until)"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 
@@ -57,3 +59,9 @@ class CanceledError(ImptError):
 
     def __init__(self) -> None:
         super().__init__("Operation is canceled.")
+
+
+class StreamTimeoutError(ImptError):
+    """`log stream --timeout` passed: CI can tell "no matching line" from other failures."""
+
+    exit_code = EXIT_TIMEOUT

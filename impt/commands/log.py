@@ -1,0 +1,149 @@
+"""`impt log ...`: historical logs (get) and live log streams (stream)."""
+
+from __future__ import annotations
+
+import re
+
+from impt import options as o
+from impt.context import Context
+from impt.errors import NotFoundError, UsageError
+from impt.output import SUCCEEDS
+from impt.resolve import IMPOSSIBLE, catalog, find_one, project_dg
+
+
+def _project_device(ctx: Context) -> dict:
+    """The only device of the project's Device Group (impt's `--device` fallback)."""
+    if ctx.project is None:
+        raise NotFoundError("No Device Identifier is specified.")
+    group = project_dg(ctx, "Device")
+    devices = ctx.client.devices.list(device_group=group["id"])
+    if not devices:
+        raise NotFoundError("No Device Identifier is specified.")
+    if len(devices) > 1:
+        raise NotFoundError(
+            "Multiple Devices are found:", details=catalog(ctx).entries("device", devices), tail=[IMPOSSIBLE]
+        )
+    return devices[0]
+
+
+def _print_page(ctx: Context, entries: list[dict]) -> None:
+    for entry in entries:
+        ctx.out.stdout.write(f"{entry.get('ts')} [{entry.get('type')}] {entry.get('msg')}\n")
+    ctx.out.stdout.flush()
+
+
+def _stdout_is_terminal(ctx: Context) -> bool:
+    try:
+        return bool(ctx.out.stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def get(ctx: Context) -> None:
+    args = ctx.args
+    device = find_one(ctx, "device", args.device) if args.device is not None else _project_device(ctx)
+    fetch = ctx.client.devices.logs
+    size = args.page_size
+    if args.page_number is not None:
+        page = fetch(device["id"], page_number=args.page_number, page_size=size)
+        ctx.out.data(page) if ctx.out.is_json else _print_page(ctx, page)
+        return
+    interactive = ctx.terminal.interactive and _stdout_is_terminal(ctx) and not ctx.out.is_json
+    collected: list[dict] = []
+    number = 1
+    while True:
+        page = fetch(device["id"], page_number=number, page_size=size)
+        if ctx.out.is_json:
+            collected.extend(page)
+        else:
+            _print_page(ctx, page)
+        last = len(page) < size
+        if interactive and not _wait_for_enter(ctx, last):
+            return
+        if last:
+            break
+        number += 1
+    if ctx.out.is_json:
+        ctx.out.data(collected)
+
+
+def _wait_for_enter(ctx: Context, last: bool) -> bool:
+    """impt's pager: Enter shows the next page; after the last page it says so. False ends the command."""
+    ctx.out.info(SUCCEEDS)
+    ctx.out.info("")
+    ctx.out.dialog("Press <Enter> to see more logs or <Ctrl-C> to exit.")
+    try:
+        line = ctx.terminal.stdin.readline()
+    except KeyboardInterrupt:
+        return False
+    if not line:
+        return False
+    if last:
+        ctx.out.info("No more logs are available.")
+    return True
+
+
+def stream(ctx: Context) -> None:
+    from impt.logstream import StreamOptions, follow_logs
+
+    args = ctx.args
+    until = None
+    if args.until is not None:
+        try:
+            until = re.compile(args.until)
+        except re.error as exc:
+            raise UsageError(f'Option "--until" is not a valid regular expression: {exc}.') from None
+    device_ids = [find_one(ctx, "device", value)["id"] for value in args.device]
+    groups = [find_one(ctx, "device_group", value) for value in args.dg]
+    if not args.device and not args.dg and ctx.project is not None:
+        groups = [project_dg(ctx)]
+    for group in groups:
+        device_ids += [d["id"] for d in ctx.client.devices.list(device_group=group["id"])]
+    device_ids = list(dict.fromkeys(device_ids))
+    if not device_ids:
+        raise NotFoundError("No Device Identifier is specified.")
+    follow_logs(ctx, device_ids, StreamOptions(until=until, timeout=args.timeout, types=set(args.type)))
+
+
+COMMANDS = (
+    o.Command(
+        "log",
+        "get",
+        "Displays historical logs for the specified device.",
+        "Displays historical logs of the device, most recent first. With --page-number prints that page; "
+        "without it pages on a terminal (Enter for more, Ctrl-C to stop) and prints every page when stdin "
+        "or stdout is not a terminal.",
+        (
+            o.identifier(
+                "device",
+                "d",
+                "device",
+                "A Device identifier. If not specified, the only device of the Project's Device Group is used.",
+                o.PROJECT,
+            ),
+            o.Option("page-size", "s", o.NUMBER, "Number of log entries in one page.", "number_of_entries", default=20),
+            o.Option("page-number", "n", o.NUMBER, "The page to display (1 = most recent entries).", "page_number"),
+        ),
+        get,
+    ),
+    o.Command(
+        "log",
+        "stream",
+        "Displays logs from the specified devices in real-time.",
+        "Creates a log stream and displays logs of the devices (--device, devices of --dg, else the Project's "
+        "Device Group) until Ctrl-C. A stream holds at most 5 devices; a dropped stream is reopened and a gap "
+        "line printed. For CI: --until ends with success on a matching line, --timeout ends with exit code 6, "
+        "--type keeps some log types, -z json prints one JSON object per line.",
+        (
+            o.identifier("device", "d", "device", "A Device to stream; repeat for several.", kind=o.ARRAY),
+            o.identifier("dg", "g", "dg", "Streams all devices of the Device Group; repeat for several.", kind=o.ARRAY),
+            o.text("until", "u", "regex", "Ends with success once a printed line matches this regular expression."),
+            o.Option("timeout", "t", o.NUMBER, "Ends with exit code 6 after this many seconds.", "seconds"),
+            o.Option(
+                "type", "y", o.ARRAY, "Only lines of this log type (status, server.log, agent.log, ...).", "log_type"
+            ),
+        ),
+        stream,
+        usage="[--device <DEVICE_IDENTIFIER>] [--dg <DEVICE_GROUP_IDENTIFIER>] [--output <mode>] [--help]",
+    ),
+)
