@@ -21,27 +21,9 @@ options:
     type: list
     elements: str
     required: true
-  return:
-    description:
-      - V(id) returns ids, V(entity) the device groups as the modules return them.
-    type: str
-    choices: [id, entity]
-    default: id
-  expect_one:
-    description:
-      - Fail when a term matches more than one device group. With V(false), every match is returned.
-    type: bool
-    default: true
-  on_missing:
-    description:
-      - What to do when a term matches nothing. V(skip) and V(warn) return nothing for that term.
-    type: str
-    choices: [error, warn, skip]
-    default: error
 extends_documentation_fragment:
   - electricimp.impcentral.connection.plugins
-notes:
-  - Runs on the controller. The results are marked unsafe (never templated again).
+  - electricimp.impcentral.lookup
 """
 
 EXAMPLES = r"""

@@ -1,35 +1,11 @@
-"""CI check: every module is in the `impcentral` action group of meta/runtime.yml, and nothing else is.
-
-Runs as a script (exit status 1 on a mismatch) and as a pytest test.
-"""
+"""Every module is in the `impcentral` action group of meta/runtime.yml (so module_defaults reach it)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import yaml
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def mismatch() -> tuple[list, list]:
-    modules = {p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if not p.stem.startswith("_")}
-    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
-    group = set(runtime.get("action_groups", {}).get("impcentral", []))
-    return sorted(modules - group), sorted(group - modules)
+from check_action_group import mismatch
 
 
 def test_every_module_is_in_the_action_group() -> None:
     missing, unknown = mismatch()
     assert not missing, f"modules missing from action_groups.impcentral in meta/runtime.yml: {missing}"
     assert not unknown, f"action_groups.impcentral names modules that do not exist: {unknown}"
-
-
-if __name__ == "__main__":
-    missing_modules, unknown_modules = mismatch()
-    for name in missing_modules:
-        print(f"meta/runtime.yml: module {name} is missing from action_groups.impcentral")
-    for name in unknown_modules:
-        print(f"meta/runtime.yml: action_groups.impcentral lists {name}, which is not a module")
-    sys.exit(1 if missing_modules or unknown_modules else 0)
