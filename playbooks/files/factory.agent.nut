@@ -1,0 +1,2 @@
+// Factory agent: records blessing results.
+server.log("factory agent started");
