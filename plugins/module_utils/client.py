@@ -13,7 +13,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.constants i
 from ansible_collections.electricimp.impcentral.plugins.module_utils.deployments import Deployments
 from ansible_collections.electricimp.impcentral.plugins.module_utils.device_groups import DeviceGroups
 from ansible_collections.electricimp.impcentral.plugins.module_utils.devices import Devices
-from ansible_collections.electricimp.impcentral.plugins.module_utils.http import Transport
+from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import Transport
 from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import Identifier
 from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Logs, LogStreams
 from ansible_collections.electricimp.impcentral.plugins.module_utils.products import Products

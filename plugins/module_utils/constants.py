@@ -3,7 +3,7 @@
 import re
 
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
-VERSION = "0.1.0"
+VERSION = "1.0.0"
 USER_AGENT = f"electricimp-impcentral/{VERSION}"
 
 JSON_API = "application/vnd.api+json"

@@ -3,7 +3,7 @@
 from typing import Any, Iterable, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.http import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import as_ref, ref_id
 
 

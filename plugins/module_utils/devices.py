@@ -4,7 +4,7 @@ from typing import Any, Iterator, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import PAGE_SIZE
 from ansible_collections.electricimp.impcentral.plugins.module_utils.device_groups import api_dg_type
-from ansible_collections.electricimp.impcentral.plugins.module_utils.http import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import ref_id
 
 

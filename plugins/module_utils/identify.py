@@ -23,7 +23,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     InvalidIdentifierError,
     NotFoundError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.http import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 
 KINDS = ("account", "product", "device_group", "device", "deployment", "login_key", "webhook")
 LABELS = {

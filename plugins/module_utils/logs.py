@@ -12,7 +12,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     ServerError,
     TransportError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.http import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import ref_id
 
 MAX_RECONNECT_FAILURES = 10
@@ -98,7 +98,7 @@ class SseParser:
         if line.startswith(":"):
             yield KEEPALIVE
             return
-        name, _, value = line.partition(":")
+        name, _sep, value = line.partition(":")
         if value.startswith(" "):
             value = value[1:]
         if name == "event":

@@ -21,7 +21,7 @@ def device_group_ref(transport: Any, value: Any) -> dict:
     """A Device Group ref; a bare id costs one GET because bodies need the group's API type."""
     if isinstance(value, dict) and value.get("type"):
         return {"type": value["type"], "id": value["id"]}
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.http import seg
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 
     found = transport.get_data(f"/devicegroups/{seg(ref_id(value))}")
     return {"type": found["type"], "id": found["id"]}

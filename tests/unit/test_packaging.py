@@ -54,3 +54,14 @@ def test_execution_environment_dependency_files_agree() -> None:
     """Introspection reads them from the collection root, `ansible-builder create` from meta/."""
     for name in ("requirements.txt", "bindep.txt"):
         assert (ROOT / name).read_text() == (ROOT / "meta" / name).read_text()
+
+
+def test_one_version_everywhere() -> None:
+    """The collection, the Python distribution and the User-Agent name the same release."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import VERSION
+
+    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
+    pyproject = next(
+        line.split('"')[1] for line in (ROOT / "pyproject.toml").read_text().splitlines() if line.startswith("version")
+    )
+    assert galaxy == pyproject == VERSION

@@ -1,6 +1,7 @@
 """The request shape of every endpoint of spec §15 (method, path, query, headers, JSON body)."""
 
 import pytest
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import VERSION
 from client_helpers import ACCESS, BASE, FAR, body_of, path_of, query_of, resource
 
 JSONAPI = "application/vnd.api+json"
@@ -617,7 +618,7 @@ def test_endpoint_request_shape(rsps, client, call, method, path, query, body, h
     assert body_of(sent) == body
     assert sent.request.headers["Content-Type"] == "application/vnd.api+json"
     assert sent.request.headers["Authorization"] == "Bearer " + ACCESS
-    assert sent.request.headers["User-Agent"].startswith("electricimp-impcentral/0.1.0 python-requests/")
+    assert sent.request.headers["User-Agent"].startswith(f"electricimp-impcentral/{VERSION} python-requests/")
     for name, value in headers.items():
         assert sent.request.headers[name] == value
     if answer is not None and isinstance(answer.get("data"), dict):

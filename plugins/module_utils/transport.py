@@ -176,7 +176,7 @@ class Transport:
         params.setdefault("page[size]", str(page_size))
         target: Optional[str] = path
         visited: set = set()
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             if target is None:
                 return
             answer = self.call("GET", target, params=params)
@@ -430,7 +430,7 @@ def _connection_reason(exc: Exception) -> tuple:
     """Tell a refused/unresolvable connection (never sent) from one lost after sending."""
     chain = []
     current: Any = exc
-    for _ in range(6):
+    for _depth in range(6):
         if current is None:
             break
         chain.append(current)
