@@ -54,21 +54,18 @@ accounts:
   elements: dict
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import flatten, run_info  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             account=dict(type="str", default="me"),
-        )
+        ),
+        "accounts",
+        lambda m, ids: m.client.accounts.list(),
+        before=lambda m: m.result.update(account=flatten(m.one("account", m.params["account"]))),
     )
-    module.run(gather)
-
-
-def gather(m: ImpCentralModule) -> None:
-    m.result["account"] = flatten(m.one("account", m.params["account"]))
-    m.result["accounts"] = [flatten(item) for item in m.client.accounts.list()]
 
 
 if __name__ == "__main__":

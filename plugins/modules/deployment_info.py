@@ -66,11 +66,11 @@ deployments:
   elements: dict
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import flatten, run_info  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             deployment=dict(type="str"),
             device_group=dict(type="str"),
@@ -79,36 +79,30 @@ def main() -> None:
             tags=dict(type="list", elements="str"),
             flagged=dict(type="bool"),
             include_code=dict(type="bool", default=False),
-        )
+        ),
+        "deployments",
+        lambda m, ids: m.client.deployments.list(
+            device_group=ids["device_group"],
+            product=ids["product"],
+            sha=m.params["sha"],
+            flagged=m.params["flagged"],
+            tags=",".join(m.params["tags"]) if m.params["tags"] else None,
+        ),
+        identifier=("deployment", "deployment"),
+        refs={"device_group": "device_group", "product": "product"},
+        view=with_or_without_code,
     )
-    module.run(gather)
 
 
-def gather(m: ImpCentralModule) -> None:
-    p = m.params
-    if p["deployment"]:
-        items = m.client.identify.find("deployment", p["deployment"])
-    else:
-        group = m.one("device_group", p["device_group"])["id"] if p["device_group"] else None
-        product = m.one("product", p["product"])["id"] if p["product"] else None
-        items = m.client.deployments.list(
-            device_group=group,
-            product=product,
-            sha=p["sha"],
-            flagged=p["flagged"],
-            tags=",".join(p["tags"]) if p["tags"] else None,
-        )
-    out = []
-    for found in items:
-        item = found
-        if p["include_code"] and "device_code" not in (item.get("attributes") or {}):
-            item = m.client.deployments.get(item["id"])
-        view = flatten(item)
-        if not p["include_code"]:
-            view.pop("device_code", None)
-            view.pop("agent_code", None)
-        out.append(view)
-    m.result["deployments"] = out
+def with_or_without_code(m, item: dict) -> dict:
+    """Lists leave the code out: fetch it when wanted, drop it when not."""
+    if m.params["include_code"] and "device_code" not in (item.get("attributes") or {}):
+        item = m.client.deployments.get(item["id"])
+    view = flatten(item)
+    if not m.params["include_code"]:
+        view.pop("device_code", None)
+        view.pop("agent_code", None)
+    return view
 
 
 if __name__ == "__main__":

@@ -52,15 +52,14 @@ device_groups:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
-    ImpCentralModule,
     api_dg_type,
-    flatten,
     relationship_id,
+    run_info,
 )
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             name=dict(type="str"),
             product=dict(type="str"),
@@ -69,22 +68,22 @@ def main() -> None:
                 elements="str",
                 choices=["development", "pre-factory", "pre-dut", "pre-production", "factory", "dut", "production"],
             ),
-        )
+        ),
+        "device_groups",
+        lambda m, ids: m.client.device_groups.list(product=ids["product"], type=api_types(m.params) or None),
+        identifier=("name", "device_group"),
+        refs={"product": "product"},
+        narrow=of_product_and_types,
     )
-    module.run(gather)
 
 
-def gather(m: ImpCentralModule) -> None:
-    p = m.params
-    product = m.one("product", p["product"])["id"] if p["product"] else None
-    if p["name"]:
-        items = m.client.identify.find("device_group", p["name"])
-        items = [g for g in items if not product or relationship_id(g, "product") == product]
-        items = [g for g in items if not p["type"] or g["type"] in [api_dg_type(t) for t in p["type"]]]
-    else:
-        types = [api_dg_type(t) for t in p["type"]] if p["type"] else None
-        items = m.client.device_groups.list(product=product, type=types)
-    m.result["device_groups"] = [flatten(item) for item in items]
+def api_types(p: dict) -> list:
+    return [api_dg_type(t) for t in p["type"] or []]
+
+
+def of_product_and_types(m, ids: dict, group: dict) -> bool:
+    product_ok = not ids["product"] or relationship_id(group, "product") == ids["product"]
+    return product_ok and (not m.params["type"] or group["type"] in api_types(m.params))
 
 
 if __name__ == "__main__":

@@ -53,30 +53,24 @@ devices:
   elements: dict
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import run_info  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             device=dict(type="str"),
             device_group=dict(type="str"),
             product=dict(type="str"),
             unassigned=dict(type="bool", default=False),
-        )
+        ),
+        "devices",
+        lambda m, ids: m.client.devices.list(
+            device_group=ids["device_group"], product=ids["product"], unassigned=m.params["unassigned"]
+        ),
+        identifier=("device", "device"),
+        refs={"device_group": "device_group", "product": "product"},
     )
-    module.run(gather)
-
-
-def gather(m: ImpCentralModule) -> None:
-    p = m.params
-    if p["device"]:
-        items = m.client.identify.find("device", p["device"])
-    else:
-        group = m.one("device_group", p["device_group"])["id"] if p["device_group"] else None
-        product = m.one("product", p["product"])["id"] if p["product"] else None
-        items = m.client.devices.list(device_group=group, product=product, unassigned=p["unassigned"])
-    m.result["devices"] = [flatten(item) for item in items]
 
 
 if __name__ == "__main__":

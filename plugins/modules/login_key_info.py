@@ -41,27 +41,27 @@ login_keys:
   elements: dict
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import flatten, run_info  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             include_key_ids=dict(type="bool", default=False),
-        )
+        ),
+        "login_keys",
+        lambda m, ids: m.client.login_keys.list(),
+        view=hinted,
     )
-    module.run(gather)
 
 
-def gather(m: ImpCentralModule) -> None:
-    out = []
-    for item in m.client.login_keys.list():
-        view = flatten(item)
-        view["id_hint"] = "…" + str(view["id"])[-4:]
-        if not m.params["include_key_ids"]:
-            view.pop("id")
-        out.append(view)
-    m.result["login_keys"] = out
+def hinted(m, item: dict) -> dict:
+    """The key with C(id_hint); its id (a credential) only when asked for."""
+    view = flatten(item)
+    view["id_hint"] = "…" + str(view["id"])[-4:]
+    if not m.params["include_key_ids"]:
+        view.pop("id")
+    return view
 
 
 if __name__ == "__main__":

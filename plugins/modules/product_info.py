@@ -45,28 +45,24 @@ products:
   sample: [{"id": "4e264cef-3316-cdfa-7f39-7a5d458994b3", "name": "Thermostat"}]
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import run_info  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             name=dict(type="str"),
             owner=dict(type="str"),
-        )
+        ),
+        "products",
+        lambda m, ids: m.client.products.list(owner=ids["owner"]),
+        identifier=("name", "product", scoped_name),
+        refs={"owner": "account"},
     )
-    module.run(gather)
 
 
-def gather(m: ImpCentralModule) -> None:
-    p = m.params
-    if p["name"]:
-        name = "{%s}{%s}" % (p["owner"], p["name"]) if p["owner"] else p["name"]
-        items = m.client.identify.find("product", name)
-    else:
-        owner = m.one("account", p["owner"])["id"] if p["owner"] else None
-        items = m.client.products.list(owner=owner)
-    m.result["products"] = [flatten(item) for item in items]
+def scoped_name(p: dict) -> str:
+    return "{%s}{%s}" % (p["owner"], p["name"]) if p["owner"] else p["name"]
 
 
 if __name__ == "__main__":

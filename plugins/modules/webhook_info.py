@@ -49,32 +49,29 @@ webhooks:
   elements: dict
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import flatten, run_info  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES  # noqa: E402
 
 
 def main() -> None:
-    module = ImpCentralModule(
+    run_info(
         dict(
             device_group=dict(type="str"),
             event=dict(type="str", choices=["blessing", "blinkup", "deployment"]),
             url=dict(type="str"),
-        )
+        ),
+        "webhooks",
+        lambda m, ids: m.client.webhooks.list(device_group=ids["device_group"]),
+        refs={"device_group": "device_group"},
+        view=with_mime_name,
+        match=("event", "url"),
     )
-    module.run(gather)
 
 
-def gather(m: ImpCentralModule) -> None:
-    p = m.params
-    group = m.one("device_group", p["device_group"])["id"] if p["device_group"] else None
-    out = []
-    for item in m.client.webhooks.list(device_group=group):
-        view = flatten(item)
-        view["content_type"] = WEBHOOK_MIME_NAMES.get(view.get("content_type"), view.get("content_type"))
-        wanted = (p["event"] is None or view.get("event") == p["event"]) and p["url"] in (None, view.get("url"))
-        if wanted:
-            out.append(view)
-    m.result["webhooks"] = out
+def with_mime_name(_m, item: dict) -> dict:
+    view = flatten(item)
+    view["content_type"] = WEBHOOK_MIME_NAMES.get(view.get("content_type"), view.get("content_type"))
+    return view
 
 
 if __name__ == "__main__":
