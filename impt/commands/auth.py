@@ -69,7 +69,23 @@ def logout(ctx: Context) -> None:
     ctx.out.info(f"{scope} logout is successful.")
 
 
-def info(ctx: Context) -> None:
+def auth_block(ctx: Context) -> dict:
+    """The `Auth` block of `auth info` (also shown by `project info --full`)."""
+    block, fetch_account = _auth_settings(ctx)
+    if fetch_account:
+        try:
+            me = ctx.client.accounts.me()
+        except (ImptError, Exception) as exc:
+            exc.partial_auth_block = block  # type: ignore[attr-defined]
+            raise
+        attributes = me.get("attributes") or {}
+        block["Username"] = attributes.get("username")
+        block["Email"] = attributes.get("email")
+        block["Account id"] = me.get("id")
+    return block
+
+
+def _auth_settings(ctx: Context) -> tuple[dict, bool]:
     source = find_auth_source(ctx.env, ctx.cwd, ctx.home)
     block: dict = {"Auth type": source.auth_type}
     fetch_account = True
@@ -88,16 +104,17 @@ def info(ctx: Context) -> None:
             remaining = _expires_in(data.get("expiresAt", ""))
             block["Access token"] = "expired" if remaining <= 0 else f"expires in {int(remaining // 60)} minutes"
             fetch_account = remaining > 0
-    if fetch_account:
-        try:
-            me = ctx.client.accounts.me()
-        except (ImptError, Exception):
-            ctx.out.data({"Auth": block})
-            raise
-        attributes = me.get("attributes") or {}
-        block["Username"] = attributes.get("username")
-        block["Email"] = attributes.get("email")
-        block["Account id"] = me.get("id")
+    return block, fetch_account
+
+
+def info(ctx: Context) -> None:
+    try:
+        block = auth_block(ctx)
+    except Exception as exc:
+        partial = getattr(exc, "partial_auth_block", None)
+        if partial is not None:
+            ctx.out.data({"Auth": partial})
+        raise
     ctx.out.data({"Auth": block})
 
 

@@ -1,0 +1,52 @@
+"""What `project delete --entities` and `test delete --entities` remove (impt-behaviour §7)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from impt.context import Context
+from impt.deleter import DeletePlan
+from impt.resolve import catalog, related_id
+
+
+def collect_group(ctx: Context, plan: DeletePlan, group: dict, *, with_targets: bool) -> None:
+    """The group with its builds (unflagged first, devices unassigned), targets no other group uses, the
+    Product when nothing else would remain in it."""
+    client = ctx.client
+    product_id = related_id(group, "product")
+    siblings = client.device_groups.list(product=product_id) if product_id else [group]
+    doomed = [group]
+    if with_targets:
+        for relation in ("production_target", "dut_target"):
+            target_id = related_id(group, relation)
+            shared = any(g["id"] != group["id"] and related_id(g, relation) == target_id for g in siblings)
+            target = next((g for g in siblings if g["id"] == target_id), None)
+            if target is not None and not shared:
+                doomed.append(target)
+    for doomed_group in doomed:
+        plan.delete("device_group", doomed_group)
+        builds = client.deployments.list(device_group=doomed_group["id"])
+        plan.force_device_group(doomed_group, client.devices.list(device_group=doomed_group["id"]), builds)
+        for build in builds:
+            plan.delete("deployment", build)
+    doomed_ids = {g["id"] for g in doomed}
+    if product_id and all(g["id"] in doomed_ids for g in siblings):
+        product = catalog(ctx).get("product", product_id)
+        if product is not None:
+            plan.delete("product", product)
+
+
+def remove_file(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def remove_dir(path: Path) -> bool:
+    if not path.is_dir():
+        return False
+    shutil.rmtree(path)
+    return True
