@@ -9,6 +9,7 @@ FLAG = "flag"  # no value; an explicit "false" is rejected
 BOOL = "bool"  # optional value: --flagged [true|false]
 ARRAY = "array"  # repeatable string
 NUMBER = "number"  # positive integer
+OPT_STRING = "optstring"  # value optional: `--device-file` alone means "remove the setting" (value "")
 
 YES = "yes"
 PROJECT = "project"  # "Yes/Project": mandatory unless the project file supplies it
@@ -51,6 +52,8 @@ class Option:
             text = f"--{self.name}"
         elif self.kind == BOOL:
             text = f"--{self.name} [true|false]"
+        elif self.kind == OPT_STRING:
+            text = f"--{self.name} [<{self.value_name}>]"
         else:
             text = f"--{self.name} <{self.value_name}>"
         return text if self.required == YES else f"[{text}]"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from impt.errors import UsageError
-from impt.options import ARRAY, BOOL, FLAG, NUMBER, YES, Command, Option
+from impt.options import ARRAY, BOOL, FLAG, NUMBER, OPT_STRING, YES, Command, Option
 
 _BOOL_WORDS = ("true", "false")
 
@@ -101,6 +101,8 @@ def _take_value(option: Option, inline: str | None, queue: list[str], found: lis
         if queue and queue[0] in _BOOL_WORDS:
             found[-1] = (option, queue.pop(0), found[-1][2])
         return
+    if option.kind == OPT_STRING and (not queue or _looks_like_option(queue[0])):
+        return
     if not queue or _looks_like_option(queue[0]):
         raise UsageError(f"Not enough arguments following: {option.name}")
     found[-1] = (option, queue.pop(0), found[-1][2])
@@ -115,6 +117,8 @@ def _convert(option: Option, value: str | None) -> Any:
         if value not in (None, "true", "false"):
             raise UsageError(f'Option "--{option.name}" has incorrect value "{value}".')
         return value != "false"
+    if option.kind == OPT_STRING:
+        return value or ""
     assert value is not None
     if value == "" and not option.empty_ok:
         raise UsageError(f'Option "--{option.name}" must not be empty.')

@@ -1,0 +1,255 @@
+"""`impt test run`: deploy each test file with our runner, follow the device's logs, report, summarise."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from impt import test_codegen as codegen
+from impt.builder import preprocess
+from impt.config_delete import remove_dir
+from impt.config_files import DEFAULT_TEST_FILES, TEST_LABEL, read_builder_variables, read_test_config
+from impt.context import Context
+from impt.errors import ImptError
+from impt.logpump import END, LogPump
+from impt.resolve import IMPOSSIBLE, catalog, ref
+from impt.test_selection import TestFile, TestPattern, find_test_files, parse_tests_pattern, selects
+from impt.test_session import Failure, Session
+
+START_TIMEOUT = 60.0
+MESSAGE_GRACE = 5.0
+BUILDER_CACHE = ".builder-cache"
+
+
+class Reporter:
+    """impt's `[+<since start>/<since previous>s <kind>] text` lines (text modes only)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.out = ctx.out
+        self.start: float | None = None
+        self.previous = 0.0
+
+    def line(self, kind: str, text: str) -> None:
+        if not self.out.verbose:
+            return
+        now = time.monotonic()
+        timing = ""
+        if self.start is None:
+            self.start = now
+        else:
+            timing = f"+{now - self.start:.2f}/{now - self.previous:.2f}s "
+        self.previous = now
+        self.out.stdout.write(f"[{timing}{kind}] {text}\n")
+        self.out.stdout.flush()
+
+
+@dataclass
+class RunSettings:
+    timeout: int
+    stop_on_fail: bool
+    allow_disconnect: bool
+    pattern: TestPattern
+    variables: dict
+
+
+@dataclass
+class TestRun:
+    """Everything one `test run` shares between its files and sessions."""
+
+    ctx: Context
+    report: Reporter
+    group: dict
+    devices: list[dict]
+    sources: dict
+    settings: RunSettings
+    sessions: list[Session]
+
+
+def run_tests(ctx: Context) -> None:
+    config = read_test_config(ctx.cwd)
+    args = ctx.args
+    group = catalog(ctx).get("device_group", config["deviceGroupId"])
+    if group is None:
+        raise ImptError(
+            f'Device Group "{config["deviceGroupId"]}", saved in {TEST_LABEL} File, does not exist anymore.',
+            tail=[IMPOSSIBLE, f'Use "impt test delete" command to delete the outdated {TEST_LABEL}.'],
+        )
+    if args.clear_cache:
+        remove_dir(ctx.cwd / BUILDER_CACHE)
+    pattern = parse_tests_pattern(args.tests)
+    report = Reporter(ctx)
+    report.line("info", time.strftime("Started at %d %b %Y %H:%M:%S GMT%z"))
+    files = find_test_files(ctx.cwd, config.get("testFiles") or DEFAULT_TEST_FILES, pattern)
+    if not files:
+        raise ImptError("No test files found")
+    report.line("info", f"Found {len(files)} test file(s):")
+    for test_file in files:
+        ctx.out.info(f"\t{test_file.path}" + (f" ({test_file.partner})" if test_file.partner else ""))
+    variables = {}
+    if config.get("builderConfig"):
+        variables = read_builder_variables(ctx.path(config["builderConfig"])) or {}
+    sources = {kind: _source(ctx, report, config, kind, variables) for kind in ("agent", "device")}
+    devices = ctx.client.devices.list(device_group=group["id"])
+    name = (group.get("attributes") or {}).get("name") or group["id"]
+    if not devices:
+        raise ImptError(f'Device Group "{name}" does not have assigned Devices.')
+    settings = RunSettings(
+        int(config.get("timeout", 30)),
+        bool(config.get("stopOnFail")),
+        bool(config.get("allowDisconnect")),
+        pattern,
+        variables,
+    )
+    run = TestRun(ctx, report, group, devices, sources, settings, [])
+    for test_file in files:
+        if not _run_file(run, test_file):
+            break
+    _summary(ctx, report, run.sessions)
+
+
+def _source(ctx: Context, report: Reporter, config: dict, kind: str, variables: dict) -> str | None:
+    name = config.get(f"{kind}File")
+    if not name:
+        report.line("info", f"Have no {kind} source file, using blank")
+        return None
+    path = ctx.path(name)
+    if not path.is_file():
+        raise ImptError(f'{kind.capitalize()} source file "{name}" not found')
+    report.line("info", f"Using {kind} source file: {name}")
+    return preprocess(path.read_text(encoding="utf-8"), path, variables)
+
+
+def _run_file(run: TestRun, test_file: TestFile) -> bool:
+    """Deploy one test file and run its session on every device; False when testing must stop."""
+    ctx, report, group, devices = run.ctx, run.report, run.group, run.devices
+    sources, settings = run.sources, run.settings
+    path = ctx.cwd / test_file.path
+    raw = path.read_text(encoding="utf-8")
+    if not selects(raw, settings.pattern):
+        report.line("info", f'Skip "{test_file.path}" testing')
+        return True
+    test_code = preprocess(raw, path, settings.variables)
+    partner = None
+    if test_file.partner:
+        partner_path = ctx.cwd / test_file.partner
+        partner = preprocess(partner_path.read_text(encoding="utf-8"), partner_path, settings.variables)
+    session_id = codegen.new_session_id()
+    code_settings = codegen.SessionSettings(
+        session_id, settings.timeout, settings.stop_on_fail, settings.pattern.test_class, settings.pattern.method
+    )
+    kind = test_file.kind
+    other = "device" if kind == "agent" else "agent"
+    code = {
+        kind: codegen.test_side(sources[kind], kind, test_code, code_settings),
+        other: codegen.other_side(sources[other], other, partner),
+    }
+    report.line("info", f'Using {kind} test file "{test_file.path}"')
+    name = (group.get("attributes") or {}).get("name") or group["id"]
+    report.line("info", f'Using Device Group "{name}" [{group["id"]}]')
+    deployment = ctx.client.deployments.create(ref(group), device_code=code["device"], agent_code=code["agent"])
+    ctx.out.info(f'Deployment "{deployment["id"]}" is created successfully.')
+    report.line("info", f"Created Deployment: {deployment['id']}")
+    for index, device in enumerate(devices, 1):
+        ctx.out.info("")
+        shown = session_id if len(devices) == 1 else f"{session_id}-{index}"
+        report.line("test", f'Starting test session "{shown}"')
+        if kind == "agent" and sources["device"] is None:
+            report.line("info", "Test session is agent-only")
+        attributes = device.get("attributes") or {}
+        report.line("info", f"Using Device {attributes.get('name') or ''} [{device['id']}] ({index}/{len(devices)})")
+        if attributes.get("device_online") is False and kind == "device":
+            report.line("warning", f"Warning: please ensure imp device {device['id']} is online.")
+        session = Session(session_id, kind, test_file.path, settings.allow_disconnect, report.line)
+        session.external = _external_runner(settings.timeout)
+        _follow_session(run, session, device)
+        run.sessions.append(session)
+        report.line("test", f'Session "{shown}" {"failed" if session.failed else "succeeded"}')
+        if session.failed and settings.stop_on_fail:
+            return False
+    return True
+
+
+def _follow_session(run: TestRun, session: Session, device: dict) -> None:
+    """Open the device's stream, re-assign it (which loads the new build), then feed its lines to the session."""
+    ctx, report, group, timeout = run.ctx, run.report, run.group, run.settings.timeout
+    pump = LogPump(ctx.client, [device["id"]])
+    start_deadline = time.monotonic() + START_TIMEOUT
+    try:
+        if not _wait_subscribed(pump, device["id"], start_deadline):
+            session.fail("Session startup timeout")
+            return
+        ctx.client.device_groups.add_devices(group["id"], [device["id"]])
+        ctx.out.info(f'Device "{device["id"]}" is assigned successfully to Device Group "{group["id"]}".')
+        message_deadline: float | None = None
+        while not session.done:
+            deadline = message_deadline or start_deadline
+            event = pump.next(max(0.0, deadline - time.monotonic()))
+            if event is None:
+                session.fail("Testing timeout" if message_deadline else "Session startup timeout")
+            elif event is END:
+                session.fail("The log stream is closed.")
+            elif type(event).__name__ == "LogLine" and event.device_id == device["id"]:
+                if session.handle_line(event.type, event.msg):
+                    message_deadline = time.monotonic() + timeout + MESSAGE_GRACE
+            elif type(event).__name__ == "StateChange" and event.state == "closed":
+                session.fail("The log stream is closed.")
+            elif type(event).__name__ == "Gap":
+                report.line("warning", "The log stream was lost and is reconnected; lines may be missing.")
+    finally:
+        pump.close()
+
+
+def _wait_subscribed(pump: LogPump, device_id: str, deadline: float) -> bool:
+    while True:
+        event = pump.next(max(0.0, deadline - time.monotonic()))
+        if event is None or event is END:
+            return False
+        if type(event).__name__ == "StateChange" and event.state == "subscribed" and event.device_id == device_id:
+            return True
+
+
+def _external_runner(timeout: int):
+    """impUnit's EXTERNAL_COMMAND: run the command locally with the test timeout."""
+
+    def run(command: str) -> tuple[int, str]:
+        import subprocess
+
+        try:
+            done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S602 - impUnit's protocol asks for a shell command
+        except subprocess.TimeoutExpired:
+            return 1, "External command timed out"
+        return done.returncode, done.stdout + done.stderr
+
+    return run
+
+
+def _summary(ctx: Context, report: Reporter, sessions: list[Session]) -> None:
+    failures: list[Failure] = [f for s in sessions for f in s.failures]
+    tests = sum(s.totals.tests for s in sessions)
+    assertions = sum(s.totals.assertions for s in sessions)
+    failed = any(s.failed for s in sessions)
+    ctx.out.info("")
+    report.line("info", "-------------TEST SUMMARY-------------")
+    ctx.out.info("")
+    for number, failure in enumerate(failures, 1):
+        report.line("info", f"{number}) {failure.test}")
+        report.line("info", f"at {failure.file}")
+        report.line("info", f"Error: {failure.error}")
+    report.line("info", f"Tests: {tests}, Assertions: {assertions}, Failures: {len(failures)}")
+    report.line("info", "--------------------------------------")
+    ctx.out.info("")
+    if ctx.out.is_json:
+        ctx.out.data(
+            {
+                "Test Summary": {
+                    "Tests": tests,
+                    "Assertions": assertions,
+                    "Failures": [{"test": f.test, "file": f.file, "error": f.error} for f in failures],
+                    "Result": "failed" if failed else "succeeded",
+                }
+            }
+        )
+    if failed:
+        report.line("error", "Testing failed")
+        raise ImptError("Testing failed")
+    report.line("info", "Testing succeeded")
