@@ -1,0 +1,87 @@
+"""impt project commands against the emulator: the .impt.project file and its consumers."""
+
+import json
+
+
+def _project(impt) -> dict:
+    text = (impt.cwd / ".impt.project").read_text()
+    assert not text.endswith("\n") and text == json.dumps(json.loads(text), indent=2)
+    return json.loads(text)
+
+
+def test_create_info_and_consumers(impt):
+    result = impt.ok("project", "create", "-p", "PX", "-c", "-n", "PXDG", "-s", "px dg", "-q")
+    assert result.lines[:5] == [
+        'Product "PX" is created successfully.',
+        'Device Group "PXDG" is created successfully.',
+        'Device source file "device.nut" is created successfully.',
+        'Agent source file "agent.nut" is created successfully.',
+        "Project is created successfully.",
+    ]
+    assert result.lines[5:8] == ["Project: ", "  Device file:  device.nut", "  Agent file:   agent.nut"]
+    project = _project(impt)
+    assert list(project) == ["deviceGroupId", "deviceFile", "agentFile"]
+    assert (impt.cwd / "device.nut").read_text() == "" and (impt.cwd / "agent.nut").read_text() == ""
+    info = impt.ok("project", "info", "-z", "json").json["Project"]
+    assert info["Device Group"]["id"] == project["deviceGroupId"] and info["Device Group"]["Product"]["name"] == "PX"
+    assert "Auth" in impt.ok("project", "info", "--full", "-z", "json").json
+    (impt.cwd / "device.nut").write_text('server.log("x");')
+    build = impt.ok("build", "deploy", "-z", "json").json["Deployment"]
+    assert impt.ok("build", "info", "-z", "json").json["Deployment"]["id"] == build["id"]
+    assert impt.ok("dg", "info", "-z", "json").json["Device Group"]["name"] == "PXDG"
+    assert impt.ok("product", "info", "-z", "json").json["Product"]["name"] == "PX"
+    assert impt("project", "create", "-p", "PX", "-n", "Other").code == 2  # overwrite needs --confirmed
+    assert impt("project", "create", "-p", "nope", "-n", "X", "-q").lines[0] == 'Error: Product "nope" is not found.'
+
+
+def test_pre_factory_with_created_targets(impt):
+    bad = impt("project", "create", "-p", "PF", "-c", "-n", "FF", "-f", "-q")
+    assert bad.code == 2 and bad.lines[0] == 'Error: Options "--pre-factory" and "--target" must be specified together.'
+    result = impt.ok("project", "create", "-p", "PF", "-c", "-n", "FF", "-f", "-t", "PR", "-r", "-u", "DU", "-w", "-q")
+    assert 'Device Group "PR" is created successfully.' in result.lines
+    group = impt.ok("project", "info", "-z", "json").json["Project"]["Device Group"]
+    assert group["type"] == "pre-factory" and group["Production Target"]["name"] == "PR"
+    assert group["DUT Target"]["type"] == "pre-dut"
+    wrong = impt("project", "link", "-g", "PR", "-q")
+    assert wrong.lines[0] == (
+        'Error: Project can not be linked to Device Group of the type "pre-production". '
+        'Only "development" or "pre-factory" Device Groups are allowed.'
+    )
+    deleted = impt.ok("project", "delete", "-e", "-q")
+    assert sum(line.startswith("Device Group ") for line in deleted.lines) == 3
+    assert any(line.startswith("Product ") for line in deleted.lines)
+    assert impt.ok("product", "list", "-z", "json").json == []
+
+
+def test_link_update_and_delete_files(impt, product):
+    linked = impt.ok("project", "link", "-g", "DG1", "-x", "dev.nut", "-q")
+    assert "Project is linked successfully." in linked.lines and (impt.cwd / "dev.nut").exists()
+    updated = impt.ok("project", "update", "-n", "DG9", "-s", "new", "-y", "ag.nut")
+    assert 'Agent source file "ag.nut" is created successfully.' in updated.lines
+    assert _project(impt)["agentFile"] == "ag.nut"
+    assert impt.ok("dg", "info", "-g", "DG9", "-z", "json").json["Device Group"]["description"] == "new"
+    assert impt("project", "update", "-t", "DG9").code == 2  # targets only for pre-factory
+    deleted = impt.ok("project", "delete", "--files", "-q")
+    assert "Device/agent source files dev.nut, ag.nut are deleted successfully." in deleted.lines
+    assert not (impt.cwd / ".impt.project").exists() and not (impt.cwd / "dev.nut").exists()
+    assert impt.ok("dg", "info", "-g", "DG9").code == 0  # entities kept without --entities
+    assert impt.ok("project", "delete", "-q").lines[0] == "There is no Project File in the current directory."
+    assert impt("project", "info").lines[0] == "Error: Project File is not found in the current directory."
+
+
+def test_outdated_and_corrupted_project(impt, product):
+    impt.ok("project", "link", "-g", "DG1", "-q")
+    group_id = _project(impt)["deviceGroupId"]
+    impt.ok("dg", "delete", "-g", "DG1", "-f", "-q")
+    for argv in (("project", "info"), ("build", "deploy"), ("project", "update", "-n", "x"), ("log", "stream")):
+        result = impt(*argv)
+        assert result.code == 1 and result.lines[:3] == [
+            f'Error: Device Group "{group_id}", saved in Project File, does not exist anymore.',
+            "Impossible to execute the command.",
+            'Use "impt project delete" command to delete the outdated Project.',
+        ]
+    assert impt.ok("project", "delete", "-a", "-q").lines[-2] == "Project is deleted successfully."
+    (impt.cwd / ".impt.project").write_text("{broken")
+    broken = impt("project", "info")
+    assert broken.lines == ["Error: Project File is corrupted.", "IMPT COMMAND FAILS"]
+    assert impt("build", "deploy", "-z", "json").json == {"Error": "Project File is corrupted."}
