@@ -68,7 +68,8 @@ def main(
             import traceback
 
             traceback.print_exception(exc, file=stderr)
-        out.error(error.message, error.details, error.tail, prefix=error.prefix)
+        if not error.reported:
+            out.error(error.message, error.details, error.tail, prefix=error.prefix)
         out.finish(False)
         return error.exit_code
 

@@ -238,18 +238,17 @@ def _summary(ctx: Context, report: Reporter, sessions: list[Session]) -> None:
     report.line("info", f"Tests: {tests}, Assertions: {assertions}, Failures: {len(failures)}")
     report.line("info", "--------------------------------------")
     ctx.out.info("")
+    error = ImptError("Testing failed")
     if ctx.out.is_json:
-        ctx.out.data(
-            {
-                "Test Summary": {
-                    "Tests": tests,
-                    "Assertions": assertions,
-                    "Failures": [{"test": f.test, "file": f.file, "error": f.error} for f in failures],
-                    "Result": "failed" if failed else "succeeded",
-                }
-            }
-        )
+        summary = {
+            "Tests": tests,
+            "Assertions": assertions,
+            "Failures": [{"test": f.test, "file": f.file, "error": f.error} for f in failures],
+            "Result": "failed" if failed else "succeeded",
+        }
+        ctx.out.data({"Test Summary": summary, **({"Error": error.message} if failed else {})})
+        error.reported = True
     if failed:
         report.line("error", "Testing failed")
-        raise ImptError("Testing failed")
+        raise error
     report.line("info", "Testing succeeded")

@@ -37,8 +37,8 @@ def _note_missing_configs(ctx: Context, config: dict) -> None:
             ctx.out.info(f"{label} File {config[key]} is not found.")
 
 
-def _save(ctx: Context, config: dict) -> None:
-    if not config.get("builderCache"):
+def _save(ctx: Context, config: dict, *, clear_cache: bool) -> None:
+    if clear_cache:
         remove_dir(ctx.cwd / _CACHE_DIR)
     write_config(ctx.cwd / TEST_FILE, ordered_test_config(config))
 
@@ -64,7 +64,7 @@ def create(ctx: Context) -> None:
         "builderConfig": args.builder_config,
     }
     _note_missing_configs(ctx, config)
-    _save(ctx, config)
+    _save(ctx, config, clear_cache=not config["builderCache"])
     ctx.out.info(f"{TEST_LABEL} is created successfully.")
     _show(ctx, config, group)
 
@@ -93,7 +93,7 @@ def update(ctx: Context) -> None:
     if args.test_file:
         config["testFiles"] = list(args.test_file)
     _note_missing_configs(ctx, config)
-    _save(ctx, config)
+    _save(ctx, config, clear_cache=args.builder_cache is False)
     ctx.out.info(f"{TEST_LABEL} is updated successfully.")
     _show(ctx, config, group)
 
