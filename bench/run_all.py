@@ -15,7 +15,6 @@ import os
 import platform
 import re
 import selectors
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,7 +122,7 @@ def bench_many_devices() -> None:
             json.dumps(
                 {
                     "accounts": [
-                        {"username": "demo", "password": "demo-password", "email": "demo@example.com", "production": True}
+                        {"username": "demo", "password": "demo-password", "email": "demo@x.example", "production": True}
                     ],
                     "devices": [
                         {"owner": "demo", "name": f"d-{n:05d}", "imp_type": "imp004m", "online": n % 2 == 0}
@@ -295,7 +294,7 @@ def table() -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
 
     def fmt(cells: tuple) -> str:
-        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)) + " |"
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([fmt(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(fmt, lines[1:])])
 
