@@ -11,6 +11,10 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,3 +183,73 @@ def writes(log: list[dict[str, Any]]) -> list[str]:
         for entry in log
         if entry["method"] in WRITE_METHODS and entry["path"] not in AUTH_PATHS
     ]
+
+
+# -- ansible-playbook ------------------------------------------------------------------------------
+PLAYBOOKS = REPO / "playbooks"
+RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
+
+
+@dataclass
+class PlayRun:
+    code: int
+    out: str
+    err: str
+    ok: int = 0
+    changed: int = 0
+    failed: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    def tail(self) -> str:
+        return f"exit {self.code}\n{self.out[-4000:]}\n{self.err[-2000:]}"
+
+
+def ansible_env(base_url: str, tmp: Path, user: str = "demo", password: str = "demo-password") -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("IMPT_LOGINKEY", "IMPT_AUTH_FILE_PATH", "ANSIBLE_CONFIG"):
+        env.pop(name, None)
+    env.update(
+        IMPT_ENDPOINT=base_url,
+        IMPT_USER=user,
+        IMPT_PASSWORD=password,
+        HOME=str(tmp),
+        XDG_CACHE_HOME=str(tmp / "cache"),
+        ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-tmp"),
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_NOCOLOR="1",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    return env
+
+
+def playbook(path: Path | str, env: dict[str, str], *args: str, timeout: float = 240) -> PlayRun:
+    """Run `ansible-playbook -i localhost, <path> <args>`; the PLAY RECAP totals for localhost (summed)."""
+    done = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", "localhost,", str(path), *args],
+        env=env,
+        cwd=env.get("HOME"),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    run = PlayRun(done.returncode, done.stdout, done.stderr)
+    for match in RECAP.finditer(done.stdout):
+        run.ok += int(match.group(1))
+        run.changed += int(match.group(2))
+        run.failed += int(match.group(4))
+    return run
+
+
+def duplicates(state: dict[str, Any]) -> dict[str, list]:
+    """Names (or deployment/webhook keys) that exist more than once, per collection."""
+    return {
+        kind: [key for key, count in counter.items() if count > 1]
+        for kind, counter in state.items()
+        if isinstance(counter, Counter) and any(count > 1 for count in counter.values())
+    }

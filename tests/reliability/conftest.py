@@ -1,0 +1,8 @@
+"""Reliability suite: the shared helpers live in relsuite.py beside this file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
