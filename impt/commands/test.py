@@ -268,15 +268,8 @@ COMMANDS = (
         "overwriting unless --confirmed. The credentials are never printed.",
         (
             o.text("github-config", "i", "github_credentials_file_name", "The file to write.", required=o.YES),
-            o.Option("user", "u", o.STRING, "A GitHub username.", "github_username", usage="[--user <github_username>"),
-            o.Option(
-                "pwd",
-                "w",
-                o.STRING,
-                "A GitHub password or personal access token.",
-                "github_password",
-                usage="[--pwd <github_password>]]",
-            ),
+            o.text("user", "u", "github_username", "A GitHub username."),
+            o.text("pwd", "w", "github_password", "A GitHub password or personal access token (needs --user)."),
             o.confirmed(),
         ),
         github,
