@@ -205,7 +205,9 @@ def requests_missing() -> bool:
 
 
 def flatten(resource: dict | None) -> dict:
-    """A resource as one flat dict: id, type (impt's name for groups), attributes, relationship ids."""
+    """A resource as one flat dict: id, type (impt's name for groups), every attribute the API returned
+    (``created_at``, ``updated_at`` and other server-managed values included; only diffs drop ``NOISE``),
+    relationship ids."""
     if not resource:
         return {}
     kind = resource.get("type")
@@ -320,7 +322,7 @@ class ImpCentralModule:
 
     def parent(self, kind: str, value: str) -> dict | None:
         """Like one(), but a missing parent is None when that is no error: with state=absent there is
-        nothing to delete; in check mode an earlier task would have created it."""
+        nothing to delete; in check mode an earlier task would have created it (see predict_missing())."""
         try:
             return self.one(kind, value)
         except EntityNotFoundError:
@@ -328,11 +330,28 @@ class ImpCentralModule:
                 return None
             if not self.check_mode:
                 raise
-            label = kind.replace("_", " ").capitalize()
-            self.module.warn(
-                '%s "%s" does not exist yet; predicting as if an earlier task created it.' % (label, value)
-            )
+            self.predict_missing(kind, value)
             return None
+
+    def one_or_predicted(self, kind: str, value: str) -> dict | None:
+        """Like one(), but in check mode an entity that does not exist yet is None (noted in the result):
+        an earlier task of the same play would have created it. Outside check mode it stays an error."""
+        try:
+            return self.one(kind, value)
+        except EntityNotFoundError:
+            if not self.check_mode:
+                raise
+            self.predict_missing(kind, value)
+            return None
+
+    def predict_missing(self, kind: str, value: str) -> None:
+        """Check mode only: note in the result, not as a warning, that ``value`` does not exist yet and the
+        prediction assumes an earlier task creates it (``predicted: true``, ``predicted_missing``)."""
+        self.result["predicted"] = True
+        missing = self.result.setdefault("predicted_missing", [])
+        entry = {"kind": kind, "name": value}
+        if entry not in missing:
+            missing.append(entry)
 
     # -- CRUD ----------------------------------------------------------------------------------
 
@@ -412,14 +431,22 @@ class ImpCentralModule:
         return plan
 
     def plan_product_delete(self, product: dict, force: bool, builds: bool) -> DeletePlan:
+        """impt's product delete. The API deletes a group's deployments together with the group (spec 6.3),
+        so with ``builds`` only the deployments no deleted group takes along are deleted one by one:
+        zombies (no ``devicegroup``) and deployments of groups that are not deleted (a 404 is fine)."""
         plan = DeletePlan()
         client = self.client
+        deleted_groups: set = set()
         if force:
             for group in client.device_groups.list(product=product["id"]):
                 self.plan_group_delete(group, True, plan=plan)
+                deleted_groups.add(group["id"])
         plan.add("delete_main", None, [], lambda: client.products.delete(product["id"]))
         if builds:
             for dep in client.deployments.list(product=product["id"]):
+                if relationship_id(dep, "devicegroup") in deleted_groups:
+                    plan.report["deployments"].append(dep["id"])
+                    continue
                 if (dep.get("attributes") or {}).get("flagged"):
                     plan.unflag(client, dep)
                 plan.add(

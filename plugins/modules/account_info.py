@@ -48,7 +48,9 @@ account:
       description: Email.
       type: str
 accounts:
-  description: The caller's account and every account it collaborates on.
+  description:
+    - The caller's account and every account it collaborates on.
+    - Every attribute the API returned is included, server-managed ones too (C(created_at), C(updated_at)).
   returned: always
   type: list
   elements: dict

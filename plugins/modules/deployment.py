@@ -24,6 +24,8 @@ options:
   device_group:
     description:
       - Device group (id, name or C({account}{product}{group})) to deploy to. Required with code.
+      - In check mode a group that does not exist yet (an earlier task of the play would create it), named by any
+        identifier, is no error; a new deployment is predicted (RV(predicted)).
     type: str
   device_code:
     description:
@@ -44,6 +46,8 @@ options:
   copy_from:
     description:
       - Deploy the code of this existing deployment (id, sha, tag or origin), as C(impt build copy) does.
+      - A sha, tag or origin that several deployments share is accepted when they all carry the same code (one
+        sha); the newest (by C(created_at)) is copied. When their code differs the task fails and lists them.
     type: str
   deployment:
     description:
@@ -140,12 +144,33 @@ deployment:
       description: Agent code.
       type: str
     device_group:
-      description: Id of the device group (absent for a deployment whose group was deleted).
+      description:
+        - Id of the device group (absent for a deployment whose group was deleted).
+        - In check mode, the identifier given when the group does not exist yet.
       type: str
 created:
   description: Whether a new deployment was (or in check mode would be) created.
   returned: always
   type: bool
+predicted:
+  description:
+    - Check mode only. True when an entity the task refers to does not exist yet and the result is predicted
+      as if an earlier task of the play created it (nothing is sent). Outside check mode a missing entity is an error.
+  returned: in check mode, when a referenced entity is not found
+  type: bool
+  sample: true
+predicted_missing:
+  description: Check mode only. The referenced entities that do not exist yet.
+  returned: in check mode, when a referenced entity is not found
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: Entity kind, for example V(product) or V(device_group).
+      type: str
+    name:
+      description: The identifier as given.
+      type: str
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
@@ -205,7 +230,8 @@ def ensure_deployment(m: ImpCentralModule) -> None:
         return
 
     code = wanted_code(m)
-    group = m.parent("device_group", p["device_group"]) or {"id": None, "type": None}
+    # In check mode a group that does not exist yet (by any identifier) is predicted: a new deployment.
+    group = m.one_or_predicted("device_group", p["device_group"]) or {"id": None, "type": None}
     current_id = relationship_id(group, "current_deployment")
     current = m.client.deployments.get(current_id) if current_id else None
     attrs = (current or {}).get("attributes") or {}
@@ -219,7 +245,9 @@ def ensure_deployment(m: ImpCentralModule) -> None:
             ref(group), description=p["description"], origin=p["origin"], flagged=p["flagged"], tags=p["tags"], **code
         )
 
-    predicted = dict(code, type="deployment", sha=None, device_group=group["id"], origin=p["origin"])
+    predicted = dict(
+        code, type="deployment", sha=None, device_group=group["id"] or p["device_group"], origin=p["origin"]
+    )
     after = m.ensure("deployment", None, m.user_set(*EDITABLE), create=create, predicted=predicted)
     m.result["created"] = True
     m.set_diff(_code_view(flatten(current)), _code_view(after))
@@ -229,7 +257,7 @@ def wanted_code(m: ImpCentralModule) -> dict:
     """The code to deploy: given inline, read from files, or copied from another deployment."""
     p = m.params
     if p["copy_from"]:
-        source = m.one("deployment", p["copy_from"])
+        source = copy_source(m, p["copy_from"])
         if "device_code" not in (source.get("attributes") or {}):
             source = m.client.deployments.get(source["id"])
         attrs = source.get("attributes") or {}
@@ -245,6 +273,29 @@ def wanted_code(m: ImpCentralModule) -> dict:
                 m.fail("Cannot read %s_file %s: %s" % (part, path, exc.strerror or exc))
         code["%s_code" % part] = text or ""
     return code
+
+
+def copy_source(m: ImpCentralModule, value: str) -> dict:
+    """The deployment ``copy_from`` names. Several matches (a sha or tag shared by builds) are fine when they
+    all carry the same code (one sha): the newest is used. Different code fails, listing the candidates."""
+    matches = m.client.identify.find("deployment", value)
+    if not matches:
+        m.fail('Deployment "%s" is not found.' % value)
+    shas = {(d.get("attributes") or {}).get("sha") for d in matches}
+    if len(matches) > 1 and (len(shas) != 1 or None in shas):
+        m.fail(
+            'Deployment "%s" matches %d deployments with different code: %s. Use an id.'
+            % (value, len(matches), ", ".join(d["id"] for d in matches)),
+            candidates=[_candidate(d) for d in matches],
+        )
+    return max(matches, key=lambda d: ((d.get("attributes") or {}).get("created_at") or "", d["id"]))
+
+
+def _candidate(dep: dict) -> dict:
+    view = flatten(dep)
+    view.pop("device_code", None)
+    view.pop("agent_code", None)
+    return view
 
 
 def _code_view(view: dict | None) -> dict:

@@ -41,6 +41,9 @@ options:
     description:
       - For V(factory)/V(pre-factory) groups, the V(production)/V(pre-production) group blessed devices go to.
       - A name is looked up in the same product first.
+      - In check mode a target (or O(product)) that does not exist yet, because an earlier task of the play would
+        create it, is no error; the group is predicted with the target's name in place of its id
+        (RV(predicted)). Outside check mode it is an error.
     type: str
   dut_target:
     description:
@@ -141,13 +144,17 @@ device_group:
       description: Environment variables.
       type: dict
     product:
-      description: Product id.
+      description: Product id (in check mode, the name given when the product does not exist yet).
       type: str
     production_target:
-      description: Id of the production target group (fixture types only).
+      description:
+        - Id of the production target group (fixture types only).
+        - In check mode, the name given when the target does not exist yet.
       type: str
     dut_target:
-      description: Id of the DUT target group (fixture types only).
+      description:
+        - Id of the DUT target group (fixture types only).
+        - In check mode, the name given when the target does not exist yet.
       type: str
     current_deployment:
       description: Id of the newest deployment, absent when none.
@@ -172,12 +179,36 @@ deleted:
       description: Ids of the unflagged deployments.
       type: list
       elements: str
+predicted:
+  description:
+    - Check mode only. True when an entity the task refers to does not exist yet and the result is predicted
+      as if an earlier task of the play created it (nothing is sent). Outside check mode a missing entity is an error.
+  returned: in check mode, when a referenced entity is not found
+  type: bool
+  sample: true
+predicted_missing:
+  description: Check mode only. The referenced entities that do not exist yet.
+  returned: in check mode, when a referenced entity is not found
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: Entity kind, for example V(product) or V(device_group).
+      type: str
+    name:
+      description: The identifier as given.
+      type: str
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     ImpCentralModule,
     api_dg_type,
     ref,
+    relationship_id,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (  # noqa: E402
+    AmbiguousEntityError,
+    EntityNotFoundError,
 )
 
 DG_TYPE_CHOICES = ["development", "pre-factory", "pre-dut", "pre-production", "factory", "dut", "production"]
@@ -222,9 +253,10 @@ def ensure_device_group(m: ImpCentralModule) -> None:
         m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p["name"])
     if current and p["region"] is not None and (current.get("attributes") or {}).get("region") != p["region"]:
         m.fail('The region of device group "%s" is set at creation only.' % p["name"])
-    targets = {t: target(m, p[t], siblings) for t in ("production_target", "dut_target") if p[t]}
+    targets = {t: target(m, p[t], product, siblings) for t in ("production_target", "dut_target") if p[t]}
     wanted = m.user_set(*PATCHABLE)
-    wanted.update({t: group["id"] for t, group in targets.items()})
+    # A target predicted in check mode (not created yet) has no id: the prediction carries its name.
+    wanted.update({t: group["id"] or p[t] for t, group in targets.items()})
     if p["min_supported_deployment"]:
         wanted["min_supported_deployment"] = m.one("deployment", p["min_supported_deployment"])["id"]
 
@@ -257,7 +289,13 @@ def ensure_device_group(m: ImpCentralModule) -> None:
             return None
         return updated
 
-    predicted = {"name": p["name"], "type": kind, "product": product and product["id"], "region": p["region"]}
+    # A product predicted in check mode (not created yet) has no id: the prediction carries its name.
+    predicted = {
+        "name": p["name"],
+        "type": kind,
+        "product": product and (product["id"] or p["product"]),
+        "region": p["region"],
+    }
     m.ensure("device_group", current, wanted, create=create, update=update, predicted=predicted)
 
 
@@ -275,9 +313,26 @@ def find_group(m: ImpCentralModule):
     return product, siblings, named[0] if named else None
 
 
-def target(m: ImpCentralModule, value: str, siblings: list) -> dict:
+def target(m: ImpCentralModule, value: str, product: dict | None, siblings: list) -> dict:
+    """The target group: in the same product first, then any identifier. In check mode a target that does
+    not exist yet in the group's product (an earlier task would create it) is predicted: ``{"id": None}``."""
     same_product = [g for g in siblings if g["id"] == value or (g.get("attributes") or {}).get("name") == value]
-    return same_product[0] if len(same_product) == 1 else m.one("device_group", value)
+    if len(same_product) == 1:
+        return same_product[0]
+    if not m.check_mode:
+        return m.one("device_group", value)
+    if product is not None and product["id"] is None:
+        # The product itself is predicted, so are its groups: nothing to look up.
+        m.predict_missing("device_group", value)
+        return {"id": None}
+    try:
+        found = m.one("device_group", value)
+    except (EntityNotFoundError, AmbiguousEntityError):
+        found = None
+    if found is None or (product is not None and relationship_id(found, "product") != product["id"]):
+        m.predict_missing("device_group", value)
+        return {"id": None}
+    return found
 
 
 if __name__ == "__main__":

@@ -45,10 +45,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 device_groups:
-  description: The device groups, as M(electricimp.impcentral.device_group) returns one (C(type) in C(impt)'s words).
+  description:
+    - The device groups, as M(electricimp.impcentral.device_group) returns one (C(type) in C(impt)'s words).
+    - Every attribute the API returned is included, server-managed ones too (only the diffs of the
+      state modules leave those out).
   returned: always
   type: list
   elements: dict
+  contains:
+    created_at:
+      description: When it was created (ISO 8601), as the API returned it.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
+    updated_at:
+      description: When it last changed (ISO 8601), as the API returned it.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402

@@ -47,10 +47,26 @@ EXAMPLES = r"""
 
 RETURN = r"""
 devices:
-  description: The devices, as M(electricimp.impcentral.device) returns one.
+  description:
+    - The devices, as M(electricimp.impcentral.device) returns one.
+    - Every attribute the API returned is included, server-managed ones too (only the diffs of the
+      state modules leave those out).
   returned: always
   type: list
   elements: dict
+  contains:
+    device_state_changed_at:
+      description: When the device last went online or offline (ISO 8601), as the API returned it.
+      type: str
+    agent_state_changed_at:
+      description: When the agent last started or stopped (ISO 8601), as the API returned it.
+      type: str
+    last_enrolled_at:
+      description: When the device was last enrolled (ISO 8601), as the API returned it.
+      type: str
+    device_online:
+      description: Whether the device is online.
+      type: bool
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import run_info  # noqa: E402

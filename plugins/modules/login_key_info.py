@@ -35,10 +35,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 login_keys:
-  description: The keys, as M(electricimp.impcentral.login_key) returns one.
+  description:
+    - The keys, as M(electricimp.impcentral.login_key) returns one.
+    - Every attribute the API returned is included, server-managed ones too (only the diffs of the
+      state modules leave those out).
   returned: always
   type: list
   elements: dict
+  contains:
+    created_at:
+      description: When it was created (ISO 8601), as the API returned it.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
+    updated_at:
+      description: When it last changed (ISO 8601), as the API returned it.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import flatten, run_info  # noqa: E402

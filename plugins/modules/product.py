@@ -46,6 +46,8 @@ options:
   builds:
     description:
       - With O(state=absent), also delete every deployment of the product, as C(impt product delete --builds) does.
+      - The API deletes a group's deployments together with the group, so with O(force) only the deployments no
+        deleted group takes along (zombies of groups deleted earlier) are deleted one by one, after the product.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -112,8 +114,13 @@ deleted:
       description: Ids of the unassigned devices.
       type: list
       elements: str
+    deployments_unflagged:
+      description: Ids of the unflagged deployments.
+      type: list
+      elements: str
     deployments:
-      description: Ids of the deleted deployments.
+      description:
+        - Ids of the deleted deployments (with O(builds)), those the group deletions take along included.
       type: list
       elements: str
 """

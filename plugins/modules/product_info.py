@@ -38,11 +38,23 @@ EXAMPLES = r"""
 
 RETURN = r"""
 products:
-  description: The products, as M(electricimp.impcentral.product) returns one.
+  description:
+    - The products, as M(electricimp.impcentral.product) returns one.
+    - Every attribute the API returned is included, server-managed ones too (only the diffs of the
+      state modules leave those out).
   returned: always
   type: list
   elements: dict
   sample: [{"id": "4e264cef-3316-cdfa-7f39-7a5d458994b3", "name": "Thermostat"}]
+  contains:
+    created_at:
+      description: When it was created (ISO 8601), as the API returned it.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
+    updated_at:
+      description: When it last changed (ISO 8601), as the API returned it.
+      type: str
+      sample: "2026-01-01T00:00:00.000Z"
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import run_info  # noqa: E402

@@ -13,6 +13,8 @@ version_added: 1.0.0
 description:
   - Restarts devices and every device of device groups, immediately or conditionally.
   - An action, not a state; the task reports C(changed) whenever a restart is sent (or would be, in check mode).
+  - In check mode a device or device group that does not exist yet (an earlier task of the play would create it)
+    is no error; the restart is predicted (C(changed), C(predicted)). Outside check mode it is an error.
 author:
   - Electric Imp collection maintainers (@electricimp)
 options:
@@ -55,15 +57,38 @@ EXAMPLES = r"""
 
 RETURN = r"""
 devices:
-  description: Ids of the devices restarted (or to be restarted in check mode).
+  description:
+    - Ids of the devices restarted (or to be restarted in check mode).
+    - In check mode, a device that does not exist yet is listed by the identifier given.
   returned: always
   type: list
   elements: str
 device_groups:
-  description: Ids of the device groups restarted (or to be restarted in check mode).
+  description:
+    - Ids of the device groups restarted (or to be restarted in check mode).
+    - In check mode, a group that does not exist yet (an earlier task would create it) is listed by the
+      identifier given.
   returned: always
   type: list
   elements: str
+predicted:
+  description: Check mode only. True when a device or group does not exist yet and the restart is predicted
+    as if an earlier task of the play created it (C(changed) is true; nothing is sent).
+  returned: in check mode, when a device or group is not found
+  type: bool
+  sample: true
+predicted_missing:
+  description: Check mode only. The entities that do not exist yet.
+  returned: in check mode, when a device or group is not found
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: V(device) or V(device_group).
+      type: str
+    name:
+      description: The identifier as given.
+      type: str
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
@@ -83,13 +108,19 @@ def main() -> None:
 
 def restart(m: ImpCentralModule) -> None:
     p = m.params
-    devices = [m.one("device", value)["id"] for value in p["devices"]]
-    groups = [m.one("device_group", value)["id"] for value in p["device_groups"]]
+    devices = [resolve(m, "device", value) for value in p["devices"]]
+    groups = [resolve(m, "device_group", value) for value in p["device_groups"]]
     for device_id in devices:
         m.write(m.client.devices.restart, device_id, conditional=p["conditional"])
     for group_id in groups:
         m.write(m.client.device_groups.restart, group_id, conditional=p["conditional"])
     m.result.update(devices=devices, device_groups=groups)
+
+
+def resolve(m: ImpCentralModule, kind: str, value: str) -> str:
+    """The entity's id; in check mode, the identifier itself for one an earlier task would create."""
+    found = m.one_or_predicted(kind, value)
+    return found["id"] if found else value
 
 
 if __name__ == "__main__":

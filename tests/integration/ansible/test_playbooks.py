@@ -43,7 +43,7 @@ def playbook(emulator, tmp_path, name, *args, **extra_vars):
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)", done.stdout)
     assert recap, done.stdout
-    return int(recap.group(2)), done.stdout
+    return int(recap.group(2)), done.stdout + done.stderr
 
 
 def api_writes(emulator):
@@ -93,3 +93,18 @@ def test_lifecycle(emulator, tmp_path, devices):
     assert changed == 3, out
     changed, out = playbook(emulator, tmp_path, "absent.yml", **args)
     assert changed == 0, out
+
+
+def test_check_mode_predicts_a_whole_line(emulator, tmp_path, devices):
+    """--check on an empty account: product, groups with targets, deployments and restart all predicted."""
+    changed, out = playbook(emulator, tmp_path, "check_mode.yml", "--check", "--diff", predictions_expected=True)
+    assert changed == 7, out
+    assert api_writes(emulator) == [], "check mode sent writes"
+    assert "[WARNING]" not in out, out  # predictions are notes in the result, not warnings
+
+    changed, out = playbook(emulator, tmp_path, "check_mode.yml")
+    assert changed == 7, out
+    emulator.clear_requests()
+    changed, out = playbook(emulator, tmp_path, "check_mode.yml", "--check")
+    assert changed == 1, out  # only the restart, an action
+    assert api_writes(emulator) == []

@@ -50,6 +50,16 @@ def _no_real_exit(monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def no_warnings(monkeypatch):
+    """Fail on any module warning (a check-mode prediction is a note in the result, never a warning)."""
+
+    def warn(self, msg):
+        raise AssertionError(f"unexpected warning: {msg}")
+
+    monkeypatch.setattr(basic.AnsibleModule, "warn", warn)
+
+
+@pytest.fixture
 def auth_file(tmp_path):
     """An impt auth file with a token valid for a year: no login request in the playback."""
     path = tmp_path / "auth.json"

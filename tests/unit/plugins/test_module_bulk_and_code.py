@@ -1,15 +1,19 @@
 """device_group_devices, deployment, webhook, restart, login_key: four runs each."""
 
+import pytest
 from imp_playback import (
+    ACCOUNT,
     DELETE,
     DEP,
     DEP2,
     DEV,
     DEV2,
     DG,
+    DG2,
     GET,
     PATCH,
     POST,
+    PRODUCT,
     deployment,
     device,
     four_runs,
@@ -17,8 +21,11 @@ from imp_playback import (
     one,
     page,
     playback,
+    product,
     resource,
 )
+
+DEP3 = "dddddddd-0000-0000-0000-000000000003"
 
 GROUP = GET(f"/devicegroups/{DG}", one(group()))
 
@@ -204,3 +211,107 @@ def test_login_key_needs_password(auth_file):
         "login_key", {"description": "CI", "auth_file": auth_file}, [GET("/accounts/me/login_keys", page())], fails=True
     )
     assert "password" in result["msg"]
+
+
+# -- check mode: device groups and devices an earlier task of the play would create ----------------
+
+ME = GET("/accounts/me", one(resource("account", ACCOUNT, username="me")))
+HIERARCHY_MISSING = [
+    ME,
+    GET("/products", page(product()), query={"filter[owner.id]": ACCOUNT}),
+    GET("/devicegroups", page(), query={"filter[product.id]": PRODUCT}),
+    GET("/devicegroups", page()),
+]
+NEW_GROUP = "{me}{Thermostat}{canary}"
+
+
+def test_restart_check_mode_predicts_groups_and_devices_not_created_yet(auth_file, no_warnings):
+    args = {"device_groups": [NEW_GROUP, DG], "devices": ["bench-9"], "auth_file": auth_file}
+    calls = [GET("/devices", page()), *HIERARCHY_MISSING, GROUP]
+    result = playback("restart", args, calls, check=True)
+    assert result["changed"] is True and result["predicted"] is True
+    assert result["device_groups"] == [NEW_GROUP, DG] and result["devices"] == ["bench-9"]
+    assert result["predicted_missing"] == [
+        {"kind": "device", "name": "bench-9"},
+        {"kind": "device_group", "name": NEW_GROUP},
+    ]
+    result = playback("restart", args, [GET("/devices", page())], fails=True)
+    assert result["msg"] == 'Device "bench-9" is not found.' and result["changed"] is False
+
+
+@pytest.mark.parametrize("name", ["canary", NEW_GROUP])
+def test_deploy_check_mode_to_a_group_not_created_yet(auth_file, no_warnings, name):
+    args = dict(CODE, device_group=name, auth_file=auth_file)
+    calls = [GET("/devicegroups", page())] if name == "canary" else HIERARCHY_MISSING
+    result = playback("deployment", args, calls, check=True)
+    assert result["changed"] is True and result["created"] is True and result["predicted"] is True
+    assert result["deployment"]["id"] is None and result["deployment"]["device_group"] == name
+    assert result["predicted_missing"] == [{"kind": "device_group", "name": name}]
+    result = playback("deployment", args, calls, fails=True)
+    assert "is not found" in result["msg"] and result["changed"] is False
+
+
+# -- copy_from naming several deployments ---------------------------------------------------------
+
+SHA = "a" * 64
+
+
+def build(rid, created_at, sha=SHA, **attrs):
+    dep = deployment(rid, tags=["v2"], sha=sha, created_at=created_at, **dict(CODE, **attrs))
+    listed = dict(dep, attributes={k: v for k, v in dep["attributes"].items() if not k.endswith("_code")})
+    return dep, listed
+
+
+def test_copy_from_tag_shared_by_builds_of_the_same_code_uses_the_newest(auth_file):
+    newer, newer_listed = build(DEP2, "2026-02-01T00:00:00.000Z")
+    _, older_listed = build(DEP, "2026-01-01T00:00:00.000Z")
+    copy = deployment(DEP3, dg=DG2, **CODE)
+    args = {"device_group": DG2, "copy_from": "v2", "auth_file": auth_file}
+    tagged = GET("/deployments", page(older_listed, newer_listed), query={"filter[tags]": "v2"})
+    first = [
+        tagged,
+        GET(f"/deployments/{DEP2}", one(newer)),
+        GET(f"/devicegroups/{DG2}", one(group("prod", DG2))),
+        POST("/deployments", one(copy), json_body={"data": {"attributes": CODE}}),
+    ]
+    repeat = [
+        tagged,
+        GET(f"/deployments/{DEP2}", one(newer)),
+        GET(f"/devicegroups/{DG2}", one(group("prod", DG2, current=DEP3))),
+        GET(f"/deployments/{DEP3}", one(copy)),
+    ]
+    results = four_runs("deployment", args, first, repeat)
+    assert results[0]["created"] is True and results[0]["deployment"]["id"] == DEP3
+    assert results[2]["deployment"]["device_code"] == CODE["device_code"]
+
+
+def test_copy_from_sha_shared_by_builds_is_no_ambiguity(auth_file):
+    newer, newer_listed = build(DEP2, "2026-02-01T00:00:00.000Z")
+    _, older_listed = build(DEP, "2026-01-01T00:00:00.000Z")
+    calls = [
+        GET("/deployments", page(newer_listed, older_listed), query={"filter[sha]": SHA}),
+        GET(f"/deployments/{DEP2}", one(newer)),
+        GET(f"/devicegroups/{DG2}", one(group("prod", DG2, current=DEP2))),
+        GET(f"/deployments/{DEP2}", one(newer)),
+    ]
+    result = playback("deployment", {"device_group": DG2, "copy_from": SHA, "auth_file": auth_file}, calls)
+    assert result["changed"] is False and result["deployment"]["id"] == DEP2
+
+
+def test_copy_from_tag_of_different_code_fails_with_the_candidates(auth_file):
+    _, one_build = build(DEP, "2026-01-01T00:00:00.000Z")
+    _, other = build(DEP2, "2026-02-01T00:00:00.000Z", sha="b" * 64)
+    calls = [GET("/deployments", page(one_build, other), query={"filter[tags]": "v2"})]
+    args = {"device_group": DG2, "copy_from": "v2", "auth_file": auth_file}
+    for check in (False, True):
+        result = playback("deployment", args, calls, check=check, fails=True)
+        assert "different code" in result["msg"] and DEP in result["msg"] and DEP2 in result["msg"]
+        assert [(c["id"], c["sha"]) for c in result["candidates"]] == [(DEP, SHA), (DEP2, "b" * 64)]
+        assert result["changed"] is False
+
+
+def test_copy_from_not_found(auth_file):
+    calls = [GET("/deployments", page(), query={"filter[tags]": "v9"}), GET("/deployments", page())]
+    args = {"device_group": DG2, "copy_from": "v9", "auth_file": auth_file}
+    result = playback("deployment", args, calls, fails=True)
+    assert result["msg"] == 'Deployment "v9" is not found.'

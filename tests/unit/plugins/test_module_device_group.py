@@ -113,3 +113,72 @@ def test_forced_delete(auth_file):
     repeat = [PRODUCT_LOOKUP, GET("/devicegroups", page())]
     results = four_runs("device_group", args, first, repeat)
     assert results[2]["deleted"]["devices_unassigned"] == [DEV]
+
+
+# -- check mode: targets (and the product) an earlier task of the play would create ----------------
+
+
+FACTORY = {"name": "factory", "product": "Thermostat", "type": "factory", "production_target": "prod"}
+
+
+def test_check_mode_predicts_a_target_not_created_yet(auth_file, no_warnings):
+    args = dict(FACTORY, dut_target="dut", auth_file=auth_file)
+    dut = group("dut", DG2, "dut_devicegroup")
+    calls = [
+        PRODUCT_LOOKUP,
+        GET("/devicegroups", page(dut), query={"filter[product.id]": PRODUCT}),
+        GET("/devicegroups", page(dut)),
+    ]
+    result = playback("device_group", args, calls, check=True)
+    assert result["changed"] is True and result["predicted"] is True
+    assert result["device_group"] == {
+        "id": None,
+        "name": "factory",
+        "type": "factory",
+        "product": PRODUCT,
+        "region": None,
+        "production_target": "prod",
+        "dut_target": DG2,
+    }
+    assert result["predicted_missing"] == [{"kind": "device_group", "name": "prod"}]
+    assert "warnings" not in result
+
+
+def test_missing_target_is_an_error_outside_check_mode(auth_file):
+    args = dict(FACTORY, dut_target="dut", auth_file=auth_file)
+    calls = [PRODUCT_LOOKUP, GET("/devicegroups", page()), GET("/devicegroups", page())]
+    result = playback("device_group", args, calls, fails=True)
+    assert result["msg"] == 'Device Group "prod" is not found.' and "predicted" not in result
+
+
+def test_check_mode_target_of_another_product_is_predicted_in_this_one(auth_file, no_warnings):
+    """A same-named group elsewhere is not the target the earlier task creates in this product."""
+    args = dict(FACTORY, auth_file=auth_file)
+    elsewhere = group("prod", DG2, "production_devicegroup")
+    elsewhere["relationships"]["product"]["id"] = "bbbbbbbb-0000-0000-0000-000000000002"
+    calls = [PRODUCT_LOOKUP, GET("/devicegroups", page()), GET("/devicegroups", page(elsewhere))]
+    result = playback("device_group", args, calls, check=True)
+    assert result["changed"] is True and result["device_group"]["production_target"] == "prod"
+
+
+def test_check_mode_predicts_product_and_targets_without_looking_them_up(auth_file, no_warnings):
+    args = dict(FACTORY, dut_target="{me}{Thermostat}{dut}", auth_file=auth_file)
+    result = playback("device_group", args, [GET("/products", page())], check=True)
+    assert result["changed"] is True and result["predicted"] is True
+    assert result["device_group"]["product"] == "Thermostat"
+    assert result["device_group"]["production_target"] == "prod"
+    assert result["device_group"]["dut_target"] == "{me}{Thermostat}{dut}"
+    assert [m["kind"] for m in result["predicted_missing"]] == ["product", "device_group", "device_group"]
+    result = playback("device_group", args, [GET("/products", page())], fails=True)
+    assert result["msg"] == 'Product "Thermostat" is not found.'
+
+
+def test_check_mode_existing_group_retargeted_to_a_group_not_created_yet(auth_file, no_warnings):
+    factory = group("factory", DG, "factoryfixture_devicegroup")
+    factory["relationships"]["production_target"] = {"type": "production_devicegroup", "id": DG2}
+    args = {"name": "factory", "product": "Thermostat", "production_target": "prod 2", "auth_file": auth_file}
+    calls = [PRODUCT_LOOKUP, GET("/devicegroups", page(factory)), GET("/devicegroups", page(factory))]
+    result = playback("device_group", args, calls, check=True)
+    assert result["changed"] is True and result["predicted"] is True
+    assert result["diff"]["before"]["production_target"] == DG2
+    assert result["diff"]["after"]["production_target"] == "prod 2"

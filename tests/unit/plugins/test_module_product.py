@@ -5,12 +5,15 @@ from imp_playback import (
     ACCOUNT,
     DELETE,
     DEP,
+    DEP2,
     DEV,
     DG,
+    DG2,
     GET,
     PATCH,
     POST,
     PRODUCT,
+    Call,
     deployment,
     four_runs,
     group,
@@ -22,6 +25,8 @@ from imp_playback import (
     run_module,
 )
 from responses import registries
+
+DEP3 = "dddddddd-0000-0000-0000-000000000003"
 
 
 def test_create(auth_file):
@@ -74,29 +79,77 @@ def test_delete(auth_file):
     assert results[0]["product"] == {}
 
 
+def zombie(rid, **attrs):
+    """A deployment whose group was deleted before 2024: no devicegroup relationship."""
+    dep = deployment(rid, **attrs)
+    del dep["relationships"]["devicegroup"]
+    return dep
+
+
 def test_forced_delete_runs_in_impt_order(auth_file):
+    """The group's deletion takes its deployments along (spec 6.3): only the zombie is deleted one by one."""
     args = {"name": "Thermostat", "state": "absent", "force": True, "builds": True, "auth_file": auth_file}
     flagged = deployment(DEP, flagged=True)
+    old = zombie(DEP2, flagged=True)
     first = [
         GET("/products", page(product())),
         GET("/devicegroups", page(group()), query={"filter[product.id]": PRODUCT}),
         GET("/devices", page(resource("device", DEV)), query={"filter[devicegroup.id]": DG}),
         GET("/deployments", page(flagged), query={"filter[devicegroup.id]": DG, "filter[flagged]": "true"}),
-        GET("/deployments", page(flagged), query={"filter[product.id]": PRODUCT}),
+        GET("/deployments", page(flagged, old), query={"filter[product.id]": PRODUCT}),
         DELETE(f"/devicegroups/{DG}/relationships/devices", json_body={"data": [{"type": "device", "id": DEV}]}),
         PATCH(f"/deployments/{DEP}", one(deployment(DEP)), json_body={"data": {"attributes": {"flagged": False}}}),
+        PATCH(f"/deployments/{DEP2}", one(zombie(DEP2)), json_body={"data": {"attributes": {"flagged": False}}}),
         DELETE(f"/devicegroups/{DG}"),
         DELETE(f"/products/{PRODUCT}"),
-        DELETE(f"/deployments/{DEP}"),
+        DELETE(f"/deployments/{DEP2}"),
     ]
     repeat = [GET("/products", page())]
     results = four_runs("product", args, first, repeat)
-    assert results[2]["deleted"] == {
-        "device_groups": [DG],
-        "devices_unassigned": [DEV],
-        "deployments_unflagged": [DEP],
-        "deployments": [DEP],
-    }
+    assert (
+        results[0]["deleted"]
+        == results[2]["deleted"]
+        == {
+            "device_groups": [DG],
+            "devices_unassigned": [DEV],
+            "deployments_unflagged": [DEP, DEP2],
+            "deployments": [DEP, DEP2],
+        }
+    )
+
+
+def test_forced_delete_with_builds_deletes_what_no_deleted_group_takes(auth_file):
+    """Deployments of a group that is not deleted are deleted one by one; a 404 (already gone) is fine."""
+    args = {"name": "Thermostat", "state": "absent", "force": True, "builds": True, "auth_file": auth_file}
+    elsewhere = deployment(DEP3, dg=DG2)
+    gone = Call("DELETE", f"/deployments/{DEP3}", 404, {"errors": [{"status": "404", "title": "Not Found"}]})
+    first = [
+        GET("/products", page(product())),
+        GET("/devicegroups", page(group()), query={"filter[product.id]": PRODUCT}),
+        GET("/devices", page(), query={"filter[devicegroup.id]": DG}),
+        GET("/deployments", page(), query={"filter[devicegroup.id]": DG, "filter[flagged]": "true"}),
+        GET("/deployments", page(deployment(DEP), zombie(DEP2), elsewhere), query={"filter[product.id]": PRODUCT}),
+        DELETE(f"/devicegroups/{DG}"),
+        DELETE(f"/products/{PRODUCT}"),
+        DELETE(f"/deployments/{DEP2}"),
+        gone,
+    ]
+    results = four_runs("product", args, first, [GET("/products", page())])
+    assert results[0]["deleted"]["deployments"] == [DEP, DEP2, DEP3]
+    assert results[0]["deleted"]["deployments_unflagged"] == []
+
+
+def test_delete_with_builds_without_force_deletes_every_zombie(auth_file):
+    args = {"name": "Thermostat", "state": "absent", "builds": True, "auth_file": auth_file}
+    first = [
+        GET("/products", page(product())),
+        GET("/deployments", page(zombie(DEP), zombie(DEP2)), query={"filter[product.id]": PRODUCT}),
+        DELETE(f"/products/{PRODUCT}"),
+        DELETE(f"/deployments/{DEP}"),
+        DELETE(f"/deployments/{DEP2}"),
+    ]
+    results = four_runs("product", args, first, [GET("/products", page())])
+    assert results[2]["deleted"]["deployments"] == [DEP, DEP2] and results[2]["deleted"]["device_groups"] == []
 
 
 def test_api_error_reaches_fail_json_with_method_url_status(auth_file):
