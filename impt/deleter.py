@@ -15,6 +15,7 @@ from impt.resolve import related_id
 
 _ENTITY_ORDER = ("product", "device_group", "device", "deployment", "login_key", "account", "webhook")
 _DELETE_ORDER = ("device_group", "product", "device", "deployment", "login_key", "account", "webhook")
+_GONE_WITH_GROUP = ("deployment", "webhook")
 
 
 def _is_not_found(exc: Exception) -> bool:
@@ -87,16 +88,23 @@ class DeletePlan:
                 f'Deployment "{build["id"]}" is updated successfully.',
                 f'Deployment "{build["id"]}" is already deleted.',
             )
+        deleted_groups: set[str] = set()
         for kind in _DELETE_ORDER:
             items = list(self.entities[kind].values())
             if kind == "device_group":
                 items.sort(key=lambda item: not _has_target(item[0]))
             for resource, shown in items:
+                if kind in _GONE_WITH_GROUP and related_id(resource, "devicegroup") in deleted_groups:
+                    # impCentral deletes a group's deployments and webhooks with the group: no request needed.
+                    self.ctx.out.info(f'{LABELS[kind]} "{shown}" is deleted with its Device Group.')
+                    continue
                 self._step(
                     _deleter(client, kind, resource),
                     f'{LABELS[kind]} "{shown}" is deleted successfully.',
                     f'{LABELS[kind]} "{shown}" is already deleted.',
                 )
+                if kind == "device_group":
+                    deleted_groups.add(resource["id"])
         for device, shown in self.remove.values():
             self._step(
                 lambda d=device: client.devices.delete(d["id"]),
@@ -122,6 +130,7 @@ class DeletePlan:
                 self.ctx.out.info(f'Device "{device_id}" is unassigned successfully.')
 
     def _step(self, action: Callable[[], Any], done: str, gone: str) -> None:
+        """Run one write; a 404 means it is deleted already, which is what the user wanted."""
         try:
             action()
         except Exception as exc:

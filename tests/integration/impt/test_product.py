@@ -49,15 +49,20 @@ def test_update(impt, product):
     assert impt("product", "update", "-p", "P1", "-n", "x").code == 4
 
 
-def test_delete_needs_force_then_cascades(impt, product):
+def test_delete_needs_force_then_cascades(impt, product, emulator):
     refused = impt("product", "delete", "-p", "P1", "-q")
     assert refused.code == 1 and refused.lines[0].startswith("Error: ")
+    emulator.clear_requests()
     result = impt.ok("product", "delete", "-p", "P1", "--force", "--builds", "-q")
     assert 'Device "' in result.lines[0] and "is unassigned successfully." in result.lines[0]
     assert f'Deployment "{product["build"]}" is updated successfully.' in result.lines
     assert result.lines.index('Product "P1" is deleted successfully.') > result.lines.index(
         f'Device Group "{product["dg"]}" is deleted successfully.'
     )
+    # The group's deployments go with the group (impCentral does that): no DELETE is wasted on them.
+    assert f'Deployment "{product["build"]}" is deleted with its Device Group.' in result.lines
+    deletes = [r["path"] for r in emulator.requests() if r["method"] == "DELETE"]
+    assert not any(path.startswith("/v5/deployments/") for path in deletes)
     assert impt.ok("product", "list", "-z", "json").json == []
 
 
