@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from impt import IMPT_VERSION
 from impt.errors import AuthError, NotFoundError
-from impt.files import AUTH_FILE, AuthFileStore, read_auth_file, read_project
+from impt.files import AUTH_FILE, auth_file_store, read_auth_file, read_project
 from impt.output import Output
 from impt.parser import Args
 from impt.prompt import Terminal, ask
@@ -115,7 +115,7 @@ class Context:
             return client
         assert source.path is not None
         data = read_auth_file(source.path, source.file_label)
-        store = AuthFileStore(source.path, source.file_label, data.get("endpoint") or DEFAULT_ENDPOINT, data)
+        store = auth_file_store(source.path, data.get("endpoint") or DEFAULT_ENDPOINT, data)
         tokens = store.load()
         if tokens.expires_in() < REFRESH_AHEAD and not tokens.refresh_token and not tokens.login_key:
             raise AuthError(

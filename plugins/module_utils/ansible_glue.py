@@ -15,13 +15,16 @@ Private to this collection: names here may change in any release.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import (  # noqa: F401  pylint: disable=unused-import
+    AuthFileError,
+    AuthFileStore,
+    read_auth_file,
+    write_private_file,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
     DEFAULT_ENDPOINT,
@@ -74,65 +77,13 @@ RENAMED_RELATIONSHIPS = {"devicegroup": "device_group"}
 # ---------------------------------------------------------------------------------------------
 
 
-class AuthFileStore:
-    """An impt auth file as a token store: read it, write refreshed tokens back atomically (0600)."""
-
-    def __init__(self, path: str, endpoint: str | None = None, keep_login_key: bool = True) -> None:
-        self.path = path
-        self.endpoint = endpoint
-        self.keep_login_key = keep_login_key
-
-    def read(self) -> dict:
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            raise ImpCentralClientError(
-                "Auth file %s is corrupted or unreadable (%s)." % (self.path, type(exc).__name__)
-            ) from None
-        return data if isinstance(data, dict) else {}
-
-    def load(self) -> Tokens | None:
-        data = self.read()
-        if not data.get("accessToken") or not data.get("expiresAt"):
-            return None
-        if self.endpoint and data.get("endpoint") and data["endpoint"].rstrip("/") != self.endpoint.rstrip("/"):
-            return None
-        return Tokens(
-            access_token=data["accessToken"],
-            expires_at=data["expiresAt"],
-            refresh_token=data.get("refreshToken"),
-            login_key=data.get("loginKey"),
-        )
-
-    def save(self, tokens: Tokens) -> None:
-        data = {
-            "endpoint": self.endpoint or self.read().get("endpoint") or DEFAULT_ENDPOINT,
-            "accessToken": tokens.access_token,
-            "expiresAt": tokens.expires_at,
-        }
-        if tokens.login_key and self.keep_login_key:
-            data["loginKey"] = tokens.login_key
-        if tokens.refresh_token:
-            data["refreshToken"] = tokens.refresh_token
-        write_private_file(self.path, json.dumps(data, indent=2))
-
-
-def write_private_file(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 0600 (never readable by others, even briefly)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".impt-auth-", dir=directory)
+def saved_endpoint(auth_file: str) -> str | None:
+    """The endpoint an existing auth file was written for (None when there is no file yet)."""
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        return read_auth_file(auth_file).get("endpoint")
+    except AuthFileError as exc:
+        if exc.missing:
+            return None
         raise
 
 
@@ -159,14 +110,15 @@ def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
     auth_file = options.get("auth_file")
     if not (auth_file or login_key or username):
         auth_file = default_auth_file()
-    file_endpoint = AuthFileStore(auth_file).read().get("endpoint") if auth_file else None
+    file_endpoint = saved_endpoint(auth_file) if auth_file else None
     endpoint = options.get("endpoint") or file_endpoint or DEFAULT_ENDPOINT
 
     store = None
     if auth_file:
         store = AuthFileStore(auth_file, endpoint)
     elif options.get("token_cache", True) and (login_key or (username and password)):
-        store = AuthFileStore(token_cache_path(endpoint, username, password, login_key), endpoint, keep_login_key=False)
+        cache = token_cache_path(endpoint, username, password, login_key)
+        store = AuthFileStore(cache, endpoint, keep_login_key=False)
     timeout = float(options.get("timeout") or 60)
     client = ImpCentralClient(
         endpoint,

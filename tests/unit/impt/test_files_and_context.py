@@ -9,7 +9,7 @@ import pytest
 
 from impt.context import find_auth_source
 from impt.errors import AuthError, ImptError
-from impt.files import AuthFileStore, auth_file_text, read_auth_file, read_project, write_atomically
+from impt.files import auth_file_store, auth_file_text, read_auth_file, read_project, write_atomically
 
 
 @dataclass
@@ -48,10 +48,18 @@ def test_broken_and_incomplete_auth_files(tmp_path):
 def test_store_writes_back_refreshed_tokens(tmp_path):
     path = tmp_path / ".impt.auth"
     data = {"endpoint": "http://e/v5", "accessToken": "a", "expiresAt": "2030-01-01T00:00:00Z", "refreshToken": "r"}
-    store = AuthFileStore(path, "Global Auth File", "http://e/v5", data)
+    store = auth_file_store(path, "http://e/v5", data)
     store.save(FakeTokens(access_token="new", refresh_token="r"))
     saved = json.loads(path.read_text())
     assert saved["accessToken"] == "new" and saved["refreshToken"] == "r"
+
+
+def test_a_temp_login_stays_temporary(tmp_path):
+    """`auth login --temp` saved neither key nor refresh token; a later save must not add them."""
+    path = tmp_path / ".impt.auth"
+    data = {"endpoint": "http://e/v5", "accessToken": "a", "expiresAt": "2030-01-01T00:00:00Z"}
+    auth_file_store(path, "http://e/v5", data).save(FakeTokens(access_token="new", refresh_token="r", login_key="k"))
+    assert list(json.loads(path.read_text())) == ["endpoint", "accessToken", "expiresAt"]
 
 
 def write_auth(directory):
