@@ -17,7 +17,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
 )
 
 
-def _parse_ts(value: Optional[str]) -> float:
+def parse_timestamp(value: Optional[str]) -> float:
     """Epoch seconds of an ISO-8601 timestamp (0 when missing or unreadable)."""
     if not value:
         return 0.0
@@ -44,7 +44,7 @@ class Tokens:
     _expires_epoch: float = field(default=0.0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._expires_epoch = _parse_ts(self.expires_at)
+        self._expires_epoch = parse_timestamp(self.expires_at)
 
     def expires_in(self) -> float:
         """Seconds until the access token expires (negative once expired)."""
@@ -187,7 +187,9 @@ class Authenticator:
         """``POST /auth`` with id and password; completes the MFA step when an OTP is available."""
         self.redactor.remember(password, otp)
         try:
-            answer = self.transport.call("POST", "/auth", body={"id": user, "password": password}, auth=False)
+            # A second login after a lost answer only makes one more token set: safe to repeat.
+            body = {"id": user, "password": password}
+            answer = self.transport.call("POST", "/auth", body=body, auth=False, repeatable=True)
         except MfaRequiredError as mfa:
             code = otp if otp is not None else (otp_callback() if otp_callback is not None else None)
             if not code:

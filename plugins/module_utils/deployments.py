@@ -1,9 +1,14 @@
 """Deployments (``/deployments``)."""
 
+import time
 from typing import Any, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import parse_timestamp
 from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import device_group_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
+
+# How far the server's clock may lag ours when telling our new deployment from an older one.
+CLOCK_SKEW = 120.0
 
 
 def _flagged_filter(flagged: Any) -> Any:
@@ -66,7 +71,24 @@ class Deployments:
             if value is not None:
                 attributes[key] = list(value) if key == "tags" else value
         body = {"data": {"type": "deployment", "attributes": attributes, "relationships": {"devicegroup": dg_ref}}}
-        return self.transport.call("POST", "/deployments", body=body)["data"]
+        started = time.time()
+        return self.transport.create("/deployments", body, lambda: self._made_since(dg_ref["id"], attributes, started))
+
+    def _made_since(self, dg_id: str, attributes: dict, started: float) -> Optional[dict]:
+        """The group's current deployment when it carries this code and was made after ``started``.
+
+        A deployment has no natural key but its code; the newest deployment of the group with the same
+        code, created after the attempt began (allowing for clock skew), is the one the attempt made.
+        """
+        group = self.transport.get_data(f"/devicegroups/{seg(dg_id)}")
+        current = ((group or {}).get("relationships") or {}).get("current_deployment")
+        if not current:
+            return None
+        deployment = self.get(current["id"])
+        have = deployment.get("attributes") or {}
+        if any(have.get(key) != value for key, value in attributes.items()):
+            return None
+        return deployment if parse_timestamp(have.get("created_at")) >= started - CLOCK_SKEW else None
 
     def update(
         self,

@@ -66,7 +66,13 @@ class DeviceGroups:
         if dut_target is not None:
             relationships["dut_target"] = as_ref(dut_target, "dut_devicegroup")
         body = {"data": {"type": api_dg_type(type), "attributes": attributes, "relationships": relationships}}
-        return self.transport.call("POST", "/devicegroups", body=body)["data"]
+        product_id = relationships["product"]["id"]
+        return self.transport.create("/devicegroups", body, lambda: self._named(name, product_id))
+
+    def _named(self, name: str, product_id: str) -> Optional[dict]:
+        """The group called ``name`` in the product: group names are unique within a product."""
+        groups = self.list(product=product_id)
+        return next((g for g in groups if (g.get("attributes") or {}).get("name") == name), None)
 
     def update(
         self,

@@ -111,10 +111,12 @@ class ServerError(ImpCentralError):
 class TransportError(ImpCentralClientError):
     """No answer: connection refused or reset, DNS failure, timeout."""
 
-    def __init__(self, message: str, method: str = "", url: str = "") -> None:
+    def __init__(self, message: str, method: str = "", url: str = "", maybe_sent: bool = True) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        # False when the request provably never reached the server (refused, DNS, connect timeout).
+        self.maybe_sent = maybe_sent
 
     def to_dict(self) -> dict:
         """Same keys as ``ImpCentralError.to_dict`` so callers report both alike."""

@@ -171,7 +171,8 @@ class LogStreams:
 
     def create(self) -> dict:
         """A new stream (the account's previous one closes): ``id`` and ``attributes.url``."""
-        return self.transport.call("POST", "/logstream")["data"]
+        # A repeated create only opens a newer stream, which replaces the first: safe to repeat.
+        return self.transport.call("POST", "/logstream", repeatable=True)["data"]
 
     def add_device(self, stream_id: str, device: Any) -> None:
         """Subscribe a device (id, MAC or agent id)."""

@@ -27,7 +27,12 @@ class Products:
         data: dict = {"type": "product", "attributes": attributes}
         if owner:
             data["relationships"] = {"owner": {"type": "account", "id": owner}}
-        return self.transport.call("POST", "/products", body={"data": data})["data"]
+        return self.transport.create("/products", {"data": data}, lambda: self._named(name, owner))
+
+    def _named(self, name: str, owner: Optional[str]) -> Optional[dict]:
+        """The product called ``name`` in ``owner``'s account (the caller's when None): names are unique there."""
+        owner_id = owner or self.transport.get_data("/accounts/me")["id"]
+        return next((p for p in self.list(owner=owner_id) if (p.get("attributes") or {}).get("name") == name), None)
 
     def update(self, product_id: str, name: Optional[str] = None, description: Optional[str] = None) -> dict:
         """Change only the attributes given."""

@@ -23,6 +23,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     DeadlineExceededError,
     ImpCentralError,
     MfaRequiredError,
+    ServerError,
     TransportError,
     error_class_for,
 )
@@ -150,6 +151,31 @@ class Transport:
             return None
         return self._decode(response)
 
+    def create(self, path: str, body: Any, probe: Callable[[], Optional[dict]], headers: Optional[dict] = None) -> dict:
+        """POST a new entity, resending it only when ``probe()`` shows the earlier attempt made nothing.
+
+        A 502/503/504 or a connection lost after sending leaves it unknown whether the server created
+        the entity. Sending again blindly could make a duplicate, so ``probe`` looks for the entity by
+        its natural key (a name in its product, a webhook's group, event and URL...) first: found, it
+        is the answer; not found, the POST is sent again (bounded by ``max_retries``).
+        """
+        deadline_at = time.monotonic() + self.deadline if self.deadline else None
+        attempt = 0
+        while True:
+            try:
+                return self.call("POST", path, body=body, headers=headers, repeatable=False)["data"]
+            except (ServerError, TransportError) as exc:
+                ambiguous = (isinstance(exc, ServerError) and exc.status in RETRY_STATUSES) or (
+                    isinstance(exc, TransportError) and not isinstance(exc, DeadlineExceededError) and exc.maybe_sent
+                )
+                if not ambiguous or attempt >= self.max_retries:
+                    raise
+            found = probe()
+            if found is not None:
+                return found
+            self._pause(self._backoff(attempt), deadline_at, "POST", self.url_for(path))
+            attempt += 1
+
     def get_data(self, path: str, params: Optional[dict] = None) -> Any:
         """``data`` of a GET answer."""
         answer = self.call("GET", path, params=params)
@@ -238,6 +264,7 @@ class Transport:
                     f"Cannot reach impCentral at {self.redactor.url(self.endpoint)}: {reason}",
                     method,
                     self.redactor.url(url),
+                    maybe_sent=reached,
                 ) from None
             status = response.status_code
             if status < 400:

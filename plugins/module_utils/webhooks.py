@@ -38,7 +38,16 @@ class Webhooks:
                 "relationships": {"devicegroup": dg_ref},
             }
         }
-        return self.transport.call("POST", "/webhooks", body=body)["data"]
+        attributes = body["data"]["attributes"]
+        return self.transport.create("/webhooks", body, lambda: self._same(dg_ref["id"], attributes))
+
+    def _same(self, dg_id: str, attributes: dict) -> Optional[dict]:
+        """A webhook of the group for the same event and URL (the natural key of a webhook)."""
+        for hook in self.list(device_group=dg_id):
+            have = hook.get("attributes") or {}
+            if have.get("event") == attributes["event"] and have.get("url") == attributes["url"]:
+                return hook
+        return None
 
     def update(self, webhook_id: str, url: Optional[str] = None, content_type: Optional[str] = None) -> dict:
         """Change the URL and/or content type (the event cannot change)."""

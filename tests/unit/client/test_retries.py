@@ -55,12 +55,33 @@ def test_503_backoff_then_success_for_get(rsps, client, sleeps):
     assert 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0  # full jitter under the exponential cap
 
 
-def test_no_retry_for_create_on_503(rsps, client, sleeps):
+def test_create_on_503_looks_before_resending_and_finds_it(rsps, client, sleeps):
+    """The 503 may have come after the product was made: a list by name finds it, no second POST."""
     rsps.post(BASE + "/products", status=503)
-    with pytest.raises(ServerError):
-        client.products.create("P")
-    assert len(rsps.calls) == 1
+    rsps.get(BASE + "/accounts/me", json={"data": resource("account", "me1")})
+    rsps.get(BASE + "/products", json={"data": [resource(name="Other", rid="p0"), resource(name="P")], "links": {}})
+    assert client.products.create("P")["id"] == "p1"
+    assert [c.request.method for c in rsps.calls] == ["POST", "GET", "GET"]
+    assert "filter%5Bowner.id%5D=me1" in rsps.calls[2].request.url
     assert sleeps == []
+
+
+def test_create_on_503_resent_when_nothing_was_made(rsps, client, sleeps):
+    rsps.post(BASE + "/devicegroups", status=503)
+    rsps.get(BASE + "/devicegroups", json={"data": [], "links": {}})
+    rsps.post(BASE + "/devicegroups", json={"data": resource("development_devicegroup", "g1", name="G")}, status=201)
+    assert client.device_groups.create("development", "G", "p1")["id"] == "g1"
+    assert [c.request.method for c in rsps.calls] == ["POST", "GET", "POST"]
+    assert "filter%5Bproduct.id%5D=p1" in rsps.calls[1].request.url
+    assert len(sleeps) == 1
+
+
+def test_create_without_a_natural_key_is_not_resent(rsps, client):
+    """A login key has no natural key to look for, so an ambiguous failure is reported, not retried."""
+    rsps.post(BASE + "/accounts/me/login_keys", status=503)
+    with pytest.raises(ServerError):
+        client.login_keys.create("pw", description="ci")
+    assert len(rsps.calls) == 1
 
 
 def test_relationship_post_and_restart_are_repeated_on_503(rsps, client):
@@ -79,19 +100,37 @@ def test_connection_error_retried_for_get(rsps, client, sleeps):
     assert len(sleeps) == 1
 
 
-def test_create_not_resent_after_connection_reset(rsps, client):
-    rsps.post(BASE + "/products", body=RESET)
-    with pytest.raises(TransportError) as caught:
-        client.products.create("P")
-    assert len(rsps.calls) == 1
-    assert "connection reset" in str(caught.value)
+def test_create_after_connection_reset_resent_when_nothing_was_made(rsps, client, sleeps):
+    hook = {"data": resource("webhook", "w1", url="https://h.example/x", event="blessing")}
+    rsps.post(BASE + "/webhooks", body=RESET)
+    rsps.get(BASE + "/webhooks", json={"data": [], "links": {}})
+    rsps.post(BASE + "/webhooks", json=hook, status=201)
+    dg = {"type": "production_devicegroup", "id": "g1"}
+    assert client.webhooks.create(dg, "https://h.example/x", "blessing", "json")["id"] == "w1"
+    assert [c.request.method for c in rsps.calls] == ["POST", "GET", "POST"]
 
 
-def test_create_not_resent_after_read_timeout(rsps, client):
+def test_deployment_after_read_timeout_found_as_the_groups_new_current_one(rsps, client):
+    made = resource("deployment", "d9", device_code="dev", agent_code="", created_at="2999-01-01T00:00:00.000Z")
     rsps.post(BASE + "/deployments", body=requests.exceptions.ReadTimeout("read timed out"))
-    with pytest.raises(TransportError):
-        client.deployments.create({"type": "development_devicegroup", "id": "g1"})
-    assert len(rsps.calls) == 1
+    group = resource("development_devicegroup", "g1")
+    group["relationships"] = {"current_deployment": {"type": "deployment", "id": "d9"}}
+    rsps.get(BASE + "/devicegroups/g1", json={"data": group})
+    rsps.get(BASE + "/deployments/d9", json={"data": made})
+    created = client.deployments.create({"type": "development_devicegroup", "id": "g1"}, device_code="dev")
+    assert created["id"] == "d9"
+    assert [c.request.method for c in rsps.calls] == ["POST", "GET", "GET"]
+
+
+def test_an_older_deployment_with_the_same_code_is_not_taken_for_the_new_one(rsps, client):
+    old = resource("deployment", "d1", device_code="dev", agent_code="", created_at="2020-01-01T00:00:00.000Z")
+    group = resource("development_devicegroup", "g1")
+    group["relationships"] = {"current_deployment": {"type": "deployment", "id": "d1"}}
+    rsps.post(BASE + "/deployments", status=502)
+    rsps.get(BASE + "/devicegroups/g1", json={"data": group})
+    rsps.get(BASE + "/deployments/d1", json={"data": old})
+    rsps.post(BASE + "/deployments", json={"data": resource("deployment", "d2")}, status=201)
+    assert client.deployments.create({"type": "development_devicegroup", "id": "g1"}, device_code="dev")["id"] == "d2"
 
 
 def test_create_resent_when_connection_was_refused(rsps, client):
