@@ -76,7 +76,9 @@ options:
   max_retries:
     description:
       - How many times a request is retried after HTTP 429 (rate limit), 502, 503, 504 or a connection error.
-      - Only safe requests are retried; writes that may have reached the server are not.
+      - A create whose answer was lost is sent again only after the entity was looked for and not found,
+        so a retry never makes a duplicate. Login keys, which have no natural key, are never created twice.
+      - Falls back to the E(IMPCENTRAL_MAX_RETRIES) environment variable.
     type: int
     default: 5
 notes:
@@ -168,6 +170,8 @@ options:
       - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error.
     type: int
     default: 5
+    env:
+      - name: IMPCENTRAL_MAX_RETRIES
     vars:
       - name: impcentral_max_retries
 """

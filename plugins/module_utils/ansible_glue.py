@@ -49,7 +49,7 @@ CONNECTION_ARGSPEC = dict(
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
     timeout=dict(type="float", default=60),
-    max_retries=dict(type="int", default=5),
+    max_retries=dict(type="int", default=5, fallback=(env_fallback, ["IMPCENTRAL_MAX_RETRIES"])),
 )
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGSPEC)
 
