@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
+import requests
 from emulator_process import start_emulator
 from relsuite import Impt, ansible_env, assert_clear_failure, playbook, state_by_name
 
@@ -37,30 +38,25 @@ def test_answered_writes_survive_kill_9(tmp_path):
         impt = Impt(tmp_path, tmp_path / "home", emulator.base_url)
         impt.login("demo", "demo-password", "--local")
         answered: list[str] = []
-        killer, failures = None, 0
-        for i in range(COUNT):
-            if failures:
-                break  # the emulator is gone: each further command would only wait out its retries
-            for argv, name in (
-                (["product", "create", "-n", f"crash-{i}"], f"crash-{i}"),
-                (["dg", "create", "-n", f"g-{i}", "-p", f"crash-{i}"], f"crash-{i}/g-{i}"),
-            ):
-                result = impt(*argv)
-                if result.code == 0:
-                    answered.append(name)
-                else:
-                    assert killer is not None, result.text  # only the crash may fail a command
-                    assert_clear_failure(result, argv)
-                    failures += 1
-                    break
-            if i == COUNT // 3:
-                killer = threading.Timer(0.05, emulator.kill)
-                killer.start()
-        killer.join()
+        for i in range(COUNT // 3):
+            impt.ok("product", "create", "-n", f"crash-{i}")
+            answered.append(f"crash-{i}")
+            impt.ok("dg", "create", "-n", f"g-{i}", "-p", f"crash-{i}")
+            answered.append(f"crash-{i}/g-{i}")
+        # The next write is in flight (the emulator holds every answer 400 ms) when the process is killed.
+        faults = f"{emulator.root_url}/_emulator/faults"
+        requests.put(faults, json={"latency_ms": 400}, timeout=10).raise_for_status()
+        outcome: list = []
+        writer = threading.Thread(target=lambda: outcome.append(impt("product", "create", "-n", "crash-inflight")))
+        writer.start()
+        time.sleep(0.15)
+        emulator.kill()
+        writer.join(120)
         assert emulator.process.returncode == -9
+        assert outcome, "the in-flight command did not end"
+        assert_clear_failure(outcome[0], "product create during the crash")
     finally:
         emulator.stop()
-    assert 2 <= len(answered) < 2 * COUNT, answered
 
     with start_emulator("--db", str(db), "--rate-limit", "off") as restarted:
         state = state_by_name(restarted.base_url)
@@ -76,4 +72,3 @@ def test_answered_writes_survive_kill_9(tmp_path):
         state = state_by_name(restarted.base_url)
         assert all(state["products"][f"crash-{i}"] == 1 for i in range(COUNT))
         assert all(state["devicegroups"][f"crash-{i}/g-{i}"] == 1 for i in range(COUNT))
-    time.sleep(0)
