@@ -105,7 +105,7 @@ def bench_impt(runs: int) -> None:
         for label, args, reference in (
             ("dg create -p P1", ["dg", "create", "-p", "P1", "-n", "DG2"], 3),
             ("product info --full", ["product", "info", "-p", "P1", "--full"], 7),
-            ("product delete --force --builds (one empty group)", ["product", "delete", "-p", "P9", "-f", "-b", "-q"], 9),
+            ("product delete -f -b (one empty group)", ["product", "delete", "-p", "P9", "-f", "-b", "-q"], 9),
         ):
             ms, requests_ = impt_bench.measure(args, cwd, env, 1, root)
             count = int(requests_.split()[0])
