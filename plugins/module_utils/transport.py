@@ -30,6 +30,8 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
 from ansible_collections.electricimp.impcentral.plugins.module_utils.redact import Redactor
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+# Failures that the same request will meet again however long it waits: reported at once.
+PERMANENT_FAILURES = frozenset({"TLS certificate verification failed", "invalid endpoint URL"})
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RATE_LIMIT_MIN_WAIT = 0.05
@@ -256,7 +258,7 @@ class Transport:
                 if reason is None:
                     raise
                 self._check_deadline(deadline_at, method, url)
-                if attempt < self.max_retries and (repeatable or not reached):
+                if reason not in PERMANENT_FAILURES and attempt < self.max_retries and (repeatable or not reached):
                     self._pause(self._backoff(attempt), deadline_at, method, url)
                     attempt += 1
                     continue

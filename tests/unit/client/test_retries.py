@@ -184,3 +184,12 @@ def test_real_refused_connection_message():
         client.products.list()
     assert str(caught.value) == "Cannot reach impCentral at http://127.0.0.1:1/v5: connection refused"
     assert "Traceback" not in str(caught.value)
+
+
+def test_certificate_failure_is_reported_at_once(rsps, client, sleeps):
+    """Waiting does not fix a certificate the endpoint does not match: no retry, a one-line reason."""
+    rsps.get(BASE + "/products/p1", body=requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] bad"))
+    with pytest.raises(TransportError) as caught:
+        client.products.get("p1")
+    assert str(caught.value) == f"Cannot reach impCentral at {BASE}: TLS certificate verification failed"
+    assert len(rsps.calls) == 1 and sleeps == []
