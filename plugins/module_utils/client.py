@@ -55,7 +55,7 @@ class ImpCentralClient:
         self.accounts = Accounts(self.transport)
         self.refresh_tokens = RefreshTokens(self.transport)
         self.login_keys = LoginKeys(self.transport)
-        self.products = Products(self.transport)
+        self.products = Products(self.transport, self.accounts.me)
         self.device_groups = DeviceGroups(self.transport)
         self.devices = Devices(self.transport)
         self.deployments = Deployments(self.transport)

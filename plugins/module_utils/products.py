@@ -1,6 +1,6 @@
 """Products (``/products``)."""
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 
@@ -8,8 +8,9 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.transport i
 class Products:
     """Wire calls for products."""
 
-    def __init__(self, transport: Any) -> None:
+    def __init__(self, transport: Any, me: Callable[[], dict]) -> None:
         self.transport = transport
+        self.me = me  # the caller's account, cached by Accounts
 
     def list(self, owner: Any = None) -> list:
         """Products, optionally of the given owner account id(s)."""
@@ -31,7 +32,7 @@ class Products:
 
     def _named(self, name: str, owner: Optional[str]) -> Optional[dict]:
         """The product called ``name`` in ``owner``'s account (the caller's when None): names are unique there."""
-        owner_id = owner or self.transport.get_data("/accounts/me")["id"]
+        owner_id = owner or self.me()["id"]
         return next((p for p in self.list(owner=owner_id) if (p.get("attributes") or {}).get("name") == name), None)
 
     def update(self, product_id: str, name: Optional[str] = None, description: Optional[str] = None) -> dict:
