@@ -19,7 +19,9 @@ _GONE_WITH_GROUP = ("deployment", "webhook")
 
 
 def _is_not_found(exc: Exception) -> bool:
-    return type(exc).__name__ == "NotFoundError" or getattr(exc, "status", None) == 404
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError) or getattr(exc, "status", None) == 404
 
 
 class DeletePlan:

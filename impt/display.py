@@ -127,11 +127,11 @@ class Catalog:
             if kind == "account" and entity_id == self.me_id():
                 self.known[key] = self.client.accounts.me()
                 return self.known[key]
+            from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError
+
             try:
                 self.known[key] = getattr(self.client, _CLIENT_ATTR[kind]).get(entity_id)
-            except Exception as exc:
-                if type(exc).__name__ != "NotFoundError":
-                    raise
+            except NotFoundError:
                 self.known[key] = None
         return self.known[key]
 

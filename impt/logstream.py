@@ -107,8 +107,9 @@ class _Printer:
 
     def handle(self, event: Any) -> bool:
         """Print one event; True when the stream is over."""
-        kind = type(event).__name__
-        if kind == "StateChange":
+        from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine, StateChange
+
+        if isinstance(event, StateChange):
             if event.state == "subscribed":
                 self.pending.discard(event.device_id)
                 if not self.pending:
@@ -119,10 +120,10 @@ class _Printer:
                 return True
             return False
         self.announce()
-        if kind == "Gap":
+        if isinstance(event, Gap):
             self._write(gap_line(event, self.out.is_json))
             return False
-        if kind != "LogLine" or (self.options.types and event.type not in self.options.types):
+        if not isinstance(event, LogLine) or (self.options.types and event.type not in self.options.types):
             return False
         text = render_text(event)
         self._write(render_json(event) if self.out.is_json else text)

@@ -135,26 +135,27 @@ def _dispatch(
 
 
 def translate(exc: BaseException, ctx: Context | None) -> ImptError:
-    """Any exception → an ImptError with impt's wording; the client's classes are matched by name (no import)."""
+    """Any exception → an ImptError with impt's wording (the client's errors module is imported only now)."""
     if isinstance(exc, ImptError):
         return exc
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "TransportError" in names:
+    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+
+    if isinstance(exc, client.TransportError):
         return NetworkError(ACCESS_FAILED)
-    if "MfaRequiredError" in names:
+    if isinstance(exc, client.MfaRequiredError):
         return AuthError("Multi-factor authentication is enabled: a one-time password is required.")
-    if "AuthenticationError" in names:
+    if isinstance(exc, client.AuthenticationError):
         source = ctx.auth_source if ctx else None
         url = str(getattr(exc, "url", "") or "")
         if source is not None and source.path is not None and url.rstrip("/").endswith(("/auth/token", "/auth")):
             return AuthError(f"Impossible to refresh access token for the {source.file_label}.", tail=[source.relogin])
         return AuthError(str(exc))
-    if "InvalidIdentifierError" in names:
+    if isinstance(exc, client.InvalidIdentifierError):
         return UsageError(str(exc))
-    if "IdentificationError" in names:
+    if isinstance(exc, client.IdentificationError):
         return NotFoundError(str(exc))
-    if "ImpCentralError" in names:
-        error_class = NotFoundError if "NotFoundError" in names else ImptError
+    if isinstance(exc, client.ImpCentralError):
+        error_class = NotFoundError if isinstance(exc, client.NotFoundError) else ImptError
         return error_class(str(exc), tail=_compile_errors(exc))
     if isinstance(exc, OSError) and getattr(exc, "filename", None):
         return ImptError(f"File error: {exc.filename}: {exc.strerror}.")

@@ -26,40 +26,38 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
     label = LABELS[kind]
     if value is None or value == "":
         raise UsageError(f"{label} identifier must not be empty.")
+    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+
     try:
         resource = ctx.client.identify.one(kind, value)
-    except Exception as exc:
-        names = {cls.__name__ for cls in type(exc).__mro__}
-        if "InvalidIdentifierError" in names:
-            raise UsageError(f'Invalid {label} identifier "{value}": {exc}') from None
-        if "EntityNotFoundError" in names:
-            raise NotFoundError(f'{label} "{value}" is not found.') from None
-        if "AmbiguousEntityError" in names:
-            candidates = list(getattr(exc, "candidates", []) or [])
-            cat = catalog(ctx)
-            cat.remember(kind, candidates)
-            details = cat.entries(kind, candidates) if kind in _LISTED_KINDS else []
-            raise NotFoundError(f'Multiple {label}s "{value}" are found:', details=details, tail=[IMPOSSIBLE]) from None
-        raise
+    except client.InvalidIdentifierError as exc:
+        raise UsageError(f'Invalid {label} identifier "{value}": {exc}') from None
+    except client.EntityNotFoundError:
+        raise NotFoundError(f'{label} "{value}" is not found.') from None
+    except client.AmbiguousEntityError as exc:
+        candidates = list(exc.candidates or [])
+        cat = catalog(ctx)
+        cat.remember(kind, candidates)
+        details = cat.entries(kind, candidates) if kind in _LISTED_KINDS else []
+        raise NotFoundError(f'Multiple {label}s "{value}" are found:', details=details, tail=[IMPOSSIBLE]) from None
     catalog(ctx).remember(kind, [resource])
     return resource
 
 
 def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
     """Every entity matching any of the values (list filters: no ambiguity error, nothing found is fine)."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+
     found: dict[str, dict] = {}
     for value in values:
         if value == "":
             raise UsageError(f"{LABELS[kind]} identifier must not be empty.")
         try:
             matches = ctx.client.identify.find(kind, value)
-        except Exception as exc:
-            names = {cls.__name__ for cls in type(exc).__mro__}
-            if "EntityNotFoundError" in names:
-                continue
-            if "InvalidIdentifierError" in names:
-                raise UsageError(f'Invalid {LABELS[kind]} identifier "{value}": {exc}') from None
-            raise
+        except client.EntityNotFoundError:
+            continue
+        except client.InvalidIdentifierError as exc:
+            raise UsageError(f'Invalid {LABELS[kind]} identifier "{value}": {exc}') from None
         for match in matches:
             found.setdefault(match["id"], match)
     catalog(ctx).remember(kind, list(found.values()))

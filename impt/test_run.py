@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine, StateChange
+
 from impt import test_codegen as codegen
 from impt.builder import preprocess
 from impt.config_delete import remove_dir
@@ -188,12 +190,12 @@ def _follow_session(run: TestRun, session: Session, device: dict) -> None:
                 session.fail("Testing timeout" if message_deadline else "Session startup timeout")
             elif event is END:
                 session.fail("The log stream is closed.")
-            elif type(event).__name__ == "LogLine" and event.device_id == device["id"]:
+            elif isinstance(event, LogLine) and event.device_id == device["id"]:
                 if session.handle_line(event.type, event.msg):
                     message_deadline = time.monotonic() + timeout + MESSAGE_GRACE
-            elif type(event).__name__ == "StateChange" and event.state == "closed":
+            elif isinstance(event, StateChange) and event.state == "closed":
                 session.fail("The log stream is closed.")
-            elif type(event).__name__ == "Gap":
+            elif isinstance(event, Gap):
                 report.line("warning", "The log stream was lost and is reconnected; lines may be missing.")
     finally:
         pump.close()
@@ -204,7 +206,7 @@ def _wait_subscribed(pump: LogPump, device_id: str, deadline: float) -> bool:
         event = pump.next(max(0.0, deadline - time.monotonic()))
         if event is None or event is END:
             return False
-        if type(event).__name__ == "StateChange" and event.state == "subscribed" and event.device_id == device_id:
+        if isinstance(event, StateChange) and event.state == "subscribed" and event.device_id == device_id:
             return True
 
 
