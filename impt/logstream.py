@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, LogPump
+
 from impt.context import Context
 from impt.errors import StreamTimeoutError
-from impt.logpump import END, LogPump
 from impt.output import SUCCEEDS
 
 STREAM_DEVICE_LIMIT = 5

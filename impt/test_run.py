@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump, StateChange
 
 from impt import test_codegen as codegen
 from impt.builder import preprocess
@@ -13,7 +13,6 @@ from impt.config_delete import remove_dir
 from impt.config_files import DEFAULT_TEST_FILES, TEST_LABEL, read_builder_variables, read_test_config
 from impt.context import Context
 from impt.errors import ImptError
-from impt.logpump import END, LogPump
 from impt.resolve import IMPOSSIBLE, catalog, ref
 from impt.test_selection import TestFile, TestPattern, find_test_files, parse_tests_pattern, selects
 from impt.test_session import Failure, Session

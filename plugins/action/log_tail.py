@@ -9,9 +9,7 @@ optionally back-filled from historical logs, under one monotonic deadline.
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -25,7 +23,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glu
     requests_missing,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine
+from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
@@ -39,7 +37,6 @@ ARGSPEC = dict(
     since=dict(type="str"),
 )
 MAX_STREAM_DEVICES = 5
-_END = object()
 
 
 class ActionModule(ActionBase):
@@ -86,22 +83,15 @@ class Tail:
             for line in self.backfill(client):
                 if self.take(line):
                     return
-        stop = threading.Event()
-        events: queue.Queue = queue.Queue()
-        threading.Thread(target=pump, args=(client, self.devices, stop, events), daemon=True).start()
+        pump = LogPump(client, self.devices)
         try:
             while not self.done:
                 remaining = self.deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                try:
-                    item = events.get(timeout=remaining)
-                except queue.Empty:
+                item = pump.next(remaining)
+                if item is None or item is END:
                     break
-                if item is _END:
-                    break
-                if isinstance(item, Exception):
-                    raise item
                 if isinstance(item, Gap):
                     self.gaps.append({"reason": item.reason, "since": item.since})
                 elif isinstance(item, LogLine):
@@ -115,7 +105,7 @@ class Tail:
                         }
                     )
         finally:
-            stop.set()
+            pump.close()
         if not self.done and self.search and self.failure is None:
             self.failure = "Timed out after %.1f seconds waiting for /%s/ in the logs of %s." % (
                 self.elapsed(),
@@ -180,16 +170,6 @@ class Tail:
         if self.failure:
             out.update(failed=True, msg=self.failure)
         return out
-
-
-def pump(client, devices: list, stop: threading.Event, events: queue.Queue) -> None:
-    """Runs in a thread: the stream blocks between events, the deadline must not."""
-    try:
-        for item in client.logs.follow(devices, stop=stop):
-            events.put(item)
-    except Exception as exc:  # noqa: BLE001  pylint: disable=broad-exception-caught
-        events.put(exc)
-    events.put(_END)
 
 
 def parse_since(value: str) -> str:

@@ -2,7 +2,9 @@
 
 import codecs
 import json
+import queue
 import random
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
@@ -321,3 +323,47 @@ def _stopper(stop: Any) -> Callable[[], bool]:
     if hasattr(stop, "is_set"):
         return stop.is_set
     return lambda: bool(stop())
+
+
+END = object()  # what LogPump.next() returns once the follow() iterator has finished
+
+
+class LogPump:
+    """``client.logs.follow()`` read on a background thread, so the reader can wait with a deadline.
+
+    A blocking SSE read cannot be interrupted from outside; a queue read can. The console's
+    ``--timeout`` and test-run watchdogs and the ``log_tail`` action all wait on ``next(timeout)``.
+    An error raised in the thread is raised again to the reader.
+    """
+
+    def __init__(self, client: Any, device_ids: Iterable[str]) -> None:
+        self._stop = threading.Event()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._iterator = client.logs.follow(list(device_ids), stop=self._stop)
+        self._thread = threading.Thread(target=self._run, name="impcentral-log-pump", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for event in self._iterator:
+                self._queue.put(event)
+                if self._stop.is_set():
+                    break
+        except BaseException as exc:  # pylint: disable=broad-exception-caught  # handed to the reader
+            self._queue.put(exc)
+            return
+        self._queue.put(END)
+
+    def next(self, timeout: Optional[float]) -> Any:
+        """The next event, ``END``, or None when ``timeout`` seconds passed without one."""
+        try:
+            item = self._queue.get(timeout=timeout) if timeout is None or timeout > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            return None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        """Ask the thread to stop; it ends at the next event or keep-alive (a daemon either way)."""
+        self._stop.set()
