@@ -27,7 +27,7 @@ test: install lint unit sanity ansible-lint
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check impt impcentral_emulator tests bench
+	$(BIN)/ruff format --check .
 
 unit: install
 	$(BIN)/python -m pytest

@@ -62,8 +62,10 @@ def returns_table(returns: dict, prefix: str = "") -> list:
     rows = []
     for name in sorted(returns or {}):
         spec = returns[name]
-        rows.append(f"| `{prefix}{name}` | {spec.get('type', '')} | {spec.get('returned', '')} "
-                    f"| {text(spec.get('description'))} |")
+        rows.append(
+            f"| `{prefix}{name}` | {spec.get('type', '')} | {spec.get('returned', '')} "
+            f"| {text(spec.get('description'))} |"
+        )
         rows.extend(returns_table(spec.get("contains") or {}, f"{prefix}{name}."))
     return rows
 
@@ -96,8 +98,9 @@ def main() -> None:
     for kind, folder in KINDS.items():
         names = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
         fqcns = [f"{COLLECTION}.{name}" for name in names]
-        answer = subprocess.run([str(ANSIBLE_DOC), "-t", kind, "--json", *fqcns],
-                                capture_output=True, text=True, check=True)
+        answer = subprocess.run(
+            [str(ANSIBLE_DOC), "-t", kind, "--json", *fqcns], capture_output=True, text=True, check=True
+        )
         docs = json.loads(answer.stdout)
         index += [f"## {kind.capitalize()}s", ""]
         for fqcn in fqcns:

@@ -19,6 +19,8 @@ from impt.prompt import Terminal, ask
 
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
+# A refused or unresolvable endpoint is retried once, not through the whole backoff (several seconds).
+IMPT_CONNECT_RETRIES = 1
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,13 @@ class Context:
         from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 
         hook = self._debug_event if self.out.mode == "debug" else None
-        return ImpCentralClient(endpoint, token_store=token_store, debug_hook=hook, user_agent=f"impt/{IMPT_VERSION}")
+        return ImpCentralClient(
+            endpoint,
+            token_store=token_store,
+            connect_retries=IMPT_CONNECT_RETRIES,
+            debug_hook=hook,
+            user_agent=f"impt/{IMPT_VERSION}",
+        )
 
     @property
     def client(self) -> Any:

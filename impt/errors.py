@@ -29,6 +29,7 @@ class ImptError(Exception):
     exit_code = EXIT_FAILED
     prefix = "Error: "
     reported = False  # True when the command already printed the error as part of its data (json mode)
+    internal = False  # True for an unexpected exception (a bug): debug mode prints its traceback
 
     def __init__(self, message: str, details: list | None = None, tail: list[str] | None = None) -> None:
         super().__init__(message)

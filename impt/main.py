@@ -64,7 +64,7 @@ def main(
         if isinstance(exc, SystemExit):
             raise
         error = translate(exc, ctx_holder[0] if ctx_holder else None)
-        if out.mode == "debug" and not isinstance(exc, ImptError):
+        if out.mode == "debug" and error.internal:
             import traceback
 
             traceback.print_exception(exc, file=stderr)
@@ -161,6 +161,7 @@ def translate(exc: BaseException, ctx: Context | None) -> ImptError:
         return ImptError(f"File error: {exc.filename}: {exc.strerror}.")
     error = ImptError(f"internal error: {exc}")
     error.exit_code = EXIT_FAILED
+    error.internal = True  # a bug, not a user's mistake: debug mode shows where it happened
     return error
 
 

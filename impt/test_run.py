@@ -198,6 +198,7 @@ def _follow_session(run: TestRun, session: Session, device: dict) -> None:
                 report.line("warning", "The log stream was lost and is reconnected; lines may be missing.")
     finally:
         pump.close()
+        pump.join(1.0)  # the next stream starts with no reader left on the old one
 
 
 def _wait_subscribed(pump: LogPump, device_id: str, deadline: float) -> bool:

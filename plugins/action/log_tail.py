@@ -106,6 +106,7 @@ class Tail:
                     )
         finally:
             pump.close()
+            pump.join(1.0)
         if not self.done and self.search and self.failure is None:
             self.failure = "Timed out after %.1f seconds waiting for /%s/ in the logs of %s." % (
                 self.elapsed(),

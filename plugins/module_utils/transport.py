@@ -76,6 +76,7 @@ class Transport:
         ca_bundle: Optional[str] = None,
         proxy: Optional[str] = None,
         max_retries: int = 5,
+        connect_retries: Optional[int] = None,
         deadline: Optional[float] = None,
         debug_hook: Optional[Callable[[dict], None]] = None,
         user_agent: Optional[str] = None,
@@ -88,6 +89,8 @@ class Transport:
         self.verify: Any = ca_bundle if ca_bundle else bool(validate_certs)
         self.proxies = {"http": proxy, "https": proxy} if proxy else None
         self.max_retries = max(0, int(max_retries))
+        # A person at a terminal wants a refused connection reported now; a playbook rides out a restart.
+        self.connect_retries = self.max_retries if connect_retries is None else max(0, int(connect_retries))
         self.deadline = deadline
         self.debug_hook = debug_hook
         self.extra_user_agent = user_agent
@@ -258,7 +261,8 @@ class Transport:
                 if reason is None:
                     raise
                 self._check_deadline(deadline_at, method, url)
-                if reason not in PERMANENT_FAILURES and attempt < self.max_retries and (repeatable or not reached):
+                budget = self.max_retries if reached else min(self.max_retries, self.connect_retries)
+                if reason not in PERMANENT_FAILURES and attempt < budget and (repeatable or not reached):
                     self._pause(self._backoff(attempt), deadline_at, method, url)
                     attempt += 1
                     continue

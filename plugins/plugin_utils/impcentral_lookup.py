@@ -28,16 +28,16 @@ display = Display()
 class ImpCentralLookup(LookupBase):
     """Subclasses set KIND (an identification kind) and LABEL."""
 
-    KIND = ''
-    LABEL = ''
+    KIND = ""
+    LABEL = ""
     DEFAULT_TERMS: tuple = ()
 
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
         if requests_missing():
-            raise AnsibleLookupError(missing_required_lib('requests'))
+            raise AnsibleLookupError(missing_required_lib("requests"))
         options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
-        client = connect(options, user_agent='ansible-lookup')
+        client = connect(options, user_agent="ansible-lookup")
         answer = []
         for term in terms or self.DEFAULT_TERMS:
             answer.extend(self.lookup_one(client, term))
@@ -47,19 +47,21 @@ class ImpCentralLookup(LookupBase):
         try:
             matches = client.identify.find(self.KIND, term)
         except ImpCentralClientError as exc:
-            message = exc.describe() if hasattr(exc, 'describe') else str(exc)
+            message = exc.describe() if hasattr(exc, "describe") else str(exc)
             raise AnsibleLookupError('%s lookup of "%s" failed: %s' % (self.LABEL, term, message)) from None
         if not matches:
             message = '%s "%s" is not found.' % (self.LABEL, term)
-            policy = self.get_option('on_missing')
-            if policy == 'error':
+            policy = self.get_option("on_missing")
+            if policy == "error":
                 raise AnsibleLookupError(message)
-            if policy == 'warn':
+            if policy == "warn":
                 display.warning(message)
             return []
-        if self.get_option('expect_one') and len(matches) > 1:
-            raise AnsibleLookupError('%s "%s" matches %d entities (%s); use an id or the hierarchical form.'
-                                     % (self.LABEL, term, len(matches), ', '.join(m['id'] for m in matches)))
-        if self.get_option('return') == 'id':
-            return [m['id'] for m in matches]
+        if self.get_option("expect_one") and len(matches) > 1:
+            raise AnsibleLookupError(
+                '%s "%s" matches %d entities (%s); use an id or the hierarchical form.'
+                % (self.LABEL, term, len(matches), ", ".join(m["id"] for m in matches))
+            )
+        if self.get_option("return") == "id":
+            return [m["id"] for m in matches]
         return [flatten(m) for m in matches]

@@ -150,6 +150,26 @@ def test_max_retries_bounds_connection_retries(rsps, make_client, sleeps):
     assert len(sleeps) == 1
 
 
+def test_connect_retries_bound_only_requests_that_never_arrived(rsps, make_client, sleeps):
+    """impt's setting: a refused connection is retried once; a reset one keeps the full budget."""
+    client = make_client(max_retries=4, connect_retries=1)
+    for _ in range(2):
+        rsps.get(BASE + "/products/p1", body=REFUSED)
+    with pytest.raises(TransportError, match="connection refused"):
+        client.products.get("p1")
+    assert len(sleeps) == 1
+    for _ in range(4):
+        rsps.get(BASE + "/products/p2", body=RESET)
+    rsps.get(BASE + "/products/p2", json={"data": resource("product", "p2")})
+    assert client.products.get("p2")["id"] == "p2"
+    assert len(sleeps) == 5
+
+
+def test_connect_retries_default_to_max_retries(make_client):
+    assert make_client(max_retries=3).transport.connect_retries == 3
+    assert make_client(max_retries=3, connect_retries=7).transport.connect_retries == 7
+
+
 def test_deadline_exceeded_instead_of_waiting(rsps, make_client, sleeps):
     client = make_client(deadline=1.0)
     rsps.get(BASE + "/products/p1", status=429, headers={"X-RateLimit-Reset": "5"})

@@ -85,6 +85,16 @@ def test_unreachable_endpoint(tmp_path):
     assert code == 5 and "Access to impCentral failed or timed out." in out and "Traceback" not in out
 
 
+def test_unreachable_endpoint_is_tried_twice_not_through_the_backoff(tmp_path):
+    """A person at a terminal hears of a refused endpoint at once (one retry, not ~10 s of backoff)."""
+    auth = {"endpoint": "http://127.0.0.1:9/v5", "accessToken": "a", "expiresAt": "2100-01-01T00:00:00Z"}
+    (tmp_path / ".impt.auth").write_text(json.dumps(auth))
+    code, out, err = run("product", "list", "-z", "debug", cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert code == 5 and "Traceback" not in out + err
+    assert out.count('"url": "http://127.0.0.1:9/v5/products"') == 2
+    assert out.count("ERROR: GET http://127.0.0.1:9/v5/products: connection refused") == 2
+
+
 def test_completion_scripts():
     for shell in ("bash", "zsh", "fish"):
         code, out, _ = run("completion", shell)
