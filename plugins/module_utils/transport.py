@@ -115,6 +115,9 @@ class Transport:
                 agent = f"{agent} {self.extra_user_agent}"
             session.headers["User-Agent"] = agent
             session.verify = self.verify
+            # With no auth of its own, requests would take credentials from ~/.netrc and put them in
+            # place of our bearer token: a leak to the endpoint and a puzzling 401.
+            session.auth = _keep_headers
             self._session = session
         return self._session
 
@@ -457,6 +460,11 @@ class Transport:
         if cls is AuthenticationError:
             return AuthenticationError(method, safe_url, status, self.redactor.body(errors))
         return cls(method, safe_url, status, self.redactor.body(errors))
+
+
+def _keep_headers(prepared: Any) -> Any:
+    """A requests auth hook that changes nothing: the Authorization header is set per request."""
+    return prepared
 
 
 def _connection_reason(exc: Exception) -> tuple:

@@ -8,7 +8,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     ImpCentralClientError,
     MfaRequiredError,
 )
-from client_helpers import BASE, FAR
+from client_helpers import ACCESS, BASE, FAR
 
 SECRETS = [
     "user-password-1",
@@ -111,3 +111,15 @@ def test_user_id_is_not_hidden(rsps, make_client, events):
     client.login("visible-user", "user-password-1")
     assert events[0]["body"] == {"id": "visible-user", "password": "[hidden]"}
     assert events[1]["status"] == 200 and "elapsed" in events[1]
+
+
+def test_netrc_credentials_never_replace_the_bearer_token(rsps, client, tmp_path, monkeypatch):
+    """requests fills in ~/.netrc credentials when a request has no auth; ours must not."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine api.test login netrc-user password netrc-secret-1\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    rsps.get(BASE + "/products/p1", json={"data": {"type": "product", "id": "p1", "attributes": {}}})
+    client.products.get("p1")
+    sent = rsps.calls[0].request.headers["Authorization"]
+    assert sent == "Bearer " + ACCESS and "netrc-secret-1" not in sent
