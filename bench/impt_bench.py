@@ -45,8 +45,13 @@ def impt(args: list[str], cwd: Path, env: dict) -> float:
 
 
 def measure(args: list[str], cwd: Path, env: dict, runs: int, root: str | None = None) -> tuple[float, str | None]:
-    """Median wall time, and the requests of the last run as "N (R reads)"."""
+    """Median wall time, and the requests of the last run as "N (R reads)".
+
+    With several runs, one untimed run goes first, so the median is of warm runs (page cache, bytecode).
+    """
     times, requests = [], None
+    if runs > 1:
+        impt(args, cwd, env)
     for _ in range(runs):
         if root:
             admin(root, "DELETE", "requests")
