@@ -31,7 +31,7 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
     try:
         resource = ctx.client.identify.one(kind, value)
     except client.InvalidIdentifierError as exc:
-        raise UsageError(f'Invalid {label} identifier "{value}": {exc}') from None
+        raise UsageError(str(exc)) from None
     except client.EntityNotFoundError:
         raise NotFoundError(f'{label} "{value}" is not found.') from None
     except client.AmbiguousEntityError as exc:
@@ -57,7 +57,7 @@ def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
         except client.EntityNotFoundError:
             continue
         except client.InvalidIdentifierError as exc:
-            raise UsageError(f'Invalid {LABELS[kind]} identifier "{value}": {exc}') from None
+            raise UsageError(str(exc)) from None
         for match in matches:
             found.setdefault(match["id"], match)
     catalog(ctx).remember(kind, list(found.values()))

@@ -114,13 +114,14 @@ class Identifier:
             return None
         if len(parts) > expected:
             raise InvalidIdentifierError(
-                f'{LABELS[kind]} identifier "{text}": a part of a hierarchical identifier must not contain "}}{{".',
+                f'Invalid {LABELS[kind]} identifier "{text}": '
+                'a part of a hierarchical identifier must not contain "}{".',
                 kind,
                 text,
             )
         if any(not p.strip() for p in parts):
             raise InvalidIdentifierError(
-                f'{LABELS[kind]} identifier "{text}": a part of a hierarchical identifier must not be empty.',
+                f'Invalid {LABELS[kind]} identifier "{text}": a part of a hierarchical identifier must not be empty.',
                 kind,
                 text,
             )
