@@ -24,6 +24,7 @@ from impt.errors import (
 from impt.options import OUTPUT_MODES
 from impt.output import Output
 from impt.parser import parse, peek_output, wants_help
+from impt.pipes import PipeSafeStream
 from impt.prompt import Terminal
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ def main(
     """Run one impt command and return its exit code (0 success, see `impt --help` for the others)."""
     tokens = list(sys.argv[1:] if argv is None else argv)
     env = os.environ if env is None else env
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
+    stdout = PipeSafeStream(stdout or sys.stdout)  # type: ignore[assignment]
+    stderr = PipeSafeStream(stderr or sys.stderr)  # type: ignore[assignment]
     terminal = Terminal(stdin or sys.stdin, real=stdin is None)
     mode = peek_output(tokens)
     out = Output(mode if mode in OUTPUT_MODES else None, stdout, stderr, color=_wants_color(stdout, env))

@@ -104,8 +104,15 @@ def _take_value(option: Option, inline: str | None, queue: list[str], found: lis
     if option.kind == OPT_STRING and (not queue or _looks_like_option(queue[0])):
         return
     if not queue or _looks_like_option(queue[0]):
+        if option.choices:  # impt 2.6 (yargs) checks the missing value against the choices
+            raise UsageError(_invalid_value(option, "undefined"))
         raise UsageError(f"Not enough arguments following: {option.name}")
     found[-1] = (option, queue.pop(0), found[-1][2])
+
+
+def _invalid_value(option: Option, given: str) -> str:
+    choices = ", ".join(f'"{c}"' for c in option.choices or ())
+    return f'Invalid values: Argument: {option.name}, Given: "{given}", Choices: {choices}'
 
 
 def _convert(option: Option, value: str | None) -> Any:
@@ -123,8 +130,7 @@ def _convert(option: Option, value: str | None) -> Any:
     if value == "" and not option.empty_ok:
         raise UsageError(f'Option "--{option.name}" must not be empty.')
     if option.choices and value not in option.choices:
-        choices = ", ".join(f'"{c}"' for c in option.choices)
-        raise UsageError(f'Invalid values: Argument: {option.name}, Given: "{value}", Choices: {choices}')
+        raise UsageError(_invalid_value(option, value))
     if option.kind == NUMBER:
         try:
             number = float(value)

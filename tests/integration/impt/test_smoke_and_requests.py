@@ -23,6 +23,18 @@ def test_installed_script(impt, product):
     assert "\x1b[" not in listed.stdout + failed.stdout
 
 
+def test_closed_pipe_neither_tracebacks_nor_stops_the_command(impt, product):
+    """`impt ... | head -0`: the reader is gone before impt writes; the command still completes."""
+    env = {"HOME": str(impt.home), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    for argv in (["product", "create", "-n", "PIPED"], ["device", "list", "-z", "json"]):
+        process = subprocess.Popen([IMPT, *argv], cwd=impt.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process.stdout.close()
+        assert process.wait(timeout=60) == 0
+        assert process.stderr.read() == b""
+        process.stderr.close()
+    assert impt.ok("product", "info", "-p", "PIPED", "-z", "json").json["Product"]["name"] == "PIPED"
+
+
 def count(emulator, impt, *argv):
     emulator.clear_requests()
     impt.ok(*argv)

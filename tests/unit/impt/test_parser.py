@@ -43,6 +43,10 @@ def test_missing_required_and_missing_value():
         parse(PRODUCT_CREATE, ["--name"])
     with pytest.raises(UsageError, match="Not enough arguments following: name"):
         parse(PRODUCT_CREATE, ["--name", "-s", "x"])
+    with pytest.raises(UsageError) as caught:
+        parse(PRODUCT_CREATE, ["-n", "P", "-z"])
+    expected = 'Invalid values: Argument: output, Given: "undefined", Choices: "minimal", "json", "debug"'
+    assert str(caught.value) == expected
 
 
 def test_unknown_option_and_extra_words():
