@@ -145,10 +145,12 @@ def translate(exc: BaseException, ctx: Context | None) -> ImptError:
         return NetworkError(ACCESS_FAILED)
     if isinstance(exc, client.MfaRequiredError):
         return AuthError("Multi-factor authentication is enabled: a one-time password is required.")
-    if isinstance(exc, client.AuthenticationError):
+    url = str(getattr(exc, "url", "") or "").rstrip("/")
+    at_login = url.endswith(("/auth/token", "/auth"))
+    # An unknown login key is a 404 of POST /auth/token: a failed login, not a missing entity.
+    if isinstance(exc, client.AuthenticationError) or (at_login and isinstance(exc, client.NotFoundError)):
         source = ctx.auth_source if ctx else None
-        url = str(getattr(exc, "url", "") or "")
-        if source is not None and source.path is not None and url.rstrip("/").endswith(("/auth/token", "/auth")):
+        if source is not None and source.path is not None and at_login:
             return AuthError(f"Impossible to refresh access token for the {source.file_label}.", tail=[source.relogin])
         return AuthError(str(exc))
     if isinstance(exc, client.InvalidIdentifierError):

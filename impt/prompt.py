@@ -72,7 +72,8 @@ def confirm(
 def ask(out: Output, terminal: Terminal, what: str, *, secret: bool = False, option: str = "") -> str:
     """Prompt `Enter <what>: `; fails clearly without a terminal."""
     if not terminal.interactive:
-        hint = f" Use the {option} option." if option else ""
+        kind = "option" if option.startswith("-") else "environment variable"
+        hint = f" Use the {option} {kind}." if option else ""
         raise ImptError(f"The {what} is required but no terminal is available to ask for it.{hint}")
     prompt = f"Enter {what}: "
     if secret:

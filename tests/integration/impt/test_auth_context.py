@@ -77,6 +77,13 @@ def test_login_key_env_and_file(impt):
     assert json.loads((impt.cwd / ".impt.auth").read_text())["loginKey"] == key
 
 
+def test_unknown_login_key_is_an_auth_failure(impt):
+    """POST /auth/token answers 404 for an unknown key: exit 3 (authentication), not 4 (not found)."""
+    (impt.cwd / ".impt.auth").unlink()
+    failed = impt("product", "list", env={"IMPT_LOGINKEY": "no-such-key", "IMPT_ENDPOINT": impt.base_url})
+    assert failed.code == 3 and failed.lines[0].startswith("Error: ") and "no-such-key" not in failed.out
+
+
 def test_expired_token_is_refreshed_and_saved(impt):
     path = impt.cwd / ".impt.auth"
     data = json.loads(path.read_text())
@@ -102,3 +109,10 @@ def test_debug_mode_hides_secrets(impt):
     token = json.loads((impt.cwd / ".impt.auth").read_text())["accessToken"]
     assert token not in result.out and "[hidden]" in result.out
     assert result.lines[-1] == "IMPT COMMAND SUCCEEDS"
+
+
+def test_user_env_without_password_names_the_variable(impt):
+    (impt.cwd / ".impt.auth").unlink()
+    failed = impt("product", "list", env={"IMPT_USER": "demo", "IMPT_ENDPOINT": impt.base_url})
+    assert failed.code != 0
+    assert failed.lines[0].endswith("Use the IMPT_PASSWORD environment variable.")
