@@ -97,8 +97,9 @@ class DeletePlan:
                 items.sort(key=lambda item: not _has_target(item[0]))
             for resource, shown in items:
                 if kind in _GONE_WITH_GROUP and related_id(resource, "devicegroup") in deleted_groups:
-                    # impCentral deletes a group's deployments and webhooks with the group: no request needed.
-                    self.ctx.out.info(f'{LABELS[kind]} "{shown}" is deleted with its Device Group.')
+                    # impCentral deletes a group's deployments and webhooks with the group: no request is
+                    # needed, and the line scripts look for (impt 2.6's) is printed all the same.
+                    self.ctx.out.info(f'{LABELS[kind]} "{shown}" is deleted successfully.')
                     continue
                 self._step(
                     _deleter(client, kind, resource),
