@@ -32,8 +32,9 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
         resource = ctx.client.identify.one(kind, value)
     except client.InvalidIdentifierError as exc:
         raise UsageError(str(exc)) from None
-    except client.EntityNotFoundError:
-        raise NotFoundError(f'{label} "{value}" is not found.') from None
+    except client.EntityNotFoundError as exc:
+        # For `{account}{product}{dg}` the client names the part that failed, as impt 2.6 does.
+        raise NotFoundError(str(exc)) from None
     except client.AmbiguousEntityError as exc:
         candidates = list(exc.candidates or [])
         cat = catalog(ctx)

@@ -1,0 +1,24 @@
+"""Hierarchical identifiers: the error names the part of `{account}{product}{dg}` that failed."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["product", "info", "-p", "{nobody}{P1}"], 'Error: Account "nobody" is not found.'),
+        (["dg", "info", "-g", "{me}{nope}{DG1}"], 'Error: Product "nope" is not found.'),
+        (["dg", "info", "-g", "{demo}{P1}{nope}"], 'Error: Device Group "nope" is not found.'),
+        # Two parts are not a Device Group's form: the whole text is a plain name.
+        (["dg", "info", "-g", "{me}{P1}"], 'Error: Device Group "{me}{P1}" is not found.'),
+    ],
+)
+def test_failed_part_is_named(impt, product, argv, message):
+    failed = impt(*argv)
+    assert failed.code == 4 and failed.lines[0] == message
+
+
+def test_hierarchical_success_and_json_error(impt, product):
+    assert impt.ok("product", "info", "-p", "{me}{P1}", "-z", "json").json["Product"]["id"] == product["product"]
+    failed = impt("dg", "info", "-g", "{me}{P1}{nope}", "-z", "json")
+    assert failed.code == 4 and failed.json == {"Error": 'Device Group "nope" is not found.'}
