@@ -141,13 +141,39 @@ class Context:
         write = self.out.debug
         kind = event.get("event")
         if kind == "request":
-            shown = {k: event.get(k) for k in ("method", "url", "params", "headers", "body")}
+            # impt 2.6's key names and order (without its Node library's own settings).
+            shown = {
+                "url": event.get("url"),
+                "method": event.get("method"),
+                "headers": event.get("headers"),
+                "json": True,
+                "qs": event.get("params") or None,
+                "body": event.get("body"),
+            }
             write("Doing the request with options:")
             write(json.dumps(shown, indent=2, default=str))
         elif kind == "response":
+            status = event.get("status")
+            body = event.get("body")
             write("")
-            write(f"Response code: {event.get('status')}")
+            write(f"Response code: {status}")
             write(f"Response headers: {json.dumps(dict(event.get('headers') or {}), indent=2, default=str)}")
-            write(f"Response body: {json.dumps(event.get('body'), indent=2, default=str)}")
+            write(f"Response body: {json.dumps(body, indent=2, default=str)}")
+            if isinstance(status, int) and status >= 400:
+                write(f"ERROR: HTTP/{status}: {_error_text(body)}")
         else:
             write(f"ERROR: {event.get('method')} {event.get('url')}: {event.get('error')}")
+
+
+def _error_text(body: Any) -> str:
+    """`title: detail` of each JSON:API error in a failed response, else the body as it came."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors:
+        texts = []
+        for error in errors:
+            if isinstance(error, dict):
+                title, detail = error.get("title"), error.get("detail")
+                texts.append(": ".join(str(t) for t in (title, detail) if t))
+        if any(texts):
+            return "; ".join(t for t in texts if t)
+    return json.dumps(body, default=str) if not isinstance(body, str) else body

@@ -109,6 +109,17 @@ def test_debug_mode_hides_secrets(impt):
     token = json.loads((impt.cwd / ".impt.auth").read_text())["accessToken"]
     assert token not in result.out and "[hidden]" in result.out
     assert result.lines[-1] == "IMPT COMMAND SUCCEEDS"
+    first = result.out.split("Doing the request with options:\n", 1)[1].split("\n\nResponse code:", 1)[0]
+    request = json.loads(first)
+    assert list(request) == ["url", "method", "headers", "json", "qs", "body"]
+    assert request["qs"] == {"page[number]": "1", "page[size]": "100"}
+
+
+def test_debug_mode_names_failed_responses(impt):
+    failed = impt("product", "info", "-p", "00000000-0000-0000-0000-000000000000", "-z", "debug")
+    assert failed.code == 4
+    assert any(line.startswith("ERROR: HTTP/404: ") for line in failed.lines)
+    assert "Traceback" not in failed.out + failed.err
 
 
 def test_user_env_without_password_names_the_variable(impt):
