@@ -5,12 +5,27 @@ Data goes to stdout. In json/minimal modes stdout carries data only; dialogs go 
 
 from __future__ import annotations
 
+import re
 from typing import Any, TextIO
 
 SUCCEEDS = "IMPT COMMAND SUCCEEDS"
 FAILS = "IMPT COMMAND FAILS"
 _MAX_TEXT = 512
 _GREEN, _RED, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[39m"
+# Lines impt prints after an error with printInfo (info level: default/debug only), not as result.
+_HINTS = re.compile(
+    r'Please (re)?login using ".*" command and then try again\.'
+    r"|Impossible to execute the command\."
+    r'|Use ".*" command to delete the outdated .*\.'
+)
+
+
+class Hint(str):
+    """An info-level line after an error (a relogin hint...): hidden in minimal and json modes."""
+
+
+def is_hint(line: str) -> bool:
+    return isinstance(line, Hint) or _HINTS.fullmatch(line) is not None
 
 
 def format_text(obj: Any, *, indent: int = 0, minimal: bool = False, color: bool = False) -> list[str]:
@@ -113,22 +128,38 @@ class Output:
             for line in format_text(obj, minimal=self.mode == "minimal", color=self.color):
                 self._write(line)
 
+    def object_info(self, obj: Any) -> None:
+        """Data impt prints at info level (printObjectInfo): shown as text in default/debug modes only,
+        so minimal prints nothing of it and json ends with `{}` unless other data was written."""
+        if self.verbose:
+            for line in format_text(obj, color=self.color):
+                self._write(line)
+
     def dialog_data(self, obj: Any) -> None:
         for line in format_text(obj, minimal=self.mode == "minimal", color=self.color and self.verbose):
             self._write(line, self.dialog_stream)
 
     def error(self, message: str, details: list | None = None, tail: list[str] | None = None, prefix: str = "") -> None:
+        """`Error: <message>`, candidate blocks, then the tail: result lines (compile errors) in every
+        text mode, hint lines (relogin, `Impossible to execute the command.`) in default/debug only.
+        json: one document, `{"Error": message}` plus `"Details"` with the tail's result lines."""
+        tail = tail or []
         if self.is_json:
             import json
 
-            self._write(json.dumps({"Error": message}, indent=2, ensure_ascii=False))
+            document: dict[str, Any] = {"Error": message}
+            result_lines = [line for line in tail if not is_hint(line)]
+            if result_lines:
+                document["Details"] = result_lines
+            self._write(json.dumps(document, indent=2, ensure_ascii=False))
             return
         text = prefix + message
         self._write(f"{_RED}{text}{_RESET}" if self.color else text)
         for block in details or []:
             self.data(block)
-        for line in tail or []:
-            self._write(line)
+        for line in tail:
+            if self.verbose or not is_hint(line):
+                self._write(line)
 
     def finish(self, ok: bool) -> None:
         if self.is_json and ok and not self.data_written:

@@ -112,7 +112,8 @@ def info(ctx: Context) -> None:
         block = auth_block(ctx)
     except Exception as exc:
         partial = getattr(exc, "partial_auth_block", None)
-        if partial is not None:
+        # json mode: stdout carries one document, the `{"Error": ...}` one.
+        if partial is not None and not ctx.out.is_json:
             ctx.out.data({"Auth": partial})
         raise
     ctx.out.data({"Auth": block})

@@ -7,7 +7,7 @@ from impt import options as o
 from impt.context import Context
 from impt.deleter import DeletePlan
 from impt.display import short
-from impt.errors import ImptError
+from impt.errors import ImptError, UsageError
 from impt.resolve import (
     catalog,
     dg_or_project,
@@ -27,6 +27,7 @@ def _label(value: str | None, group: dict) -> str:
 def create(ctx: Context) -> None:
     args = ctx.args
     dg_type = rules.api_type(args.dg_type)
+    _require_fixture_targets(dg_type, args)
     if args.region is not None:
         rules.check_option_for_type("region", dg_type, rules.PRODUCTION_TYPES)
     env_vars = rules.parse_env_vars(args.env_variable)
@@ -44,6 +45,21 @@ def create(ctx: Context) -> None:
     )
     ctx.out.info(f'Device Group "{args.name}" is created successfully.')
     ctx.out.data({"Device Group": short("device_group", group)})
+
+
+def _require_fixture_targets(dg_type: str, args) -> None:
+    """impt 2.6 checks `--dut`, then `--target`, for (pre-)factory groups before any API request."""
+    if dg_type not in rules.FIXTURE_TARGETS:
+        return
+    for option in ("dut", "target"):
+        if getattr(args, option) is None:
+            raise UsageError(
+                f'Option "--{option}" must be specified for Device Group of type "{rules.type_name(dg_type)}".'
+            )
+
+
+def _device_entries(devices: list[dict]) -> list[dict]:
+    return [{"Device": short("device", d)} for d in devices]
 
 
 def delete(ctx: Context) -> None:
@@ -71,7 +87,11 @@ def info(ctx: Context) -> None:
         groups = client.device_groups.list(product=related_id(group, "product")) if targeted else []
         devices = client.devices.list(device_group=group["id"])
         webhooks = client.webhooks.list(device_group=group["id"])
-        entry["Device Group"].update(rules.full_group_details(group, groups, devices, webhooks))
+        details = rules.full_group_details(group, groups, devices, webhooks)
+        if ctx.out.is_json and "Devices" in details:
+            # The five-device cut is for text output; json lists them all.
+            details["Devices"] = _device_entries([d for d in devices if related_id(d, "devicegroup") == group["id"]])
+        entry["Device Group"].update(details)
     ctx.out.data(entry)
 
 
@@ -103,7 +123,7 @@ def reassign(ctx: Context) -> None:
         f"The following Devices assigned to {_label(source_value, source)} "
         f"are reassigned successfully to {_label(args.to, target)}:"
     )
-    ctx.out.data(rules.device_blocks(devices))
+    ctx.out.object_info(rules.device_blocks(devices))
 
 
 def restart(ctx: Context) -> None:
@@ -116,7 +136,7 @@ def restart(ctx: Context) -> None:
     ctx.client.device_groups.restart(group["id"], conditional=bool(args.conditional))
     kind = "Conditional restart" if args.conditional else "Restart"
     ctx.out.info(f"{kind} request for Devices assigned to {_label(args.dg, group)} is successful:")
-    ctx.out.data(rules.device_blocks(devices))
+    ctx.out.object_info(rules.device_blocks(devices))
     if args.log:
         from impt.logstream import follow_logs
 
@@ -132,7 +152,7 @@ def unassign(ctx: Context) -> None:
         return
     ctx.client.device_groups.remove_devices(group["id"], [d["id"] for d in devices], unbond_key=args.unbond)
     ctx.out.info(f"The following Devices are unassigned successfully from {_label(args.dg, group)}:")
-    ctx.out.data(rules.device_blocks(devices))
+    ctx.out.object_info(rules.device_blocks(devices))
 
 
 def update(ctx: Context) -> None:

@@ -52,7 +52,9 @@ def info(ctx: Context) -> None:
     cat = catalog(ctx)
     entry = cat.entry("product", product, info=True)
     if args.full:
-        entry["Product"]["Device Groups"] = _full_groups(ctx, product)
+        groups = _full_groups(ctx, product)
+        if groups:  # impt 2.6 leaves the key out when the Product has no Device Groups
+            entry["Product"]["Device Groups"] = groups
     ctx.out.data(entry)
 
 
@@ -83,7 +85,12 @@ def _full_groups(ctx: Context, product: dict) -> list[dict]:
             related = cat.relation(group, name)
             if related:
                 shown[label] = related
-        shown.update(full_group_details(group, groups, devices, webhooks))
+        details = full_group_details(group, groups, devices, webhooks)
+        if ctx.out.is_json and "Devices" in details:
+            # The five-device cut is for text output; json lists them all.
+            own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
+            details["Devices"] = [{"Device": short("device", d)} for d in own]
+        shown.update(details)
         result.append(entry)
     return result
 

@@ -103,6 +103,39 @@ def test_bad_refresh_token(impt):
     assert result.lines[-2] == 'Please relogin using "impt auth login --local" command and then try again.'
 
 
+def _break_refresh(impt) -> None:
+    path = impt.cwd / ".impt.auth"
+    data = json.loads(path.read_text())
+    data.update(expiresAt="2000-01-01T00:00:00.000Z", refreshToken="invalid")
+    path.write_text(json.dumps(data, indent=2))
+
+
+def test_failed_refresh_json_is_one_error_document(impt):
+    """json stdout is one parseable document: the error, not the partial Auth block and then the error."""
+    ok = impt.ok("auth", "info", "-z", "json").json
+    assert list(ok) == ["Auth"] and ok["Auth"]["Auth type"] == "Local Auth file" and ok["Auth"]["Username"]
+    _break_refresh(impt)
+    error = {"Error": "Impossible to refresh access token for the Local Auth File."}
+    for argv in (("auth", "info"), ("product", "list")):
+        result = impt(*argv, "-z", "json")
+        assert result.code == 3 and json.loads(result.out) == error
+
+
+def test_failed_refresh_minimal_has_no_relogin_hint(impt):
+    _break_refresh(impt)
+    assert impt("product", "list", "-z", "minimal").lines == [
+        "Error: Impossible to refresh access token for the Local Auth File."
+    ]
+    info = impt("auth", "info", "-z", "minimal")
+    assert info.code == 3 and info.lines[0] == "Auth: "
+    assert info.lines[-1] == "Error: Impossible to refresh access token for the Local Auth File."
+    text = impt("auth", "info")
+    assert text.lines[-2:] == [
+        'Please relogin using "impt auth login --local" command and then try again.',
+        "IMPT COMMAND FAILS",
+    ]
+
+
 def test_debug_mode_hides_secrets(impt):
     result = impt.ok("product", "list", "-z", "debug")
     assert "Doing the request with options:" in result.out and "Response code: 200" in result.out

@@ -55,3 +55,20 @@ def test_delete_and_cleanup(impt, product):
         "No Deployments are found.",
     )
     assert impt("build", "cleanup", "-p", "nope", "-q").code == 4
+
+
+def test_compile_errors_are_kept_in_every_mode(impt, product):
+    (impt.cwd / "bad.nut").write_text('function f() {\n  server.log("}");\n')
+    location = "device_code error (line 1, column 14): '{' is never closed"
+    for command in ("deploy", "run"):
+        failed = impt("build", command, "-g", "DG1", "-x", "bad.nut", "-z", "json")
+        assert failed.code == 1
+        assert failed.json == {"Error": "Compilation Error: The code failed to compile.", "Details": [location]}
+        minimal = impt("build", command, "-g", "DG1", "-x", "bad.nut", "-z", "minimal")
+        assert minimal.lines == ["Error: Compilation Error: The code failed to compile.", location]
+        text = impt("build", command, "-g", "DG1", "-x", "bad.nut")
+        assert text.lines[-3:] == [
+            "Error: Compilation Error: The code failed to compile.",
+            location,
+            "IMPT COMMAND FAILS",
+        ]

@@ -17,7 +17,7 @@ def test_create_and_types(impt, product):
 
 def test_create_failures(impt, product):
     assert impt("dg", "create", "-n", "X", "-p", "P1", "-y", "pre-factory").lines[0] == (
-        'Error: Option "--target" must be specified for Device Group of type "pre-factory".'
+        'Error: Option "--dut" must be specified for Device Group of type "pre-factory".'
     )
     region = impt("dg", "create", "-n", "X", "-p", "P1", "-r", "eu")
     assert region.code == 2 and region.lines[0].startswith('Error: Invalid option "--region"')
@@ -61,7 +61,8 @@ def test_restart_unassign_reassign(impt, product):
     restart = impt.ok("dg", "restart", "-g", "DG1")
     assert restart.lines[0] == 'Restart request for Devices assigned to Device Group "DG1" is successful:'
     moved = impt.ok("dg", "reassign", "--from", "DG1", "--to", "DG2", "-z", "json").json
-    assert moved[0]["Device"]["name"] == "sensor-1"
+    assert moved == {}  # the device list is info-level output
+    assert impt.ok("device", "info", "-d", "sensor-1", "-z", "json").json["Device"]["Device Group"]["name"] == "DG2"
     assert impt.ok("dg", "restart", "-g", "DG1").lines[0] == 'Device Group "DG1" does not have assigned Devices.'
     result = impt.ok("dg", "unassign", "-g", "DG2")
     assert result.lines[0] == 'The following Devices are unassigned successfully from Device Group "DG2":'
@@ -89,3 +90,71 @@ def test_project_file_fallback(impt, product):
     (impt.cwd / ".impt.project").write_text('{"deviceGroupId": "00000000-0000-0000-0000-000000000000"}')
     gone = impt("dg", "info")
     assert gone.lines[0].endswith("saved in Project File, does not exist anymore.")
+
+
+def _six_devices(impt, emulator) -> list[str]:
+    """sensor-1 plus five new devices, all in DG1 (one more than impt shows in text)."""
+    ids = [impt.ok("device", "info", "-d", "sensor-1", "-z", "json").json["Device"]["id"]]
+    for n in range(5):
+        device = emulator.add_device(name=f"extra-{n}")
+        impt.ok("device", "assign", "-d", device["id"], "-g", "DG1")
+        ids.append(device["id"])
+    return ids
+
+
+def test_restart_reassign_unassign_device_list_is_info_level(impt, emulator, product):
+    _six_devices(impt, emulator)
+    impt.ok("dg", "create", "-n", "DG2", "-p", "P1")
+    for mode in ("json", "minimal"):
+        restart = impt.ok("dg", "restart", "-g", "DG1", "-z", mode)
+        assert (restart.json == {}) if mode == "json" else (restart.out == "")
+    text = impt.ok("dg", "restart", "-g", "DG1")
+    assert [line for line in text.lines if line == "Device: "] == ["Device: "] * 5
+    assert text.lines[-2:] == ["And 1 more Device(s).", "IMPT COMMAND SUCCEEDS"]
+    assert impt.ok("dg", "reassign", "--from", "DG1", "--to", "DG2", "-z", "json").json == {}
+    assert impt.ok("dg", "reassign", "--from", "DG2", "--to", "DG1", "-z", "minimal").out == ""
+    reassigned = impt.ok("dg", "reassign", "--from", "DG1", "--to", "DG2")
+    assert reassigned.lines.count("Device: ") == 5 and "And 1 more Device(s)." in reassigned.lines
+    unassigned = impt.ok("dg", "unassign", "-g", "DG2", "-z", "json")
+    assert unassigned.json == {}
+    devices = impt.ok("device", "list", "--assigned", "-z", "json").json
+    assert devices == []
+
+
+def test_unassign_minimal_and_text_show_five_devices_at_most(impt, emulator, product):
+    ids = _six_devices(impt, emulator)
+    assert impt.ok("dg", "unassign", "-g", "DG1", "-z", "minimal").out == ""
+    assert impt.ok("device", "list", "--assigned", "-z", "json").json == []
+    for device_id in ids:
+        impt.ok("device", "assign", "-d", device_id, "-g", "DG1")
+    text = impt.ok("dg", "unassign", "-g", "DG1")
+    assert text.lines.count("Device: ") == 5 and text.lines[-2] == "And 1 more Device(s)."
+
+
+def test_info_full_json_lists_every_device(impt, emulator, product):
+    ids = _six_devices(impt, emulator)
+    data = impt.ok("dg", "info", "-g", "DG1", "--full", "-z", "json").json["Device Group"]
+    assert all(isinstance(item, dict) for item in data["Devices"])
+    assert sorted(item["Device"]["id"] for item in data["Devices"]) == sorted(ids)
+    text = impt.ok("dg", "info", "-g", "DG1", "--full")
+    assert text.lines.count("    Device: ") == 5 and "    ... 1 more Device(s)" in text.lines
+
+
+def test_create_fixture_group_checks_dut_then_target_before_any_request(impt, emulator, product):
+    for dg_type in ("pre-factory", "factory"):
+        for product_value in ("P1", "no-such-product"):
+            emulator.clear_requests()
+            neither = impt("dg", "create", "-n", "FF1", "-p", product_value, "-y", dg_type)
+            assert neither.code == 2 and neither.lines == [
+                f'Error: Option "--dut" must be specified for Device Group of type "{dg_type}".',
+                "IMPT COMMAND FAILS",
+            ]
+            only_dut = impt("dg", "create", "-n", "FF1", "-p", product_value, "-y", dg_type, "-u", "x", "-z", "json")
+            assert only_dut.code == 2 and only_dut.json == {
+                "Error": f'Option "--target" must be specified for Device Group of type "{dg_type}".'
+            }
+            only_target = impt("dg", "create", "-n", "FF1", "-p", product_value, "-y", dg_type, "-t", "x")
+            assert only_target.lines[0] == (
+                f'Error: Option "--dut" must be specified for Device Group of type "{dg_type}".'
+            )
+            assert emulator.requests() == []

@@ -81,3 +81,27 @@ def test_delete_json_mode_keeps_stdout_clean(impt, product):
     result = impt("product", "delete", "-p", "P1", "-f", "-b", "-z", "json", stdin="y\n")
     assert result.code == 0 and result.json == {}
     assert "Are you sure" in result.err
+
+
+def test_info_full_json_lists_every_device_of_a_group(impt, emulator, product):
+    ids = [impt.ok("device", "info", "-d", "sensor-1", "-z", "json").json["Device"]["id"]]
+    for n in range(6):
+        device = emulator.add_device(name=f"extra-{n}")
+        impt.ok("device", "assign", "-d", device["id"], "-g", "DG1")
+        ids.append(device["id"])
+    data = impt.ok("product", "info", "-p", "P1", "--full", "-z", "json").json["Product"]
+    devices = data["Device Groups"][0]["Device Group"]["Devices"]
+    assert all(isinstance(item, dict) for item in devices)
+    assert sorted(item["Device"]["id"] for item in devices) == sorted(ids)
+    text = impt.ok("product", "info", "-p", "P1", "--full")
+    assert text.lines.count("        Device: ") == 5 and "        ... 2 more Device(s)" in text.lines
+
+
+def test_info_full_without_device_groups_has_no_device_groups_key(impt):
+    impt.ok("product", "create", "-n", "Empty")
+    data = impt.ok("product", "info", "-p", "Empty", "--full", "-z", "json").json["Product"]
+    assert data["name"] == "Empty" and "Device Groups" not in data
+    for mode in ((), ("-z", "minimal")):
+        text = impt.ok("product", "info", "-p", "Empty", "--full", *mode)
+        assert not any(line.strip().startswith("Device Groups:") for line in text.lines)
+        assert text.lines[0] == "Product: " and text.lines[5].startswith("  updated_at:")

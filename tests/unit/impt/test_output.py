@@ -3,7 +3,7 @@
 import io
 import json
 
-from impt.output import FAILS, SUCCEEDS, Output, format_text
+from impt.output import FAILS, SUCCEEDS, Hint, Output, format_text, is_hint
 
 
 def test_padding_counts_nested_keys_and_trailing_space():
@@ -84,3 +84,51 @@ def test_minimal_mode_no_status_line():
     out.finish(False)
     assert stdout.getvalue() == "Error: boom\n"
     assert FAILS not in stdout.getvalue()
+
+
+RELOGIN = 'Please relogin using "impt auth login --local" command and then try again.'
+COMPILE = "device_code error (line 1, column 14): '{' is never closed"
+
+
+def test_hint_lines_are_recognised():
+    assert is_hint(RELOGIN) and is_hint('Please login using "impt auth login" command and then try again.')
+    assert is_hint("Impossible to execute the command.")
+    assert is_hint('Use "impt project delete" command to delete the outdated Project.')
+    assert is_hint(Hint("anything")) and not is_hint(COMPILE)
+
+
+def test_error_tail_hints_only_in_default_mode():
+    out, stdout, _ = make(None)
+    out.error("Impossible to refresh.", tail=[RELOGIN], prefix="Error: ")
+    out.finish(False)
+    assert stdout.getvalue().splitlines() == ["Error: Impossible to refresh.", RELOGIN, FAILS]
+    out, stdout, _ = make("minimal")
+    out.error("Impossible to refresh.", tail=[RELOGIN], prefix="Error: ")
+    out.finish(False)
+    assert stdout.getvalue().splitlines() == ["Error: Impossible to refresh."]
+
+
+def test_error_result_tail_kept_in_minimal_and_json():
+    out, stdout, _ = make("minimal")
+    out.error("Compilation Error: x", tail=[COMPILE], prefix="Error: ")
+    assert stdout.getvalue().splitlines() == ["Error: Compilation Error: x", COMPILE]
+    out, stdout, _ = make("json")
+    out.error("Compilation Error: x", tail=[COMPILE, "Impossible to execute the command."], prefix="Error: ")
+    out.finish(False)
+    assert json.loads(stdout.getvalue()) == {"Error": "Compilation Error: x", "Details": [COMPILE]}
+
+
+def test_object_info_is_info_level():
+    blocks = [{"Device": {"id": "1"}}, "And 1 more Device(s)."]
+    out, stdout, _ = make(None)
+    out.object_info(blocks)
+    out.finish(True)
+    assert stdout.getvalue().splitlines() == ["Device: ", "  id: 1", "And 1 more Device(s).", SUCCEEDS]
+    out, stdout, _ = make("minimal")
+    out.object_info(blocks)
+    out.finish(True)
+    assert stdout.getvalue() == ""
+    out, stdout, _ = make("json")
+    out.object_info(blocks)
+    out.finish(True)
+    assert json.loads(stdout.getvalue()) == {}
