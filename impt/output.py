@@ -15,9 +15,10 @@ _GREEN, _RED, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[39m"
 # Lines impt prints after an error with printInfo (info level: default/debug only), not as result.
 _HINTS = re.compile(
     r'Please (re)?login using ".*" command and then try again\.'
-    r"|Impossible to execute the command\."
     r'|Use ".*" command to delete the outdated .*\.'
 )
+# Shown in minimal mode too (impt-behaviour.md "Multiple matches (text & minimal)"), but not a json detail.
+_NOT_DETAILS = frozenset({"Impossible to execute the command."})
 
 
 class Hint(str):
@@ -148,7 +149,7 @@ class Output:
             import json
 
             document: dict[str, Any] = {"Error": message}
-            result_lines = [line for line in tail if not is_hint(line)]
+            result_lines = [line for line in tail if not is_hint(line) and line not in _NOT_DETAILS]
             if result_lines:
                 document["Details"] = result_lines
             self._write(json.dumps(document, indent=2, ensure_ascii=False))

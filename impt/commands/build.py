@@ -51,7 +51,7 @@ def run(ctx: Context) -> None:
     ctx.out.info(f"{kind} request for Devices assigned to {label} is successful:")
     from impt.dg_rules import device_blocks
 
-    ctx.out.data(device_blocks(devices))
+    ctx.out.object_info(device_blocks(devices))  # info-level, as in dg restart: json keeps one document
     if args.log:
         from impt.logstream import follow_logs
 

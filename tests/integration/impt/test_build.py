@@ -38,6 +38,8 @@ def test_get_copy_run(impt, product):
     assert copied.lines[0].startswith(f'Deployment "{product["build"]}" is copied successfully to Deployment "')
     run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut")
     assert 'Restart request for Devices assigned to Device Group "DG1" is successful:' in run.lines
+    as_json = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut", "-z", "json").json  # one document
+    assert set(as_json) == {"Deployment"}
     assert impt("build", "copy", "-b", product["build"], "-g", "nope").code == 4
     assert oct(os.stat(out_dir / "d.nut").st_mode)[-3:] == "644"
 
