@@ -14,7 +14,7 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = (
     (EXIT_OK, "success"),
     (EXIT_FAILED, "the command failed (impCentral API error, refused operation, bad file)"),
-    (EXIT_USAGE, "usage error (unknown/missing option, bad value)"),
+    (EXIT_USAGE, "usage error (unknown/missing option, bad value, input needed without a terminal)"),
     (EXIT_AUTH, "authentication error (not logged in, broken auth file, expired token)"),
     (EXIT_NOT_FOUND, "entity not found or ambiguous identifier"),
     (EXIT_NETWORK, "impCentral unreachable or timed out"),

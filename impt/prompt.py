@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from impt.errors import CanceledError, ImptError, UsageError
+from impt.errors import CanceledError, UsageError
 from impt.output import Output
 
 CONTINUE_QUESTION = "Are you sure you want to continue?"
@@ -74,7 +74,7 @@ def ask(out: Output, terminal: Terminal, what: str, *, secret: bool = False, opt
     if not terminal.interactive:
         kind = "option" if option.startswith("-") else "environment variable"
         hint = f" Use the {option} {kind}." if option else ""
-        raise ImptError(f"The {what} is required but no terminal is available to ask for it.{hint}")
+        raise UsageError(f"The {what} is required but no terminal is available to ask for it.{hint}")
     prompt = f"Enter {what}: "
     if secret:
         return terminal.read_secret(prompt, out.dialog_stream)

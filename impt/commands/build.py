@@ -6,7 +6,6 @@ from impt import options as o
 from impt.build_commands import cleanup, copy, delete, get, list_builds
 from impt.context import Context
 from impt.display import short
-from impt.errors import ImptError
 from impt.resolve import build_or_project, catalog, dg_or_project, name_or_id, ref
 from impt.sources import read_sources
 
@@ -71,9 +70,9 @@ def update(ctx: Context) -> None:
         current = list((build.get("attributes") or {}).get("tags") or [])
         added = [t for t in args.tag if t not in current]
         tags = [t for t in current + added if t not in args.remove_tag]
-    if args.descr is None and args.flagged is None and tags is None:
-        raise ImptError('Nothing to update: specify "--descr", "--tag", "--remove-tag" or "--flagged".')
-    ctx.client.deployments.update(build["id"], description=args.descr, flagged=args.flagged, tags=tags)
+    # With nothing to change impt 2.6 still reports success; the request is simply not needed.
+    if args.descr is not None or args.flagged is not None or tags is not None:
+        ctx.client.deployments.update(build["id"], description=args.descr, flagged=args.flagged, tags=tags)
     ctx.out.info(f'Deployment "{name_or_id(args.build, build)}" is updated successfully.')
 
 

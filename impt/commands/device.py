@@ -6,6 +6,7 @@ from impt import options as o
 from impt.context import Context
 from impt.deleter import DeletePlan
 from impt.dg_rules import api_type
+from impt.errors import ImptError
 from impt.prompt import confirm
 from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list, related_id
 
@@ -61,6 +62,12 @@ def remove(ctx: Context) -> None:
     args = ctx.args
     device = find_one(ctx, "device", args.device)
     plan = DeletePlan(ctx)
+    if related_id(device, "devicegroup") and not args.force:
+        # Seed 000: the command fails for an assigned device without --force (whatever the API would do).
+        raise ImptError(
+            f'Device "{args.device}" is assigned to a Device Group. '
+            'Use "--force" to unassign it first, or "impt device unassign".'
+        )
     if args.force:
         plan.unassign_device(device)
     plan.remove_device(device, args.device)
@@ -166,7 +173,7 @@ COMMANDS = (
         "update",
         "Updates the name of the specified device.",
         "Updates the name of the specified device.",
-        (o.device(), o.text("name", "n", "device_name", "The device's new name.", required=o.YES, empty_ok=True)),
+        (o.device(), o.text("name", "n", "device_name", "The device's new name.", required=o.YES)),
         update,
     ),
 )

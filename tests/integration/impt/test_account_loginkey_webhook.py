@@ -22,7 +22,7 @@ def test_loginkey_lifecycle(impt):
     )
     assert impt("loginkey", "update", "-k", key["id"], "-w", "demo-password").code == 2
     assert impt("loginkey", "delete", "-k", key["id"], "-w", "wrong", "-q").code != 0
-    assert impt("loginkey", "create").code == 1  # password needed, no terminal
+    assert impt("loginkey", "create").code == 2  # password needed, no terminal: a usage error
     assert impt.ok("loginkey", "delete", "-k", key["id"], "-w", "demo-password", "-q").lines[0] == (
         f'Login Key "{key["id"]}" is deleted successfully.'
     )

@@ -27,7 +27,7 @@ def test_login_failures(impt):
     )
     bad = impt("auth", "login", "--endpoint", impt.base_url, "-u", "demo", "-w", "wrong", "-q")
     assert bad.code == 3 and not (impt.home / ".impt.auth").exists()
-    assert impt("auth", "login", "--endpoint", impt.base_url, "-u", "demo", "-q").code == 1  # no terminal to ask
+    assert impt("auth", "login", "--endpoint", impt.base_url, "-u", "demo", "-q").code == 2  # no terminal to ask
 
 
 def test_mfa_prompts_for_otp(impt):

@@ -21,6 +21,8 @@ def test_info_list_update(impt, product):
     assert [b["Deployment"]["id"] for b in listed] == [product["build"]]
     assert impt.ok("build", "list", "--zombie").lines[0] == "No Deployments are found."
     impt.ok("build", "update", "-b", "tag1", "-t", "tag2", "-r", "tag1", "--flagged", "false", "-s", "new")
+    # Nothing to change: success, as in impt 2.6, and no request is needed for it.
+    assert impt.ok("build", "update", "-b", "tag2").lines[0] == 'Deployment "tag2" is updated successfully.'
     updated = impt.ok("build", "info", "-b", product["build"], "-z", "json").json["Deployment"]
     assert updated["tags"] == ["tag2"] and updated["flagged"] is False and updated["description"] == "new"
     assert impt("build", "info", "-b", "nope").code == 4

@@ -46,6 +46,8 @@ def test_assign_unassign_update_restart(impt, product):
     assert impt.ok("device", "unassign", "-d", "renamed").lines[0] == 'Device "renamed" is already unassigned.'
     assert impt("device", "update", "-d", "nope", "-n", "x").code == 4
     assert impt("device", "update", "-d", "renamed").code == 2
+    empty = impt("device", "update", "-d", "renamed", "-n", "")
+    assert empty.code == 2 and empty.lines[0] == 'Error: Option "--name" must not be empty.'
 
 
 def test_remove(impt, emulator):
@@ -54,3 +56,14 @@ def test_remove(impt, emulator):
     result = impt.ok("device", "remove", "-d", "spare", "-q")
     assert result.lines[0] == 'Device "spare" is removed successfully.'
     assert impt("device", "remove", "-d", device["id"], "-q", "-z", "json").code == 4
+
+
+def test_remove_assigned_device_needs_force(impt, product, emulator):
+    emulator.clear_requests()
+    refused = impt("device", "remove", "-d", "sensor-1", "-q")
+    assert refused.code == 1 and refused.lines[0].startswith('Error: Device "sensor-1" is assigned to a Device Group.')
+    assert not [r for r in emulator.requests() if r["method"] != "GET"]
+    device_id = impt.ok("device", "info", "-d", "sensor-1", "-z", "json").json["Device"]["id"]
+    forced = impt.ok("device", "remove", "-d", "sensor-1", "-f", "-q")
+    assert forced.lines[0] == f'Device "{device_id}" is unassigned successfully.'
+    assert forced.lines[1] == 'Device "sensor-1" is removed successfully.'

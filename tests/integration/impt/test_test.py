@@ -69,7 +69,7 @@ def test_github_credentials_never_printed(impt):
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert json.loads(path.read_text()) == {"githubUser": "ghuser", "githubToken": "s3cr3t-token"}
     assert impt("test", "github", "-i", "gh.json", "-w", "x", "-q").code == 2
-    assert impt("test", "github", "-i", "other.json").code == 1  # no terminal to ask for the user
+    assert impt("test", "github", "-i", "other.json").code == 2  # no terminal to ask for the user
 
 
 def test_run_passes(tested):
