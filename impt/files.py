@@ -44,8 +44,15 @@ def auth_file_store(path: Path, endpoint: str, data: dict[str, Any]) -> Any:
     return AuthFileStore(str(path), endpoint, data=data, keep_login_key=not temp, keep_refresh_token=not temp)
 
 
+PROJECT_DEFAULTS = {"deviceFile": "device.nut", "agentFile": "agent.nut"}
+
+
 def read_project(cwd: Path) -> dict[str, Any] | None:
-    """`.impt.project` of the current directory, or None when there is none."""
+    """`.impt.project` of the current directory, or None when there is none.
+
+    Only `deviceGroupId` is mandatory (impt-behaviour §3); a missing source file name takes impt's
+    default, so every consumer (and a rewrite by `project update`) sees the same files.
+    """
     path = cwd / PROJECT_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -55,4 +62,7 @@ def read_project(cwd: Path) -> dict[str, Any] | None:
         raise ImptError("Project File is corrupted.") from None
     if not isinstance(data, dict) or not isinstance(data.get("deviceGroupId"), str):
         raise ImptError("Project File is corrupted.")
+    for key, default in PROJECT_DEFAULTS.items():
+        if not isinstance(data.setdefault(key, default), str):
+            raise ImptError("Project File is corrupted.")
     return data

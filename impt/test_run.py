@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump, StateChange
 
@@ -117,7 +118,16 @@ def _source(ctx: Context, report: Reporter, config: dict, kind: str, variables: 
     if not path.is_file():
         raise ImptError(f'{kind.capitalize()} source file "{name}" not found')
     report.line("info", f"Using {kind} source file: {name}")
-    return preprocess(path.read_text(encoding="utf-8"), path, variables)
+    return preprocess(_read(path, name), path, variables)
+
+
+def _read(path: Path, shown: str) -> str:
+    """A source or test file's text; unreadable or non-UTF-8 content is the user's file error, not a crash."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ImptError(f"File error: {shown}: {reason}.") from None
 
 
 def _run_file(run: TestRun, test_file: TestFile) -> bool:
@@ -125,7 +135,7 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
     ctx, report, group, devices = run.ctx, run.report, run.group, run.devices
     sources, settings = run.sources, run.settings
     path = ctx.cwd / test_file.path
-    raw = path.read_text(encoding="utf-8")
+    raw = _read(path, test_file.path)
     if not selects(raw, settings.pattern):
         report.line("info", f'Skip "{test_file.path}" testing')
         return True
@@ -133,7 +143,7 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
     partner = None
     if test_file.partner:
         partner_path = ctx.cwd / test_file.partner
-        partner = preprocess(partner_path.read_text(encoding="utf-8"), partner_path, settings.variables)
+        partner = preprocess(_read(partner_path, test_file.partner), partner_path, settings.variables)
     session_id = codegen.new_session_id()
     code_settings = codegen.SessionSettings(
         session_id, settings.timeout, settings.stop_on_fail, settings.pattern.test_class, settings.pattern.method

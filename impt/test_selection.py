@@ -25,7 +25,7 @@ class TestPattern:
 
 @dataclass(frozen=True)
 class TestFile:
-    path: str  # relative to the current directory, with "/"
+    path: str  # relative to the current directory (absolute when outside it), with "/"
     kind: str  # "agent" or "device"
     partner: str | None = None  # x.device.nut for x.agent.test.nut (and vice versa), when it exists
 
@@ -61,15 +61,35 @@ def find_test_files(cwd: Path, globs: list[str], pattern: TestPattern) -> list[T
     """Every file matching any glob (sorted, once each) whose path matches the `--tests` file part."""
     found: dict[str, None] = {}
     for glob in globs:
-        for path in sorted(cwd.glob(glob)):
+        for path in _glob(cwd, glob):
             if path.is_file():
-                found.setdefault(path.relative_to(cwd).as_posix(), None)
+                found.setdefault(_shown(cwd, path), None)
     files = []
     for relative in found:
         if pattern.file_matches(relative):
             kind = test_kind(relative)
             files.append(TestFile(relative, kind, _partner(cwd, relative, kind)))
     return files
+
+
+def _glob(cwd: Path, glob: str) -> list[Path]:
+    """Sorted matches; a relative glob starts in the current directory, an absolute one at its root."""
+    base, relative = cwd, glob
+    if Path(glob).is_absolute():
+        base = Path(Path(glob).anchor)
+        relative = Path(glob).relative_to(base).as_posix()
+    try:
+        return sorted(base.glob(relative))
+    except ValueError as exc:
+        raise UsageError(f'Test file pattern "{glob}" is invalid: {exc}.') from None
+
+
+def _shown(cwd: Path, path: Path) -> str:
+    """Relative to the current directory when inside it (impt's display), else the absolute path."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def selects(code: str, pattern: TestPattern) -> bool:

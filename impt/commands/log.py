@@ -39,20 +39,53 @@ def _stdout_is_terminal(ctx: Context) -> bool:
         return False
 
 
+API_PAGE_SIZE = 100  # impCentral returns at most 100 log entries per request
+
+
+class _LogPages:
+    """The user's pages of `size` entries, built from API pages of at most 100 (each fetched once)."""
+
+    def __init__(self, ctx: Context, device_id: str, size: int) -> None:
+        self.fetch = ctx.client.devices.logs
+        self.device_id = device_id
+        self.size = size
+        self.api_pages: dict[int, list[dict]] = {}
+
+    def page(self, number: int) -> list[dict]:
+        if self.size <= API_PAGE_SIZE:
+            return self.fetch(self.device_id, page_number=number, page_size=self.size)
+        start = (number - 1) * self.size
+        first = start // API_PAGE_SIZE + 1
+        last = (start + self.size - 1) // API_PAGE_SIZE + 1
+        entries: list[dict] = []
+        for api_number in range(first, last + 1):
+            api_page = self._api_page(api_number)
+            entries.extend(api_page)
+            if len(api_page) < API_PAGE_SIZE:
+                break
+        offset = start - (first - 1) * API_PAGE_SIZE
+        return entries[offset : offset + self.size]
+
+    def _api_page(self, number: int) -> list[dict]:
+        if number not in self.api_pages:
+            self.api_pages[number] = self.fetch(self.device_id, page_number=number, page_size=API_PAGE_SIZE)
+        return self.api_pages[number]
+
+
 def get(ctx: Context) -> None:
     args = ctx.args
     device = find_one(ctx, "device", args.device) if args.device is not None else _project_device(ctx)
-    fetch = ctx.client.devices.logs
     size = args.page_size
+    pages = _LogPages(ctx, device["id"], size)
     if args.page_number is not None:
-        page = fetch(device["id"], page_number=args.page_number, page_size=size)
+        page = pages.page(args.page_number)
         ctx.out.data(page) if ctx.out.is_json else _print_page(ctx, page)
         return
     interactive = ctx.terminal.interactive and _stdout_is_terminal(ctx) and not ctx.out.is_json
     collected: list[dict] = []
     number = 1
     while True:
-        page = fetch(device["id"], page_number=number, page_size=size)
+        page = pages.page(number)
         if ctx.out.is_json:
             collected.extend(page)
         else:
@@ -114,11 +147,14 @@ COMMANDS = (
         "without it pages on a terminal (Enter for more, Ctrl-C to stop) and prints every page when stdin "
         "or stdout is not a terminal.",
         (
-            o.identifier(
+            o.Option(
                 "device",
                 "d",
-                "device",
-                "A Device identifier. If not specified, the only device of the Project's Device Group is used.",
+                o.STRING,
+                "A Device identifier. If not specified and the Device Group referenced by the Project file in the "
+                "current directory has exactly one device, that device is used (without a Project file, or when "
+                "the Device Group has no or several devices, the command fails).",
+                "DEVICE_IDENTIFIER",
                 o.PROJECT,
             ),
             o.Option("page-size", "s", o.NUMBER, "Number of log entries in one page.", "number_of_entries", default=20),

@@ -80,11 +80,13 @@ def create(ctx: Context) -> None:
             ("dut", "create_dut", "pre-dut"),
         ):
             name = getattr(args, option)
+            if not getattr(args, flag):
+                continue  # resolve_targets reports a missing target with its role, as `dg create` does
             _find_or_create(
                 ctx,
                 "device_group",
                 name,
-                bool(getattr(args, flag)),
+                True,
                 lambda n=name, t=target_type: client.device_groups.create(rules.api_type(t), n, product["id"]),
             )
     targets = rules.resolve_targets(ctx, dg_type, product["id"], creating=True)
@@ -133,31 +135,45 @@ def info(ctx: Context) -> None:
 
 
 def update(ctx: Context) -> None:
+    """Everything that can fail locally happens before the Device Group changes, so no half-applied update."""
     args = ctx.args
     project = dict(_existing_project(ctx))
     group = project_dg(ctx)
     targets = rules.resolve_targets(ctx, group["type"], related_id(group, "product") or "", creating=False)
-    changes = {"name": args.name, "description": args.descr, **targets}
-    if any(value is not None for value in changes.values()):
-        group = ctx.client.device_groups.update(group["id"], group["type"], **changes) or group
-        catalog(ctx).remember("device_group", [group])
     for key, value in (("deviceFile", args.device_file), ("agentFile", args.agent_file)):
         if value is not None:
             project[key] = value
     _create_source_files(ctx, project["deviceFile"], project["agentFile"])
+    changes = {"name": args.name, "description": args.descr, **targets}
+    if any(value is not None for value in changes.values()):
+        group = ctx.client.device_groups.update(group["id"], group["type"], **changes) or group
+        catalog(ctx).remember("device_group", [group])
     write_project(ctx.cwd, project)
     ctx.out.info("Project is updated successfully.")
     _show(ctx, project, group)
 
 
+def _project_to_delete(ctx: Context) -> dict | None:
+    """The Project file's content; a corrupted file reads as empty, so it can still be deleted."""
+    try:
+        return ctx.project
+    except ImptError:
+        if ctx.args.entities or ctx.args.files or ctx.args.all:
+            ctx.out.info(
+                f"{PROJECT_LABEL} File is corrupted: the Device Group and source files it references can not "
+                "be determined and are not deleted."
+            )
+        return {}
+
+
 def delete(ctx: Context) -> None:
     args = ctx.args
-    project = ctx.project
+    project = _project_to_delete(ctx)
     if project is None:
         ctx.out.info("There is no Project File in the current directory.")
         return
     plan = DeletePlan(ctx)
-    if args.entities or args.all:
+    if (args.entities or args.all) and "deviceGroupId" in project:
         group = catalog(ctx).get("device_group", project["deviceGroupId"])
         if group is not None:
             collect_group(ctx, plan, group, with_targets=True)

@@ -12,7 +12,6 @@ from impt.config_files import (
     TEST_FILE,
     TEST_LABEL,
     ordered_test_config,
-    read_config,
     read_test_config,
     write_config,
 )
@@ -64,7 +63,7 @@ def create(ctx: Context) -> None:
         "builderConfig": args.builder_config,
     }
     _note_missing_configs(ctx, config)
-    _save(ctx, config, clear_cache=not config["builderCache"])
+    _save(ctx, config, clear_cache=True)  # test create always starts without a cache (SEED, BEH §3)
     ctx.out.info(f"{TEST_LABEL} is created successfully.")
     _show(ctx, config, group)
 
@@ -140,7 +139,7 @@ def delete(ctx: Context) -> None:
     if not path.exists():
         ctx.out.info(f"There is no {TEST_LABEL} File in the current directory.")
         return
-    config = read_config(path, TEST_LABEL) or {}
+    config = _config_to_delete(ctx)
     plan = DeletePlan(ctx)
     if (args.entities or args.all) and isinstance(config.get("deviceGroupId"), str):
         group = catalog(ctx).get("device_group", config["deviceGroupId"])
@@ -172,6 +171,20 @@ def delete(ctx: Context) -> None:
         ctx.out.info(f"{label} is deleted successfully.")
     remove_file(path)
     ctx.out.info(f"{TEST_LABEL} is deleted successfully.")
+
+
+def _config_to_delete(ctx: Context) -> dict:
+    """The test configuration; a corrupted file reads as empty, so it can still be deleted."""
+    try:
+        return read_test_config(ctx.cwd)
+    except ImptError:
+        args = ctx.args
+        if args.entities or args.github_config or args.builder_config or args.all:
+            ctx.out.info(
+                f"{TEST_LABEL} File is corrupted: the Device Group and configuration files it references can not "
+                "be determined and are not deleted."
+            )
+        return {}
 
 
 def github(ctx: Context) -> None:

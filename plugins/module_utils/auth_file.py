@@ -28,7 +28,19 @@ class AuthFileError(ImpCentralClientError):
 
 
 def write_private_file(path: str, text: str, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path`` atomically, the file never readable beyond ``mode``, even briefly."""
+    """Write ``text`` to ``path`` atomically, the file never readable beyond ``mode``, even briefly.
+
+    A failure is reported for ``path`` itself: the temporary file's random name means nothing to the user.
+    """
+    try:
+        _replace_with(path, text, mode)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, path) from exc
+
+
+def _replace_with(path: str, text: str, mode: int) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, mode=0o700, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=directory)

@@ -183,3 +183,23 @@ def test_log_option_of_restart_and_run(impt, product):
         assert done.stdout.rstrip().endswith("IMPT COMMAND SUCCEEDS")
     built = _interrupt_after_open(impt, "build", "run", "-g", "DG1", "-x", "device.nut", "-l")
     assert built.returncode == 0 and "is opened." in built.stdout
+
+
+def test_log_get_page_size_above_the_api_limit(impt, emulator):
+    """The API returns at most 100 entries a request; larger pages are assembled from several."""
+    push(emulator, device_id(impt, "sensor-3"), [f"e{i}" for i in range(152)])
+    everything = impt.ok("log", "get", "-d", "sensor-3", "-s", "200")
+    assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == [f"e{i}" for i in range(151, -1, -1)]
+    second = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "-n", "2")
+    assert [line.split(" ", 2)[2] for line in second.lines[:-1]] == [f"e{i}" for i in range(31, -1, -1)]
+    first = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "-n", "1", "-z", "json").json
+    assert [entry["msg"] for entry in first] == [f"e{i}" for i in range(151, 31, -1)]
+    paged = impt.ok("log", "get", "-d", "sensor-3", "-s", "120")
+    assert len(paged.lines) == 153
+
+
+def test_log_get_help_device_fallback():
+    from impt.commands.log import COMMANDS
+
+    device = next(option for option in COMMANDS[0].options if option.name == "device")
+    assert device.descr.count("If not specified") == 1 and "exactly one device" in device.descr

@@ -85,3 +85,46 @@ def test_outdated_and_corrupted_project(impt, product):
     broken = impt("project", "info")
     assert broken.lines == ["Error: Project File is corrupted.", "IMPT COMMAND FAILS"]
     assert impt("build", "deploy", "-z", "json").json == {"Error": "Project File is corrupted."}
+
+
+def test_update_minimal_project_file_takes_defaults(impt, product):
+    """Only deviceGroupId is required: the file names default, and nothing fails after the rename."""
+    group_id = impt.ok("dg", "info", "-g", "DG1", "-z", "json").json["Device Group"]["id"]
+    (impt.cwd / ".impt.project").write_text(json.dumps({"deviceGroupId": group_id}))
+    info = impt.ok("project", "info", "-z", "json").json["Project"]
+    assert info["Device file"] == "device.nut" and info["Agent file"] == "agent.nut"
+    impt.ok("project", "update", "-n", "DG1-renamed")
+    assert _project(impt) == {"deviceGroupId": group_id, "deviceFile": "device.nut", "agentFile": "agent.nut"}
+    assert impt.ok("dg", "info", "-g", group_id, "-z", "json").json["Device Group"]["name"] == "DG1-renamed"
+
+
+def test_update_fails_before_renaming_when_a_source_file_can_not_be_created(impt, product):
+    impt.ok("project", "link", "-g", "DG1", "-q")
+    (impt.cwd / "plain").write_text("")
+    failed = impt("project", "update", "-n", "DG2", "-x", "plain/device.nut")
+    assert failed.code == 1 and failed.lines[0].startswith("Error: File error: ")
+    assert impt.ok("dg", "info", "-g", "DG1", "-z", "json").json["Device Group"]["name"] == "DG1"
+    assert _project(impt)["deviceFile"] == "device.nut"
+
+
+def test_create_missing_target_names_its_role(impt, product):
+    missing = impt("project", "create", "-p", "P1", "-n", "X", "-f", "-t", "NEWT", "-u", "NEWD", "-q")
+    assert missing.code != 0 and missing.lines[0] == 'Error: Production Target Device Group "NEWT" is not found.'
+    impt.ok("dg", "create", "-n", "PR", "-p", "P1", "-y", "pre-production")
+    no_dut = impt("project", "create", "-p", "P1", "-n", "X", "-f", "-t", "PR", "-u", "NEWD", "-q")
+    assert no_dut.lines[0] == 'Error: DUT Target Device Group "NEWD" is not found.'
+    impt.ok("project", "create", "-p", "P1", "-n", "FF", "-f", "-t", "PR", "-u", "DU", "-w", "-q")
+    updated = impt("project", "update", "-t", "NOPE")
+    assert updated.lines[0] == 'Error: Production Target Device Group "NOPE" is not found.'
+
+
+def test_delete_corrupted_project_file(impt, product):
+    for text in ("{broken", '{"deviceGroupId": 5}'):
+        (impt.cwd / ".impt.project").write_text(text)
+        deleted = impt.ok("project", "delete", "-a", "-q")
+        assert deleted.lines[0].startswith("Project File is corrupted: the Device Group and source files")
+        assert deleted.lines[-2] == "Project is deleted successfully."
+        assert not (impt.cwd / ".impt.project").exists() and (impt.cwd / "device.nut").exists()
+    (impt.cwd / ".impt.project").write_text("{broken")
+    assert impt.ok("project", "delete", "-q").lines == ["Project is deleted successfully.", "IMPT COMMAND SUCCEEDS"]
+    assert impt.ok("dg", "info", "-g", "DG1").code == 0

@@ -146,3 +146,58 @@ def test_delete(tested):
     assert not (tested.cwd / "gh.json").exists() and not (tested.cwd / ".impt.test").exists()
     assert tested.ok("test", "delete").lines[0] == "There is no Test Configuration File in the current directory."
     assert tested("test", "info").lines[0] == "Error: Test Configuration File is not found in the current directory."
+
+
+def test_create_cleans_builder_cache(impt, product):
+    for argv in ((), ("-e",), ("-e", "true"), ("-e", "false")):
+        (impt.cwd / ".builder-cache" / "lib").mkdir(parents=True, exist_ok=True)
+        impt.ok("test", "create", "-g", "DG1", "-q", *argv)
+        assert not (impt.cwd / ".builder-cache").exists(), argv
+    (impt.cwd / ".builder-cache").mkdir()
+    impt.ok("test", "update", "-e", "true")
+    assert (impt.cwd / ".builder-cache").exists()
+
+
+def test_run_absolute_test_file_pattern(tested):
+    tested.ok("test", "update", "-f", f"{tested.cwd}/tests/*.test.nut")
+    result = tested.ok("test", "run")
+    assert "\ttests/my.agent.test.nut" in result.lines and "Testing succeeded" in result.out
+    tested.ok("test", "update", "-f", "tests/a**b")
+    bad = tested("test", "run")
+    assert bad.lines[-2:] == [
+        'Error: Test file pattern "tests/a**b" is invalid: '
+        "Invalid pattern: '**' can only be an entire path component.",
+        "IMPT COMMAND FAILS",
+    ]
+
+
+def test_run_non_utf8_test_file(tested):
+    (tested.cwd / "tests" / "my.agent.test.nut").write_bytes(b"class X {}\n\xff\xfe\n")
+    result = tested("test", "run")
+    assert result.code == 1 and result.lines[-2] == (
+        "Error: File error: tests/my.agent.test.nut: "
+        "'utf-8' codec can't decode byte 0xff in position 11: invalid start byte."
+    )
+    (tested.cwd / "tests" / "my.agent.test.nut").write_text(PASSING)
+    (tested.cwd / "device.nut").write_bytes(b"\xff")
+    tested.ok("test", "update", "-x", "device.nut")
+    assert tested("test", "run").lines[-2].startswith("Error: File error: device.nut: 'utf-8' codec")
+
+
+def test_delete_corrupted_configuration(tested):
+    (tested.cwd / "gh.json").write_text('{"githubUser": "u", "githubToken": "t"}')
+    for text in ("{broken", '{"deviceGroupId": 5, "githubConfig": "gh.json"}'):
+        (tested.cwd / ".impt.test").write_text(text)
+        deleted = tested.ok("test", "delete", "-a", "-q")
+        assert deleted.lines[0].startswith("Test Configuration File is corrupted: the Device Group and configuration")
+        assert deleted.lines[-2] == "Test Configuration is deleted successfully."
+        assert not (tested.cwd / ".impt.test").exists() and (tested.cwd / "gh.json").exists()
+    assert tested.ok("dg", "info", "-g", "DG1").code == 0
+
+
+def test_github_config_error_names_the_given_path(impt):
+    (impt.cwd / "adir").mkdir()
+    result = impt("test", "github", "-i", "adir", "-u", "a", "-w", "b", "-q")
+    assert result.code == 1 and result.lines[0] == f"Error: File error: {impt.cwd / 'adir'}: Is a directory."
+    assert list((impt.cwd / "adir").iterdir()) == []
+    assert [path.name for path in impt.cwd.iterdir() if path.name.startswith(".adir")] == []  # no temp file left
