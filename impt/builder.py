@@ -41,8 +41,11 @@ def _include(target: str, origin: Path, variables: dict[str, Any], depth: int) -
     path = (origin.parent / target).resolve()
     try:
         included = path.read_text(encoding="utf-8")
-    except OSError:
+    except FileNotFoundError:
         raise ImptError(f'Builder: included file "{target}" is not found.') from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ImptError(f"File error: {path}: {reason}.") from None
     return preprocess(included, path, variables, depth + 1)
 
 

@@ -177,6 +177,11 @@ def test_builder_subset(tmp_path):
         preprocess("@{nope}", tmp_path / "m.nut", {})
     with pytest.raises(ImptError, match="only local includes"):
         preprocess('@include "github:org/repo/file.nut"', tmp_path / "m.nut", {})
+    with pytest.raises(ImptError, match='included file "gone.nut" is not found'):
+        preprocess('@include "gone.nut"', tmp_path / "m.nut", {})
+    (tmp_path / "latin1.nut").write_bytes(b"\xff\xfe caf\xe9")
+    with pytest.raises(ImptError, match=r"^File error: .*latin1\.nut: .*utf-8.*\.$"):
+        preprocess('@include "latin1.nut"', tmp_path / "m.nut", {})
 
 
 def test_optional_value_options():
