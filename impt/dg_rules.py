@@ -52,23 +52,31 @@ def resolve_targets(ctx: Context, dg_type: str, product_id: str, *, creating: bo
             continue
         if not expected:
             check_option_for_type(option, dg_type, tuple(FIXTURE_TARGETS))
-        assert expected is not None
-        label = f'{_TARGET_LABEL[option]} Device Group "{value}"'
-        try:
-            target = find_one(ctx, "device_group", value)
-        except NotFoundError as exc:
-            if exc.details:
-                raise
-            raise NotFoundError(f"{label} is not found.") from None
-        if target["type"] != expected[option]:
-            raise UsageError(
-                f'{label} is of the type "{type_name(target["type"])}" '
-                f'but must be of the type "{type_name(expected[option])}".'
-            )
-        if related_id(target, "product") != product_id:
-            raise UsageError(f"{_TARGET_LABEL[option]} Device Group must be from the same Product.")
+        target = resolve_target(ctx, dg_type, option, product_id)
         result[api_name] = {"type": target["type"], "id": target["id"]}
     return result
+
+
+def resolve_target(ctx: Context, dg_type: str, option: str, product_id: str | None) -> dict[str, Any]:
+    """The group named by `--target` or `--dut`, checked for type and Product (None: the Product is new)."""
+    expected = FIXTURE_TARGETS[dg_type][option]
+    value = getattr(ctx.args, option)
+    label = f'{_TARGET_LABEL[option]} Device Group "{value}"'
+    if product_id is None:
+        raise NotFoundError(f"{label} is not found.")
+    try:
+        target = find_one(ctx, "device_group", value)
+    except NotFoundError as exc:
+        if exc.details:
+            raise
+        raise NotFoundError(f"{label} is not found.") from None
+    if target["type"] != expected:
+        raise UsageError(
+            f'{label} is of the type "{type_name(target["type"])}" but must be of the type "{type_name(expected)}".'
+        )
+    if related_id(target, "product") != product_id:
+        raise UsageError(f"{_TARGET_LABEL[option]} Device Group must be from the same Product.")
+    return target
 
 
 def parse_env_vars(text: str | None) -> dict | None:

@@ -63,6 +63,23 @@ def _find_or_create(ctx: Context, kind: str, value: str, create: bool, make) -> 
     return created
 
 
+def _check_existing_targets(ctx: Context, dg_type: str) -> None:
+    """Targets to be found rather than created are checked before anything is created."""
+    args = ctx.args
+    flags = (("target", "create_target"), ("dut", "create_dut"))
+    pending = [option for option, flag in flags if not getattr(args, flag)]
+    if not pending:
+        return
+    try:
+        product_id: str | None = find_one(ctx, "product", args.product)["id"]
+    except NotFoundError as exc:
+        if exc.details or not args.create_product:
+            raise
+        product_id = None  # the Product is still to be created: no group of it can exist yet
+    for option in pending:
+        rules.resolve_target(ctx, dg_type, option, product_id)
+
+
 def create(ctx: Context) -> None:
     args = ctx.args
     for option in ("target", "dut"):
@@ -70,10 +87,12 @@ def create(ctx: Context) -> None:
             raise UsageError(f'Options "--pre-factory" and "--{option}" must be specified together.')
     _confirm_overwrite(ctx)
     client = ctx.client
+    dg_type = rules.api_type("pre-factory" if args.pre_factory else "development")
+    if args.pre_factory:
+        _check_existing_targets(ctx, dg_type)
     product = _find_or_create(
         ctx, "product", args.product, bool(args.create_product), lambda: client.products.create(args.product)
     )
-    dg_type = rules.api_type("pre-factory" if args.pre_factory else "development")
     if args.pre_factory:
         for option, flag, target_type in (
             ("target", "create_target", "pre-production"),

@@ -118,6 +118,16 @@ def test_create_missing_target_names_its_role(impt, product):
     assert updated.lines[0] == 'Error: Production Target Device Group "NOPE" is not found.'
 
 
+def test_create_checks_existing_targets_before_creating_anything(impt, product, emulator):
+    """A target to be found (no --create-*) that is missing fails before the DUT or Product is made."""
+    emulator.clear_requests()
+    failed = impt("project", "create", "-p", "P1", "-n", "X", "-f", "-t", "NEWT", "-u", "NEWD", "-w", "-q")
+    assert failed.code == 4 and failed.lines[0] == 'Error: Production Target Device Group "NEWT" is not found.'
+    new_product = impt("project", "create", "-p", "P9", "-c", "-n", "X", "-f", "-t", "T", "-r", "-u", "D", "-q")
+    assert new_product.lines[0] == 'Error: DUT Target Device Group "D" is not found.'
+    assert not [r for r in emulator.requests() if r["method"] != "GET"]
+
+
 def test_delete_corrupted_project_file(impt, product):
     for text in ("{broken", '{"deviceGroupId": 5}'):
         (impt.cwd / ".impt.project").write_text(text)
