@@ -15,6 +15,7 @@ Private to this collection: names here may change in any release.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -30,6 +31,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.constants i
     DEFAULT_ENDPOINT,
     DG_TYPE_NAMES,
     DG_TYPES,
+    ID_RE,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
     AmbiguousEntityError,
@@ -77,6 +79,32 @@ RENAMED_RELATIONSHIPS = {"devicegroup": "device_group"}
 # ---------------------------------------------------------------------------------------------
 
 
+class ConnectionOptionError(ImpCentralClientError, ValueError):
+    """A connection option that cannot work, found before any request is sent."""
+
+
+def connection_problem(options: dict, *, strict: bool = False) -> str | None:
+    """What is wrong with the connection options, None when nothing is. ``strict`` (the modules, where
+    O(timeout) is the documented option) also refuses a zero timeout; ``connect()`` takes 0 as the default."""
+    timeout = options.get("timeout")
+    if timeout is not None:
+        try:
+            number = float(timeout)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number) or number < 0 or (strict and number == 0):
+            return "timeout must be a number of seconds greater than 0, not %r." % (timeout,)
+    retries = options.get("max_retries")
+    if retries is not None:
+        try:
+            count = int(retries)
+        except (TypeError, ValueError):
+            count = -1
+        if count < 0 or isinstance(retries, bool):
+            return "max_retries must be 0 or a positive whole number, not %r." % (retries,)
+    return None
+
+
 def saved_endpoint(auth_file: str) -> str | None:
     """The endpoint an existing auth file was written for (None when there is no file yet)."""
     try:
@@ -106,8 +134,17 @@ def token_cache_path(endpoint: str, username: str | None, password: str | None, 
 
 def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
     """Build a client from the connection options (module params or plugin options)."""
+    problem = connection_problem(options)
+    if problem:
+        raise ConnectionOptionError(problem)
     login_key, username, password = options.get("login_key"), options.get("username"), options.get("password")
     auth_file = options.get("auth_file")
+    if auth_file and not (login_key or username) and not os.path.exists(auth_file):
+        # Without credentials the file is the only way to log in: a missing one is the error, not a 401 later.
+        raise ConnectionOptionError(
+            "Auth file %s does not exist. Log in with impt auth login, or give login_key or username and password."
+            % auth_file
+        )
     if not (auth_file or login_key or username):
         auth_file = default_auth_file()
     file_endpoint = saved_endpoint(auth_file) if auth_file else None
@@ -200,6 +237,23 @@ def api_dg_type(name: str) -> str:
     return DG_TYPES.get(name, name)
 
 
+def blank(value) -> bool:
+    """An empty or whitespace-only string."""
+    return isinstance(value, str) and not value.strip()
+
+
+def identifier_form(text: str | None) -> str | None:
+    """Why ``text`` cannot be the name of a new product or device group: it has the hierarchical form
+    ``{...}{...}`` or the form of an id, so it is an identifier that matched nothing (None when it is a name)."""
+    if not text:
+        return None
+    if text.startswith("{") and text.endswith("}") and "}{" in text:
+        return "the hierarchical form {account}{product}[{device group}]"
+    if ID_RE.match(text):
+        return "the form of an id"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # The module helper
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +262,9 @@ def api_dg_type(name: str) -> str:
 class ImpCentralModule:
     """AnsibleModule + client + identification + the one CRUD path (check mode enforced in write())."""
 
-    def __init__(self, argument_spec: dict, **kwargs) -> None:
+    def __init__(self, argument_spec: dict, *, identifiers: tuple = (), **kwargs) -> None:
+        """``identifiers``: options naming entities (or names); an empty or blank value, or one in a list,
+        fails the task before any request."""
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
@@ -216,6 +272,22 @@ class ImpCentralModule:
         self.check_mode = self.module.check_mode
         self.result: dict = {"changed": False}
         self._client: ImpCentralClient | None = None
+        self.writes_sent = 0  # write requests the API accepted (2xx), so a failure reports changed truthfully
+        problem = connection_problem(self.params, strict=True)
+        if problem:
+            self.fail(problem)
+        self.reject_empty(*identifiers)
+
+    def reject_empty(self, *names: str) -> None:
+        """Fail, before any request, when one of the options ``names`` is an empty (or blank) string or a
+        list holding one: an empty identifier names nothing, and must never fall back to anything else."""
+        for name in names:
+            value = self.params.get(name)
+            if isinstance(value, list):
+                if any(blank(v) for v in value):
+                    self.fail("%s must not contain an empty value." % name)
+            elif blank(value):
+                self.fail("%s must not be empty." % name)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -225,7 +297,22 @@ class ImpCentralModule:
             if requests_missing():
                 self.module.fail_json(msg=missing_required_lib("requests"))
             self._client = connect(self.params, user_agent="ansible-module")
+            self._count_writes(self._client)
         return self._client
+
+    def _count_writes(self, client: ImpCentralClient) -> None:
+        """Count the write requests the API accepted (logins aside): a task that fails after one of them
+        changed something, one that fails before did not."""
+        transport = client.transport
+        send = transport.request
+
+        def request(method, path, *args, **kwargs):
+            response = send(method, path, *args, **kwargs)
+            if str(method).upper() not in ("GET", "HEAD", "OPTIONS") and kwargs.get("auth", True):
+                self.writes_sent += 1
+            return response
+
+        transport.request = request
 
     def run(self, action) -> None:
         """Run ``action(self)`` and exit; client errors become fail_json with method, URL, status."""
@@ -236,24 +323,39 @@ class ImpCentralModule:
         self.module.exit_json(**self.result)
 
     def fail(self, msg: str, **details) -> None:
+        """fail_json with the result so far; ``changed`` only when a write was accepted (or, in check mode,
+        predicted) before the failure."""
         result = dict(self.result)
         result.update(details)
+        result["changed"] = bool(self.result.get("changed") or self.writes_sent)
         self.module.fail_json(msg=msg, **result)
 
     def fail_from(self, exc: Exception) -> None:
         details = exc.to_dict() if hasattr(exc, "to_dict") else {}
         details = {k: v for k, v in details.items() if k not in ("msg", "changed", "failed")}
-        msg = exc.describe() if hasattr(exc, "describe") else str(exc)
+        if hasattr(exc, "describe") and getattr(exc, "method", None) and getattr(exc, "url", None):
+            msg = exc.describe()
+        else:  # no request behind it (no credentials, a bad option): no empty "( -> 401)"
+            msg = str(exc)
         if isinstance(exc, AmbiguousEntityError):
             details["candidates"] = [flatten(c) for c in (getattr(exc, "candidates", None) or [])]
         self.fail(msg, **details)
 
     def write(self, call, *args, **kwargs):
-        """Send one write request, unless in check mode. The only place check mode is enforced."""
-        self.result["changed"] = True
+        """Send one write request, unless in check mode. The only place check mode is enforced.
+
+        ``changed`` becomes true when the write is done (predicted, in check mode); when it fails, only if
+        the API accepted a write request before the failure."""
         if self.check_mode:
+            self.result["changed"] = True
             return None
-        return call(*args, **kwargs)
+        try:
+            answer = call(*args, **kwargs)
+        finally:
+            if self.writes_sent:
+                self.result["changed"] = True
+        self.result["changed"] = True
+        return answer
 
     # -- identification (one path: the client's identify) ---------------------------------------
 
@@ -318,26 +420,33 @@ class ImpCentralModule:
         update=None,
         delete=None,
         predicted: dict | None = None,
+        before_write=None,
     ) -> dict:
         """Make ``current`` match ``wanted`` (only the options the user set, flat form).
 
         ``create()`` returns the new resource, ``update(current, changes)`` the updated one (or None),
-        ``delete(current)`` nothing. Returns the (predicted, in check mode) flat object, also stored
-        in the result under ``key``; fills ``diff`` in diff mode.
+        ``delete(current)`` nothing. ``before_write(action)`` (``"create"``, ``"update"`` or ``"delete"``),
+        when given, runs before the write in check mode too: what would make the write fail (a missing
+        password, ...) fails both runs alike, before any request is sent. Returns the (predicted, in check
+        mode) flat object, also stored in the result under ``key``; fills ``diff`` in diff mode.
         """
         wanted = {k: v for k, v in wanted.items() if v is not None}
         before = flatten(current) if current else {}
+        ready = before_write or (lambda _action: None)
         if state == "absent":
             if current:
+                ready("delete")
                 self.write(delete, current)
             after = {}
         elif not current:
+            ready("create")
             created = self.write(create)
             after = flatten(created) if created else dict(predicted or {}, id=None, **wanted)
         else:
             changes = {k: v for k, v in wanted.items() if not same(before.get(k), v)}
             after = before
             if changes:
+                ready("update")
                 updated = self.write(update, current, changes)
                 after = flatten(updated) if updated else dict(before, **changes)
         self.result[key] = after
@@ -488,7 +597,8 @@ def run_info(
     * ``match``: options that, when set, keep only the views with that same value.
     * ``before(m)``: fills further results first (e.g. a single entity next to the list).
     """
-    module = ImpCentralModule(argument_spec)
+    names = ((identifier[0],) if identifier else ()) + tuple(refs or ())
+    module = ImpCentralModule(argument_spec, identifiers=names)
 
     def gather(m: ImpCentralModule) -> None:
         p = m.params

@@ -215,6 +215,7 @@ def main() -> None:
         ],
         required_one_of=[("device_group", "deployment")],
         required_if=[("state", "absent", ("deployment",))],
+        identifiers=("device_group", "copy_from", "deployment"),
     )
     module.run(ensure_deployment)
 
@@ -222,11 +223,19 @@ def main() -> None:
 def ensure_deployment(m: ImpCentralModule) -> None:
     p = m.params
     m.result["created"] = False
-    if p["deployment"]:
+    if p["deployment"] is not None:
         current = m.find("deployment", p["deployment"])
         if current is None and p["state"] == "present":
             m.fail('Deployment "%s" is not found.' % p["deployment"])
-        m.ensure("deployment", current, m.user_set(*EDITABLE), state=p["state"], update=update(m), delete=delete(m))
+        m.ensure(
+            "deployment",
+            current,
+            m.user_set(*EDITABLE),
+            state=p["state"],
+            update=update(m),
+            delete=delete(m),
+            before_write=lambda action: refuse_flagged(m, current) if action == "delete" else None,
+        )
         return
 
     code = wanted_code(m)
@@ -308,6 +317,15 @@ def update(m: ImpCentralModule):
         return m.client.deployments.update(cur["id"], **changes)
 
     return run
+
+
+def refuse_flagged(m: ImpCentralModule, current: dict) -> None:
+    """The API refuses to delete a flagged deployment (400 CX004): fail before sending anything, in check
+    mode too, unless ``force`` unflags it first."""
+    if (current.get("attributes") or {}).get("flagged") and not m.params["force"]:
+        m.fail(
+            "Deployment %s is flagged and cannot be deleted; set force: true to unflag and delete it." % current["id"]
+        )
 
 
 def delete(m: ImpCentralModule):

@@ -24,7 +24,7 @@ options:
     required: true
   name:
     description:
-      - Device name.
+      - Device name. An empty name is refused (before any request).
     type: str
   device_group:
     description:
@@ -107,7 +107,8 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "unassigned", "absent"]),
             force=dict(type="bool", default=False),
             unbond_key=dict(type="str", no_log=True),
-        )
+        ),
+        identifiers=("device", "name", "device_group"),
     )
     module.run(ensure_device)
 

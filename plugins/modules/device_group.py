@@ -21,11 +21,14 @@ options:
   name:
     description:
       - Device group name (unique within the product), or any device group identifier when O(product) is not given.
+      - A value in the hierarchical form C({account}{product}{group}) or in the form of an id that matches no group
+        fails the task; it is never taken as the name of a new group.
     type: str
     required: true
   product:
     description:
-      - Product (id, name or C({account}{product})) the group belongs to. Required to create the group.
+      - Product (id, name or C({account}{product})) the group belongs to. Required to create the group: without
+        it, a group that does not exist fails the task before any write, in check mode too.
     type: str
   type:
     description:
@@ -203,6 +206,7 @@ predicted_missing:
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     ImpCentralModule,
     api_dg_type,
+    identifier_form,
     ref,
     relationship_id,
 )
@@ -231,7 +235,8 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
             force=dict(type="bool", default=False),
             unbond_key=dict(type="str", no_log=True),
-        )
+        ),
+        identifiers=("name", "product", "production_target", "dut_target", "min_supported_deployment"),
     )
     module.run(ensure_device_group)
 
@@ -248,6 +253,16 @@ def ensure_device_group(m: ImpCentralModule) -> None:
         m.ensure("device_group", current, {}, state="absent", delete=delete)
         return
 
+    if current is None:
+        # Checked before any write, in check mode too: the real run would fail the same way.
+        form = identifier_form(p["name"])
+        if form:
+            m.fail(
+                'Device group "%s" is not found. A name in %s is an identifier that matched nothing; '
+                "no device group is created with it." % (p["name"], form)
+            )
+        if product is None:
+            m.fail('Device group "%s" does not exist; give product to create it.' % p["name"])
     kind = p["type"] or "development"
     if current and p["type"] and api_dg_type(p["type"]) != current["type"]:
         m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p["name"])
@@ -261,8 +276,6 @@ def ensure_device_group(m: ImpCentralModule) -> None:
         wanted["min_supported_deployment"] = m.one("deployment", p["min_supported_deployment"])["id"]
 
     def create():
-        if product is None:
-            m.fail('Device group "%s" does not exist; give product to create it.' % p["name"])
         refs = {t: ref(group) for t, group in targets.items()}
         created = m.client.device_groups.create(
             api_dg_type(kind),

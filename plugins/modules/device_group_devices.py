@@ -13,9 +13,11 @@ version_added: 1.0.0
 description:
   - Adds devices to a device group (moving them from other groups), removes them, or with O(exclusive=true)
     makes the group hold exactly the listed devices.
-  - Costs one listing of the group, then at most one C(POST) with every device to add and one C(DELETE) with
-    every device to remove, whatever the number of devices.
-  - Ids, MAC addresses and agent ids are sent as they are; names are resolved with one listing of the account's devices.
+  - Costs one listing of the group and, when a listed device is not in it yet, one listing of the account's
+    devices, then at most one C(POST) with every device to add and one C(DELETE) with every device to remove,
+    whatever the number of devices.
+  - Every device is resolved to its id (as C(impt) does: id, MAC address, agent id, then name) before any write;
+    a device that is not found, or a name several devices share, fails the task with nothing changed.
 author:
   - Electric Imp collection maintainers (@electricimp)
 options:
@@ -26,7 +28,7 @@ options:
     required: true
   devices:
     description:
-      - Devices (id, MAC address, agent id or name).
+      - Devices (id, MAC address, agent id or name). An empty value is refused before any request.
     type: list
     elements: str
     default: []
@@ -69,7 +71,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 added:
-  description: Devices added (or to be added in check mode), as given when they were not in the group.
+  description: Ids of the devices added (or to be added in check mode), whatever identifier was given.
   returned: always
   type: list
   elements: str
@@ -89,11 +91,6 @@ device_group:
   type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (  # noqa: E402
-    AGENT_ID_RE,
-    DEVICE_ID_RE,
-    MAC_RE,
-)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
 
 
@@ -105,7 +102,8 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
             exclusive=dict(type="bool", default=False),
             unbond_key=dict(type="str", no_log=True),
-        )
+        ),
+        identifiers=("device_group", "devices"),
     )
     module.run(ensure_members)
 
@@ -115,20 +113,18 @@ def ensure_members(m: ImpCentralModule) -> None:
     client = m.client
     group = m.parent("device_group", p["device_group"]) or {"id": None}
     members = client.devices.list(device_group=group["id"]) if group["id"] else []
-    index = {}
-    for device in members:
-        attrs = device.get("attributes") or {}
-        for key in (device["id"], attrs.get("mac_address"), attrs.get("agent_id"), attrs.get("name")):
-            if key:
-                index.setdefault(str(key).lower(), device["id"])
     wanted_in, wanted_out = [], []
     for value in dict.fromkeys(p["devices"]):
-        member = index.get(value.lower())
-        (wanted_in if member else wanted_out).append(member or value)
+        member = match(members, value)
+        if member is None:
+            wanted_out.append(value)
+        elif member not in wanted_in:
+            wanted_in.append(member)
 
     to_add, to_remove = [], []
     if p["state"] == "present":
-        to_add = resolve(m, wanted_out)
+        # Every device to add is resolved before any write: an unknown one fails the task with nothing moved.
+        to_add = [d for d in resolve(m, wanted_out) if d not in wanted_in]
         if p["exclusive"]:
             keep = set(wanted_in)
             to_remove = [d["id"] for d in members if d["id"] not in keep]
@@ -145,24 +141,43 @@ def ensure_members(m: ImpCentralModule) -> None:
     m.set_diff({"devices": sorted(before)}, {"devices": sorted(after)})
 
 
+def named(devices: list, value: str) -> list:
+    """Ids of the ``devices`` that ``value`` names, as impt identifies a device: the first of id, MAC address
+    (any case), agent id and name that matches anything wins."""
+    lowered = value.lower()
+    keys = (
+        lambda d: d["id"],
+        lambda d: str((d.get("attributes") or {}).get("mac_address") or "").lower() or None,
+        lambda d: (d.get("attributes") or {}).get("agent_id"),
+        lambda d: (d.get("attributes") or {}).get("name"),
+    )
+    for number, key in enumerate(keys):
+        found = [d["id"] for d in devices if key(d) == (lowered if number == 1 else value)]
+        if found:
+            return found
+    return []
+
+
+def match(devices: list, value: str) -> str | None:
+    """The id of the one group member ``value`` names; None when none (or several) do."""
+    found = named(devices, value)
+    return found[0] if len(found) == 1 else None
+
+
 def resolve(m: ImpCentralModule, values: list) -> list:
-    """Ids, MACs and agent ids go to the API as they are; names cost one listing of all devices."""
-    names = [v for v in values if not (DEVICE_ID_RE.match(v) or MAC_RE.match(v) or AGENT_ID_RE.match(v))]
-    if not names:
-        return list(values)
-    by_name: dict = {}
-    for device in m.client.devices.list():
-        by_name.setdefault((device.get("attributes") or {}).get("name"), []).append(device["id"])
+    """The ids of the devices ``values`` name, with one listing of the account's devices (none when there is
+    nothing to resolve). A value that names no device, or several, fails the task before any write."""
+    if not values:
+        return []
+    devices = m.client.devices.list()
     out = []
     for value in values:
-        if value not in names:
-            out.append(value)
-            continue
-        ids = by_name.get(value, [])
+        ids = named(devices, value)
         if len(ids) != 1:
-            problem = "matches %d devices; use an id" % len(ids) if ids else "is not found"
-            m.fail('Device "%s" %s.' % (value, problem))
-        out.append(ids[0])
+            problem = "matches %d devices (%s); use an id" % (len(ids), ", ".join(ids)) if ids else "is not found"
+            m.fail('Device "%s" %s. Nothing was changed.' % (value, problem))
+        if ids[0] not in out:
+            out.append(ids[0])
     return out
 
 

@@ -12,7 +12,9 @@ short_description: Create, describe or delete an impCentral login key
 version_added: 1.0.0
 description:
   - Makes sure the account has a login key with a description, or does not have it.
-  - The key is found by O(key_id) when given, else by its description.
+  - The key is found by O(key_id) when given, else by its description. An empty O(key_id), or an empty
+    description without O(key_id), fails the task before any request: it never matches a key without a description.
+  - A change that needs O(password) fails without it in check mode too, before any request.
   - A login key's id is the credential itself. It is returned once, as RV(key_id), when the key is created;
     everywhere else only a hint of its last four characters (C(id_hint)) is returned. Set C(no_log) to V(true)
     on the task that registers the result, and keep the key in a vault.
@@ -77,7 +79,7 @@ login_key:
       type: int
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, blank  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError  # noqa: E402
 
 
@@ -89,14 +91,19 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         required_one_of=[("description", "key_id")],
+        identifiers=("key_id",),
     )
     module.run(ensure_login_key)
 
 
 def ensure_login_key(m: ImpCentralModule) -> None:
     p = m.params
+    if p["key_id"] is None and (p["description"] is None or blank(p["description"])):
+        # The description is the identifier here: an empty or missing one must never match (and delete)
+        # a key created without a description.
+        m.fail("Give key_id, or a description that is not empty, to find the login key.")
     keys = m.client.login_keys
-    if p["key_id"]:
+    if p["key_id"] is not None:
         try:
             current = keys.get(p["key_id"])
         except NotFoundError:
@@ -117,7 +124,7 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         m.result["key_id"] = created["id"]
         return created
 
-    if p["state"] == "present" and current is None and p["key_id"]:
+    if p["state"] == "present" and current is None and p["key_id"] is not None:
         m.fail("Login key %s is not found; omit key_id to create a new key." % hint(p["key_id"]))
     after = m.ensure(
         "login_key",
@@ -128,6 +135,7 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         update=lambda cur, ch: keys.update(cur["id"], password(), ch["description"]),
         delete=lambda cur: keys.delete(cur["id"], password()),
         predicted={"type": "login_key"},
+        before_write=lambda _action: password(),
     )
     if p["state"] == "present" and current is None:
         m.result.setdefault("key_id", None)

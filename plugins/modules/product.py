@@ -20,6 +20,8 @@ options:
   name:
     description:
       - Product name (unique per owner account), or any product identifier.
+      - A value in the hierarchical form C({account}{product}) or in the form of an id that matches no product
+        fails the task; it is never taken as the name of a new product.
     type: str
     required: true
   description:
@@ -30,6 +32,7 @@ options:
     description:
       - Account (id, email, username or V(me)) that owns the product. Used to find it and to create it in a
         collaborator's account. Cannot change once created.
+      - An unknown account fails the task before any write, in check mode too.
     type: str
   state:
     description:
@@ -125,7 +128,10 @@ deleted:
       elements: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
+    ImpCentralModule,
+    identifier_form,
+)
 
 
 def main() -> None:
@@ -137,7 +143,8 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
             force=dict(type="bool", default=False),
             builds=dict(type="bool", default=False),
-        )
+        ),
+        identifiers=("name", "owner"),
     )
     module.run(ensure_product)
 
@@ -155,8 +162,18 @@ def ensure_product(m: ImpCentralModule) -> None:
         m.result["deleted"] = plan.summary()
         delete = plan.execute
 
-    def create():
+    owner = None
+    if p["state"] == "present" and current is None:
+        # Checked with reads before any write, in check mode too: the real run would fail the same way.
+        form = identifier_form(p["name"])
+        if form:
+            m.fail(
+                'Product "%s" is not found. A name in %s is an identifier that matched nothing; '
+                "no product is created with it." % (p["name"], form)
+            )
         owner = m.one("account", p["owner"])["id"] if p["owner"] else None
+
+    def create():
         return m.client.products.create(p["name"], description=p["description"], owner=owner)
 
     def update(cur, changes):

@@ -102,6 +102,7 @@ def main() -> None:
             conditional=dict(type="bool", default=False),
         ),
         required_one_of=[("devices", "device_groups")],
+        identifiers=("devices", "device_groups"),
     )
     module.run(restart)
 

@@ -100,7 +100,8 @@ def main() -> None:
             url=dict(type="str", required=True),
             content_type=dict(type="str", choices=["json", "urlencoded"]),
             state=dict(type="str", default="present", choices=["present", "absent"]),
-        )
+        ),
+        identifiers=("device_group", "url"),
     )
     module.run(ensure_webhook)
 

@@ -40,9 +40,10 @@ def test_bulk_exclusive_is_one_post_and_one_delete(auth_file):
     first = [
         GROUP,
         members(stranger),
+        GET("/devices", page(stranger, device(), device(DEV2, mac="0c:2a:69:05:0d:63"))),
         POST(
             f"/devicegroups/{DG}/relationships/devices",
-            json_body={"data": [{"type": "device", "id": DEV}, {"type": "device", "id": "0c:2a:69:05:0d:63"}]},
+            json_body={"data": [{"type": "device", "id": DEV}, {"type": "device", "id": DEV2}]},
         ),
         DELETE(
             f"/devicegroups/{DG}/relationships/devices",
@@ -51,7 +52,9 @@ def test_bulk_exclusive_is_one_post_and_one_delete(auth_file):
     ]
     repeat = [GROUP, members(device(dg=DG), device(DEV2, mac="0c:2a:69:05:0d:63", dg=DG))]
     results = four_runs("device_group_devices", args, first, repeat)
-    assert results[2]["added"] == [DEV, "0c:2a:69:05:0d:63"] and results[2]["removed"] == ["aaaaaaaaaaaa0001"]
+    # ids everywhere, whatever identifier was given (here a MAC address)
+    assert results[0]["added"] == [DEV, DEV2] and results[2]["added"] == [DEV, DEV2]
+    assert results[0]["removed"] == ["aaaaaaaaaaaa0001"] and results[0]["devices"] == [DEV, DEV2]
     assert results[3]["devices"] == [DEV, DEV2]
 
 

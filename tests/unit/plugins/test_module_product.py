@@ -171,7 +171,7 @@ def test_api_error_reaches_fail_json_with_method_url_status(auth_file):
     assert result["method"] == "DELETE" and result["status"] == 400
     assert result["url"].endswith(f"/products/{PRODUCT}")
     assert "Dependent Devicegroups Exist" in result["msg"] and "DELETE" in result["msg"]
-    assert result["changed"] is True
+    assert result["changed"] is False  # the API refused the only write: nothing changed
 
 
 def test_ambiguous_name_fails_with_candidates(auth_file):
