@@ -48,6 +48,8 @@ options:
         so one C(impt auth login) serves every task of every playbook.
       - When neither O(auth_file), O(login_key) nor O(username) is given, the first existing file of
         C(./.impt.auth), C($IMPT_AUTH_FILE_PATH/.impt.auth) and C(~/.impt.auth) is used, as C(impt) does.
+      - Without O(login_key) or O(username), a file that does not exist fails the task, naming the path; with
+        them, the file is created to keep the access token.
     type: path
   token_cache:
     description:
@@ -71,6 +73,7 @@ options:
   timeout:
     description:
       - Seconds to wait for one response. The connection itself times out after at most 10 seconds.
+      - Must be greater than 0.
     type: float
     default: 60
   max_retries:
@@ -79,6 +82,7 @@ options:
       - A create whose answer was lost is sent again only after the entity was looked for and not found,
         so a retry never makes a duplicate. Login keys, which have no natural key, are never created twice.
       - Falls back to the E(IMPCENTRAL_MAX_RETRIES) environment variable.
+      - Must be 0 or more; V(0) sends every request once.
     type: int
     default: 5
 notes:

@@ -52,6 +52,7 @@ options:
   deployment:
     description:
       - An existing deployment (id, sha, tag or origin) to update or delete, instead of deploying code.
+      - An empty value fails the task before any request; it never falls back to deploying code.
     type: str
   description:
     description:
@@ -79,6 +80,7 @@ options:
   force:
     description:
       - With O(state=absent), unflag a flagged deployment before deleting it.
+      - Without it, deleting a flagged deployment fails before any write, in check mode too (the API refuses it).
     type: bool
     default: false
 extends_documentation_fragment:

@@ -27,7 +27,7 @@ options:
     required: true
   product:
     description:
-      - Product (id, name or C({account}{product})) the group belongs to. Required to create the group: without
+      - Product (id, name or C({account}{product})) the group belongs to. Required to create the group; without
         it, a group that does not exist fails the task before any write, in check mode too.
     type: str
   type:

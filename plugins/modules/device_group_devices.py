@@ -16,7 +16,7 @@ description:
   - Costs one listing of the group and, when a listed device is not in it yet, one listing of the account's
     devices, then at most one C(POST) with every device to add and one C(DELETE) with every device to remove,
     whatever the number of devices.
-  - Every device is resolved to its id (as C(impt) does: id, MAC address, agent id, then name) before any write;
+  - Every device is resolved to its id (as C(impt) does, by id, MAC address, agent id, then name) before any write;
     a device that is not found, or a name several devices share, fails the task with nothing changed.
 author:
   - Electric Imp collection maintainers (@electricimp)

@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Makes sure the account has a login key with a description, or does not have it.
   - The key is found by O(key_id) when given, else by its description. An empty O(key_id), or an empty
-    description without O(key_id), fails the task before any request: it never matches a key without a description.
+    description without O(key_id), fails the task before any request; it never matches a key without a description.
   - A change that needs O(password) fails without it in check mode too, before any request.
   - A login key's id is the credential itself. It is returned once, as RV(key_id), when the key is created;
     everywhere else only a hint of its last four characters (C(id_hint)) is returned. Set C(no_log) to V(true)
