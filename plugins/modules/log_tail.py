@@ -19,6 +19,8 @@ description:
   - Without O(search_regex), collects lines until O(lines) lines were seen, O(duration) passed, or O(timeout) passed.
   - Runs on the controller (an action plugin). A dropped stream is re-opened and the gap reported in RV(gaps).
   - One log stream serves at most five devices.
+  - impCentral keeps one live log stream per account, so this task closes any other live stream of the account
+    (an C(impt log stream), another play). In check mode no stream is opened; see the C(check_mode) attribute.
 author:
   - Electric Imp collection maintainers (@electricimp)
 options:
@@ -37,32 +39,57 @@ options:
   search_regex:
     description:
       - Python regular expression searched in each line's message. The task succeeds at the first match.
+      - An invalid expression fails the task before anything is read.
     type: str
   fail_regex:
     description:
       - Python regular expression; a matching line fails the task at once.
+      - An invalid expression fails the task before anything is read.
     type: str
   timeout:
     description:
       - Seconds to wait at most, from the start of the task (one monotonic deadline covering every request).
+      - Zero or more.
     type: float
     default: 300
   lines:
     description:
-      - Stop after this many lines.
+      - Stop after this many lines (one or more; back-filled lines count).
+      - With O(search_regex), the task fails if no line matched by then.
     type: int
   duration:
     description:
-      - Stop (successfully, unless O(search_regex) is set and did not match) after this many seconds.
+      - Stop (successfully, unless O(search_regex) is set and did not match) after this many seconds (zero or more).
     type: float
   since:
     description:
-      - First look at historical logs from this moment on, an ISO-8601 time (V(2026-01-01T10:00:00Z)) or a number
-        of seconds ago (V(300)), so a line logged before the task started is not missed.
+      - First look at historical logs from this moment on, so a line logged before the task started is not missed.
+      - Either a number of seconds ago (V(300), V(1.5)) or an ISO 8601 time stamp with any UTC offset
+        (V(2026-01-01T10:00:00Z), V(2026-01-01T12:00:00+02:00); without an offset, UTC). It is compared with the
+        time stamps of the lines as a point in time, so every offset gives the same lines. Anything else fails the
+        task.
+      - Back-filled lines are returned oldest first; lines logged in the same millisecond keep the order in which
+        they were logged.
     type: str
+attributes:
+  check_mode:
+    description: Only reads in check mode; the log stream is not opened.
+    support: partial
+    details:
+      - Opening a log stream closes any other live log stream of the account, so in check mode the task resolves
+        the devices and reads the historical logs since O(since), and opens no stream.
+      - When those lines end the wait (a O(search_regex) or O(fail_regex) match, or O(lines) lines), the result is
+        the one the task would have without check mode. Otherwise the task is skipped, with RV(stream_opened)
+        false and a message saying that the stream was not opened.
+      - A device or device group that does not exist yet (an earlier task of the play would create it), or a group
+        without devices, is listed in RV(predicted_missing) instead of failing the task.
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: N/A
+    details:
+      - This action does not modify impCentral entities.
 extends_documentation_fragment:
   - electricimp.impcentral.connection
-  - electricimp.impcentral.attributes.info_module
   - electricimp.impcentral.attributes.actiongroup
 seealso:
   - module: ansible.builtin.wait_for
@@ -87,6 +114,8 @@ RETURN = r"""
 lines:
   description:
     - Every line seen, oldest first (back-filled lines first), as dicts.
+    - Back-filled lines of one device are in the order they were logged (the reverse of the API's newest-first
+      order), also when several share a time stamp; the lines of several devices are merged by time stamp.
   returned: always
   type: list
   elements: dict
@@ -140,4 +169,22 @@ elapsed:
   description: Seconds the task took.
   returned: always
   type: float
+stream_opened:
+  description: Whether a log stream was opened (never in check mode, nor when the back-filled lines ended the wait).
+  returned: always
+  type: bool
+predicted_missing:
+  description:
+    - Check mode only. Devices and device groups that were not found (an earlier task would create them), and,
+      when no device was left to follow, the groups without devices. Their logs were not read.
+  returned: in check mode, when a device or group is not found or no device is left to follow
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: V(device) or V(device_group).
+      type: str
+    name:
+      description: The identifier as given.
+      type: str
 """
