@@ -169,6 +169,12 @@ def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
     tokens = store.load() if store else None
     if tokens:
         client.set_tokens(tokens)
+    elif auth_file and not (login_key or username):
+        # The file exists (checked above) but holds a login for another endpoint: say so, not "401".
+        raise ConnectionOptionError(
+            "Auth file %s holds a login for %s, not for %s. Set endpoint to match it, log in again with "
+            "impt auth login, or give login_key or username and password." % (auth_file, file_endpoint, endpoint)
+        )
     otp = options.get("otp")
     if login_key or username:
         client.set_credentials(

@@ -194,6 +194,13 @@ def test_missing_auth_file_is_named(tmp_path):
         assert "401" not in result["msg"]
 
 
+def test_auth_file_of_another_endpoint_is_named(auth_file):
+    args = {"name": "Thermostat", "auth_file": auth_file, "endpoint": "https://other.test/v5"}
+    for result in both_modes_fail("product", args, []):
+        assert result["msg"].startswith(f"Auth file {auth_file} holds a login for https://api.test/v5"), result
+        assert "https://other.test/v5" in result["msg"]
+
+
 def test_no_credentials_at_all_has_no_empty_request_in_the_message():
     for result in both_modes_fail("product", {"name": "Thermostat"}, []):
         assert "( " not in result["msg"] and "-> 401" not in result["msg"], result["msg"]
