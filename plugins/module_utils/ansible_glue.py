@@ -248,13 +248,16 @@ def blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def identifier_form(text: str | None) -> str | None:
+HIERARCHICAL_FORMS = {"product": "{account}{product}", "device_group": "{account}{product}{device group}"}
+
+
+def identifier_form(text: str | None, kind: str = "product") -> str | None:
     """Why ``text`` cannot be the name of a new product or device group: it has the hierarchical form
     ``{...}{...}`` or the form of an id, so it is an identifier that matched nothing (None when it is a name)."""
     if not text:
         return None
     if text.startswith("{") and text.endswith("}") and "}{" in text:
-        return "the hierarchical form {account}{product}[{device group}]"
+        return "the hierarchical form %s" % HIERARCHICAL_FORMS.get(kind, "{...}{...}")
     if ID_RE.match(text):
         return "the form of an id"
     return None

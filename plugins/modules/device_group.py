@@ -255,7 +255,7 @@ def ensure_device_group(m: ImpCentralModule) -> None:
 
     if current is None:
         # Checked before any write, in check mode too: the real run would fail the same way.
-        form = identifier_form(p["name"])
+        form = identifier_form(p["name"], "device_group")
         if form:
             m.fail(
                 'Device group "%s" is not found. A name in %s is an identifier that matched nothing; '

@@ -71,7 +71,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 added:
-  description: Ids of the devices added (or to be added in check mode), whatever identifier was given.
+  description:
+    - Ids of the devices added (or to be added in check mode), whatever identifier was given.
+    - When the task fails after adding devices (for example the removal is refused), the devices it did add.
   returned: always
   type: list
   elements: str
@@ -130,10 +132,14 @@ def ensure_members(m: ImpCentralModule) -> None:
             to_remove = [d["id"] for d in members if d["id"] not in keep]
     else:
         to_remove = wanted_in
+    # Filled as each write is done, so a failure (a refused unbond key, ...) still says what was changed.
+    m.result.update(device_group=group["id"], added=[], removed=[])
     if to_add:
         m.write(client.device_groups.add_devices, group["id"], to_add)
+        m.result["added"] = to_add
     if to_remove:
         m.write(client.device_groups.remove_devices, group["id"], to_remove, unbond_key=p["unbond_key"])
+        m.result["removed"] = to_remove
 
     before = [d["id"] for d in members]
     after = [d for d in before if d not in set(to_remove)] + to_add

@@ -226,3 +226,19 @@ def test_devices_given_by_name_and_mac_are_returned_as_ids(auth_file):
     assert result["added"] == [DEV, other["id"]] and result["devices"] == [DEV, other["id"]]
     result = playback("device_group_devices", args, [c for c in calls if not c.write], check=True)
     assert result["added"] == [DEV, other["id"]] and result["changed"] is True
+
+
+def test_a_refused_removal_after_an_add_reports_the_add(auth_file):
+    stranger = device("aaaaaaaaaaaa0001", mac="0c:2a:69:00:00:01", dg=DG)
+    args = {"device_group": DG, "devices": [DEV], "exclusive": True, "auth_file": auth_file}
+    refused = Call("DELETE", f"/devicegroups/{DG}/relationships/devices", 403, {"errors": [{"title": "Forbidden"}]})
+    calls = [
+        GROUP,
+        GET("/devices", page(stranger), query={"filter[devicegroup.id]": DG}),
+        GET("/devices", page(stranger, device())),
+        POST(f"/devicegroups/{DG}/relationships/devices"),
+        refused,
+    ]
+    result = playback("device_group_devices", args, calls, fails=True)
+    assert result["changed"] is True and result["status"] == 403 and result["method"] == "DELETE"
+    assert result["added"] == [DEV] and result["removed"] == []
