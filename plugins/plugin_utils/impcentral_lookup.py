@@ -37,7 +37,10 @@ class ImpCentralLookup(LookupBase):
         if requests_missing():
             raise AnsibleLookupError(missing_required_lib("requests"))
         options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
-        client = connect(options, user_agent="ansible-lookup")
+        try:
+            client = connect(options, user_agent="ansible-lookup")
+        except ImpCentralClientError as exc:  # a bad connection option or auth file, before any request
+            raise AnsibleLookupError("%s lookup failed: %s" % (self.LABEL, exc)) from None
         answer = []
         for term in terms or self.DEFAULT_TERMS:
             answer.extend(self.lookup_one(client, term))

@@ -43,6 +43,14 @@ def test_device_group_lookup_hierarchical_entity(auth_file):
     assert result[0]["id"] == DG and result[0]["type"] == "development"
 
 
+def test_bad_connection_options_are_lookup_errors(tmp_path):
+    """A missing auth file or an impossible timeout is an AnsibleLookupError, not an unhandled exception."""
+    with pytest.raises(AnsibleLookupError, match="Product lookup failed: .*does not exist"):
+        lookup("product", ["P"], str(tmp_path / "missing.auth"))
+    with pytest.raises(AnsibleLookupError, match="Product lookup failed: .*timeout"):
+        lookup("product", ["P"], str(tmp_path / "missing.auth"), timeout=-1)
+
+
 def test_on_missing(auth_file):
     with responses.RequestsMock(registry=registries.OrderedRegistry) as mock:
         mock.add("GET", f"{BASE}/products", json=page())
