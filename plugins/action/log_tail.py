@@ -28,7 +28,13 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     EntityNotFoundError,
     ImpCentralClientError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump
+from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import (
+    END,
+    Gap,
+    LogLine,
+    LogPump,
+    StateChange,
+)
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
@@ -43,6 +49,7 @@ ARGSPEC = dict(
     since=dict(type="str"),
 )
 MAX_STREAM_DEVICES = 5
+SUBSCRIBE_WAIT = 5.0  # seconds to wait for the stream's "subscribed" events before reading the history
 CHECK_MODE_NOTE = (
     "Check mode: the log stream was not opened (impCentral keeps one live log stream per account, and "
     "opening one would close any other)"
@@ -137,9 +144,22 @@ class Tail:
         self.failure = "%s waiting for /%s/ in the logs of %s." % (why, self.search.pattern, ", ".join(self.devices))
 
     def stream(self, client) -> None:
+        """Follow the stream. With ``since``, the history is read again once every device is subscribed:
+        a line logged between the first read and the subscription is then not lost (nor taken twice)."""
         pump = LogPump(client, self.devices)
         self.streamed = True
         try:
+            pending: list = []
+            if self.since is not None:
+                early = self.await_subscriptions(pump)
+                known = {_line_key(line) for line in self.seen}
+                pending = [line for line in self.backfill(client) if _line_key(line) not in known]
+                known.update(_line_key(line) for line in pending)
+                pending += [item for item in early if not _is_known(item, known)]
+            for item in pending:
+                if self.done:
+                    break
+                self.handle(item)
             while not self.done:
                 remaining = self.deadline - time.monotonic()
                 if remaining <= 0:
@@ -147,22 +167,44 @@ class Tail:
                 item = pump.next(remaining)
                 if item is None or item is END:
                     break
-                if isinstance(item, Gap):
-                    self.gaps.append({"reason": item.reason, "since": item.since})
-                elif isinstance(item, LogLine):
-                    self.take(
-                        {
-                            "device_id": item.device_id,
-                            "ts": item.ts,
-                            "log_type": item.log_type,
-                            "type": item.type,
-                            "msg": item.msg,
-                        }
-                    )
+                self.handle(item)
         finally:
             pump.close()
             pump.join(1.0)
         self.unmatched()
+
+    def await_subscriptions(self, pump) -> list:
+        """Stream events until a ``subscribed`` state change per device has come (at most a few seconds);
+        the log lines and gaps received meanwhile are returned to be handled after the history."""
+        early: list = []
+        wanted = len(self.devices)
+        until = min(self.deadline, time.monotonic() + SUBSCRIBE_WAIT)
+        while wanted > 0:
+            item = pump.next(max(0.0, until - time.monotonic()))
+            if item is None or item is END:
+                break
+            if isinstance(item, StateChange):
+                wanted -= item.state == "subscribed"
+            else:
+                early.append(item)
+        return early
+
+    def handle(self, item) -> None:
+        """One stream item or back-filled line (a dict)."""
+        if isinstance(item, Gap):
+            self.gaps.append({"reason": item.reason, "since": item.since})
+        elif isinstance(item, LogLine):
+            self.take(
+                {
+                    "device_id": item.device_id,
+                    "ts": item.ts,
+                    "log_type": item.log_type,
+                    "type": item.type,
+                    "msg": item.msg,
+                }
+            )
+        elif isinstance(item, dict):
+            self.take(item)
 
     def resolve(self, client) -> list:
         """Device ids to follow. In check mode a device or group that is not found is noted, not an error
@@ -269,6 +311,17 @@ class Tail:
         elif self.skip_reason:
             out.update(skipped=True, msg=self.skip_reason)
         return out
+
+
+def _line_key(line: dict) -> tuple:
+    """What makes a log line the same whether it came from the history or the stream."""
+    return (line.get("device_id"), parse_iso_timestamp(line.get("ts")), line.get("msg"))
+
+
+def _is_known(item, known: set) -> bool:
+    if not isinstance(item, LogLine):
+        return False
+    return (item.device_id, parse_iso_timestamp(item.ts), item.msg) in known
 
 
 def check_options(args: dict) -> dict:

@@ -70,6 +70,8 @@ options:
         task.
       - Back-filled lines are returned oldest first; lines logged in the same millisecond keep the order in which
         they were logged.
+      - When the history does not end the wait, the stream is opened and, once every device is subscribed, the
+        history is read once more, so a line logged in between is neither lost nor taken twice.
     type: str
 attributes:
   check_mode:

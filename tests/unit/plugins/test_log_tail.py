@@ -282,3 +282,23 @@ def test_device_groups_without_devices_are_named():
         tail(client, devices=[], device_groups=["g1", "g2"])
     with pytest.raises(ValueError, match=r"^No device to follow: the device group g1 has no devices\.$"):
         tail(client, devices=[], device_groups=["g1"])
+
+
+class GapClient(FakeClient):
+    """The first history read misses L4, which is logged before the stream subscribes and so is never
+    streamed: only a second read after the subscription finds it."""
+
+    def iter_logs(self, device):
+        self.reads.append(device)
+        late = [{"ts": "2026-11-23T00:35:40.000Z", "type": "server.log", "msg": "L4"}] if len(self.reads) > 1 else []
+        return iter(late + HISTORY[device])
+
+
+def test_line_logged_between_history_and_subscription_is_not_lost():
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import StateChange
+
+    streamed_twice = LogLine("d1", TS, "development", "server.log", "L3")
+    client = GapClient(items=[StateChange("subscribed", "d1"), streamed_twice])
+    result = tail(client, since="2026-11-23T00:35:00Z", search_regex="^L4$")
+    assert result["matched"] and client.reads == ["d1", "d1"]
+    assert msgs(result) == ["Device connected", "L1", "L2", "L3", "L4"]  # L3 streamed again is not taken twice
