@@ -14,6 +14,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import
 from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine
 from imp_playback import BASE, DG, PRODUCT, group, one, page, product
 from responses import registries
+from test_log_tail import options
 
 
 def lookup(name, terms, auth_file, **kwargs):
@@ -98,18 +99,7 @@ class FakeClient:
 
 
 def tail(items, **args):
-    full = dict(
-        devices=["d1"],
-        device_groups=[],
-        search_regex=None,
-        fail_regex=None,
-        timeout=5,
-        lines=None,
-        duration=None,
-        since=None,
-    )
-    full.update(args)
-    waiting = log_tail.Tail(full)
+    waiting = log_tail.Tail(options(**args))
     waiting.run(FakeClient(items))
     return waiting.report()
 
