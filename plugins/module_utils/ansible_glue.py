@@ -287,6 +287,16 @@ class ImpCentralModule:
             self.fail(problem)
         self.reject_empty(*identifiers)
 
+    def refuse_identifier_as_name(self, label: str, value: str, kind: str) -> None:
+        """Fail when ``value``, about to become the name of a new entity, has the form of an identifier:
+        it named an entity that does not exist, and creating one called that is never what was meant."""
+        form = identifier_form(value, kind)
+        if form:
+            self.fail(
+                '%s "%s" is not found. A name in %s is an identifier that matched nothing; '
+                "no %s is created with it." % (label, value, form, label.lower())
+            )
+
     def reject_empty(self, *names: str) -> None:
         """Fail, before any request, when one of the options ``names`` is an empty (or blank) string or a
         list holding one: an empty identifier names nothing, and must never fall back to anything else."""

@@ -206,7 +206,6 @@ predicted_missing:
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     ImpCentralModule,
     api_dg_type,
-    identifier_form,
     ref,
     relationship_id,
 )
@@ -255,12 +254,7 @@ def ensure_device_group(m: ImpCentralModule) -> None:
 
     if current is None:
         # Checked before any write, in check mode too: the real run would fail the same way.
-        form = identifier_form(p["name"], "device_group")
-        if form:
-            m.fail(
-                'Device group "%s" is not found. A name in %s is an identifier that matched nothing; '
-                "no device group is created with it." % (p["name"], form)
-            )
+        m.refuse_identifier_as_name("Device group", p["name"], "device_group")
         if product is None:
             m.fail('Device group "%s" does not exist; give product to create it.' % p["name"])
     kind = p["type"] or "development"

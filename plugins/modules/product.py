@@ -128,10 +128,7 @@ deleted:
       elements: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
-    ImpCentralModule,
-    identifier_form,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
 
 
 def main() -> None:
@@ -165,12 +162,7 @@ def ensure_product(m: ImpCentralModule) -> None:
     owner = None
     if p["state"] == "present" and current is None:
         # Checked with reads before any write, in check mode too: the real run would fail the same way.
-        form = identifier_form(p["name"])
-        if form:
-            m.fail(
-                'Product "%s" is not found. A name in %s is an identifier that matched nothing; '
-                "no product is created with it." % (p["name"], form)
-            )
+        m.refuse_identifier_as_name("Product", p["name"], "product")
         owner = m.one("account", p["owner"])["id"] if p["owner"] else None
 
     def create():
