@@ -101,8 +101,11 @@ def device_blocks(devices: list[dict]) -> list[Any]:
     return blocks
 
 
-def full_group_details(group: dict, groups: list[dict], devices: list[dict], webhooks: list[dict]) -> dict:
-    """The `--full` part of a Device Group: who targets it, its webhooks, its devices (five shown)."""
+def full_group_details(
+    group: dict, groups: list[dict], devices: list[dict], webhooks: list[dict], *, cut: bool = True
+) -> dict:
+    """The `--full` part of a Device Group: who targets it, its webhooks, its devices (five shown when
+    ``cut``, the text modes' limit; json lists them all)."""
     details: dict[str, Any] = {}
     for name, label in (("production_target", "Production Target for"), ("dut_target", "DUT Target for")):
         sources = [g for g in groups if related_id(g, name) == group["id"]]
@@ -113,8 +116,9 @@ def full_group_details(group: dict, groups: list[dict], devices: list[dict], web
         details["Webhooks"] = [{"Webhook": short("webhook", w)} for w in hooks]
     own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
     if own:
-        shown: list[Any] = [{"Device": short("device", d)} for d in own[:_MORE_DEVICES]]
-        if len(own) > _MORE_DEVICES:
-            shown.append(f"... {len(own) - _MORE_DEVICES} more Device(s)")
+        limit = _MORE_DEVICES if cut else len(own)
+        shown: list[Any] = [{"Device": short("device", d)} for d in own[:limit]]
+        if len(own) > limit:
+            shown.append(f"... {len(own) - limit} more Device(s)")
         details["Devices"] = shown
     return details

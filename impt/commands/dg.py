@@ -58,10 +58,6 @@ def _require_fixture_targets(dg_type: str, args) -> None:
             )
 
 
-def _device_entries(devices: list[dict]) -> list[dict]:
-    return [{"Device": short("device", d)} for d in devices]
-
-
 def delete(ctx: Context) -> None:
     args = ctx.args
     group = dg_or_project(ctx, args.dg)
@@ -87,10 +83,7 @@ def info(ctx: Context) -> None:
         groups = client.device_groups.list(product=related_id(group, "product")) if targeted else []
         devices = client.devices.list(device_group=group["id"])
         webhooks = client.webhooks.list(device_group=group["id"])
-        details = rules.full_group_details(group, groups, devices, webhooks)
-        if ctx.out.is_json and "Devices" in details:
-            # The five-device cut is for text output; json lists them all.
-            details["Devices"] = _device_entries([d for d in devices if related_id(d, "devicegroup") == group["id"]])
+        details = rules.full_group_details(group, groups, devices, webhooks, cut=not ctx.out.is_json)
         entry["Device Group"].update(details)
     ctx.out.data(entry)
 

@@ -85,12 +85,7 @@ def _full_groups(ctx: Context, product: dict) -> list[dict]:
             related = cat.relation(group, name)
             if related:
                 shown[label] = related
-        details = full_group_details(group, groups, devices, webhooks)
-        if ctx.out.is_json and "Devices" in details:
-            # The five-device cut is for text output; json lists them all.
-            own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
-            details["Devices"] = [{"Device": short("device", d)} for d in own]
-        shown.update(details)
+        shown.update(full_group_details(group, groups, devices, webhooks, cut=not ctx.out.is_json))
         result.append(entry)
     return result
 
