@@ -281,7 +281,6 @@ class ImpCentralModule:
         self.check_mode = self.module.check_mode
         self.result: dict = {"changed": False}
         self._client: ImpCentralClient | None = None
-        self.writes_sent = 0  # write requests the API accepted (2xx), so a failure reports changed truthfully
         problem = connection_problem(self.params, strict=True)
         if problem:
             self.fail(problem)
@@ -316,22 +315,12 @@ class ImpCentralModule:
             if requests_missing():
                 self.module.fail_json(msg=missing_required_lib("requests"))
             self._client = connect(self.params, user_agent="ansible-module")
-            self._count_writes(self._client)
         return self._client
 
-    def _count_writes(self, client: ImpCentralClient) -> None:
-        """Count the write requests the API accepted (logins aside): a task that fails after one of them
-        changed something, one that fails before did not."""
-        transport = client.transport
-        send = transport.request
-
-        def request(method, path, *args, **kwargs):
-            response = send(method, path, *args, **kwargs)
-            if str(method).upper() not in ("GET", "HEAD", "OPTIONS") and kwargs.get("auth", True):
-                self.writes_sent += 1
-            return response
-
-        transport.request = request
+    @property
+    def writes_sent(self) -> int:
+        """Write requests the API accepted (logins aside), so a failure reports ``changed`` truthfully."""
+        return self._client.transport.writes_accepted if self._client is not None else 0
 
     def run(self, action) -> None:
         """Run ``action(self)`` and exit; client errors become fail_json with method, URL, status."""

@@ -99,6 +99,8 @@ class Transport:
         self.sleep: Callable[[float], None] = time.sleep
         self._session: Any = None
         self._requests: Any = None
+        # Authenticated writes the API accepted: lets a caller that fails later tell whether it changed anything.
+        self.writes_accepted = 0
 
     # -- session -----------------------------------------------------------------------------
 
@@ -277,6 +279,8 @@ class Transport:
                 ) from None
             status = response.status_code
             if status < 400:
+                if auth and method not in ("GET", "HEAD", "OPTIONS"):
+                    self.writes_accepted += 1
                 return response
             if status == 401 and auth and not refreshed and self.auth is not None and self.auth.can_refresh():
                 refreshed = True
