@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: electricimp.impcentral contributors
-# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """log_tail: wait on the controller for a device log line, the way wait_for waits for a port.
 
 Streams the logs of devices (and the devices of device groups) with the client's ``logs.follow()``,
