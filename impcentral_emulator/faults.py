@@ -1,7 +1,10 @@
-"""Injected faults for /v5 requests: error statuses, connection resets, latency, dropped streams.
+"""Injected faults for /v5 requests: error statuses, connection resets, latency, dropped streams,
+lost answers.
 
-The decision is made before a request is handled, so an injected error never performs the
-operation. A seeded generator makes a run reproducible.
+Error statuses and resets are decided before a request is handled, so they never perform the
+operation. A lost answer is the opposite case: the write is handled and committed, then the
+connection is reset before the answer leaves (a proxy that drops answers). A seeded generator
+makes a run reproducible.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from typing import Any
 
 from .errors import invalid
 
+FAULT_SETTINGS = {"status_rates", "reset_rate", "latency_ms", "drop_streams", "lost_answer_rate", "seed"}
+WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+
 
 @dataclass
 class Faults:
@@ -19,6 +25,7 @@ class Faults:
     reset_rate: float = 0.0
     latency_ms: float = 0.0
     drop_streams: bool = False
+    lost_answer_rate: float = 0.0
     seed: int | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -27,6 +34,7 @@ class Faults:
             "reset_rate": self.reset_rate,
             "latency_ms": self.latency_ms,
             "drop_streams": self.drop_streams,
+            "lost_answer_rate": self.lost_answer_rate,
             "seed": self.seed,
         }
 
@@ -40,7 +48,7 @@ def _rate(value: Any, name: str) -> float:
 def parse_faults(body: Any) -> Faults:
     if not isinstance(body, dict):
         raise invalid("The faults document must be a JSON object.")
-    unknown = set(body) - {"status_rates", "reset_rate", "latency_ms", "drop_streams", "seed"}
+    unknown = set(body) - FAULT_SETTINGS
     if unknown:
         raise invalid(f"Unknown fault setting '{sorted(unknown)[0]}'.")
     rates_in = body.get("status_rates") or {}
@@ -63,7 +71,8 @@ def parse_faults(body: Any) -> Faults:
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise invalid("'seed' must be an integer.")
-    return Faults(rates, reset_rate, float(latency), drop, seed)
+    lost = _rate(body.get("lost_answer_rate", 0), "lost_answer_rate")
+    return Faults(rates, reset_rate, float(latency), drop, lost, seed)
 
 
 class FaultInjector:
@@ -81,7 +90,7 @@ class FaultInjector:
     @property
     def active(self) -> bool:
         f = self.faults
-        return bool(f.status_rates or f.reset_rate or f.latency_ms)
+        return bool(f.status_rates or f.reset_rate or f.latency_ms or f.lost_answer_rate)
 
     def decide(self) -> str | int | None:
         """`"reset"`, an HTTP status to answer with, or None to handle the request normally."""
@@ -97,3 +106,8 @@ class FaultInjector:
             if roll < threshold:
                 return code
         return None
+
+    def lose_answer(self, method: str) -> bool:
+        """True when the answer to this handled write is to be dropped (its effect is kept)."""
+        rate = self.faults.lost_answer_rate
+        return bool(rate) and method in WRITE_METHODS and self._rng.random() < rate

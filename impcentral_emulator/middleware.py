@@ -1,7 +1,8 @@
 """The one wrapper around every handler: faults, rate limit, auth, JSON errors, commit, request log.
 
 Order for /v5: injected fault (decided first, so an injected error never performs the
-operation) → rate limit → access token → handler → commit → response. Any failure becomes a
+operation) → rate limit → access token → handler → commit → response, or, for a write whose
+answer is to be lost, a connection reset after the commit. Any failure becomes a
 JSON `errors` body; an unexpected exception is a 500 JSON (a bug: printed to stderr).
 """
 
@@ -73,7 +74,12 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         return response
     finally:
         emu.request_log.record(
-            request.method, request.path, request.query_string, status, 1000 * (time.perf_counter() - started)
+            request.method,
+            request.path,
+            request.query_string,
+            status,
+            1000 * (time.perf_counter() - started),
+            answer_lost=bool(request.get("answer_lost")),
         )
 
 
@@ -102,6 +108,10 @@ async def _handle_v5(request: web.Request, handler: Handler) -> web.StreamRespon
         return await handler(req)
 
     response = await _guarded(request, authenticated)
+    if emu.faults.active and emu.faults.lose_answer(request.method) and request.transport is not None:
+        request["answer_lost"] = True  # committed by _guarded; the client never hears of it
+        request.transport.abort()
+        return response
     if headers and not response.prepared:
         response.headers.update(headers)
     return response

@@ -14,17 +14,21 @@ class RequestLog:
     def __init__(self) -> None:
         self.entries: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
 
-    def record(self, method: str, path: str, query: str, status: int | None, duration_ms: float) -> None:
-        self.entries.append(
-            {
-                "method": method,
-                "path": path,
-                "query": query,
-                "status": status,
-                "time": ids.iso_timestamp(),
-                "duration_ms": round(duration_ms, 2),
-            }
-        )
+    def record(  # noqa: PLR0917 (one entry's fields)
+        self, method: str, path: str, query: str, status: int | None, duration_ms: float, answer_lost: bool = False
+    ) -> None:
+        """`status` is what the handler answered; `answer_lost` marks a write whose answer was dropped."""
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": status,
+            "time": ids.iso_timestamp(),
+            "duration_ms": round(duration_ms, 2),
+        }
+        if answer_lost:
+            entry["answer_lost"] = True
+        self.entries.append(entry)
 
     def clear(self) -> None:
         self.entries.clear()

@@ -102,3 +102,39 @@ def test_unknown_route_and_method_are_json(api, emulator):
     assert error_of(api.get("/nowhere"))["status"] == "404"
     assert error_of(api.call("PUT", "/products"))["status"] == "405"
     assert requests.get(f"{emulator.root_url}/_emulator/nowhere").json()["errors"]
+
+
+def test_lost_answer_applies_the_write_then_resets(api, emulator):
+    emulator.admin("PUT", "faults", {"lost_answer_rate": 1.0, "seed": 1})
+    try:
+        api.call("POST", "/products", {"data": {"type": "product", "attributes": {"name": "Applied"}}})
+    except requests.ConnectionError:
+        pass
+    else:
+        raise AssertionError("expected the answer to be lost")
+    assert [p["attributes"]["name"] for p in api.ok("GET", "/products")] == ["Applied"]  # reads are answered
+    emulator.admin("DELETE", "faults")
+    writes = [e for e in emulator.requests() if e["method"] == "POST" and e["path"] == "/v5/products"]
+    assert [(e["path"], e["status"], e.get("answer_lost")) for e in writes] == [("/v5/products", 201, True)]
+
+
+def test_lost_answers_are_seeded_and_settable(api, emulator):
+    def run(prefix: str) -> list[bool]:
+        emulator.admin("PUT", "faults", {"lost_answer_rate": 0.5, "seed": 11})
+        lost = []
+        for n in range(12):
+            try:
+                api.call("POST", "/products", {"data": {"type": "product", "attributes": {"name": f"{prefix}{n}"}}})
+                lost.append(False)
+            except requests.ConnectionError:
+                lost.append(True)
+        emulator.admin("DELETE", "faults")
+        names = {p["attributes"]["name"] for p in api.ok("GET", "/products?page[size]=100")}
+        assert {f"{prefix}{n}" for n in range(12)} <= names  # every write took effect
+        return lost
+
+    first = run("A")
+    assert first == run("B") and set(first) == {True, False}
+    assert emulator.admin("GET", "faults")["data"]["lost_answer_rate"] == 0
+    response = requests.put(f"{emulator.root_url}/_emulator/faults", json={"lost_answer_rate": 1.5})
+    assert response.status_code == 400 and "lost_answer_rate" in error_of(response)["detail"]
