@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from impt import IMPT_VERSION
-from impt.errors import AuthError, NotFoundError
+from impt.errors import AuthError, ImptError, NotFoundError
 from impt.files import AUTH_FILE, auth_file_store, read_auth_file, read_project
 from impt.output import Output
 from impt.parser import Args
@@ -163,6 +163,56 @@ class Context:
                 write(f"ERROR: HTTP/{status}: {_error_text(body)}")
         else:
             write(f"ERROR: {event.get('method')} {event.get('url')}: {event.get('error')}")
+
+
+def auth_block(ctx: Context) -> dict:
+    """The `Auth` block of `auth info` (also shown by `project info --full`)."""
+    block, fetch_account = _auth_settings(ctx)
+    if fetch_account:
+        try:
+            me = ctx.client.accounts.me()
+        except (ImptError, Exception) as exc:
+            exc.partial_auth_block = block  # type: ignore[attr-defined]
+            raise
+        attributes = me.get("attributes") or {}
+        block["Username"] = attributes.get("username")
+        block["Email"] = attributes.get("email")
+        block["Account id"] = me.get("id")
+    return block
+
+
+def _auth_settings(ctx: Context) -> tuple[dict, bool]:
+    source = find_auth_source(ctx.env, ctx.cwd, ctx.home)
+    block: dict = {"Auth type": source.auth_type}
+    fetch_account = True
+    if source.path is None:
+        block["impCentral API endpoint"] = ctx.env.get("IMPT_ENDPOINT") or DEFAULT_ENDPOINT
+        block["Access token auto refresh"] = True
+        block["Login method"] = "Login Key" if ctx.env.get("IMPT_LOGINKEY") else "User/Password"
+    else:
+        data = read_auth_file(source.path, source.file_label)
+        block["impCentral API endpoint"] = data.get("endpoint") or DEFAULT_ENDPOINT
+        refresh = bool(data.get("loginKey") or data.get("refreshToken"))
+        block["Access token auto refresh"] = refresh
+        if refresh:
+            block["Login method"] = "Login Key" if data.get("loginKey") else "User/Password"
+        else:
+            remaining = _expires_in(data.get("expiresAt", ""))
+            block["Access token"] = "expired" if remaining <= 0 else f"expires in {int(remaining // 60)} minutes"
+            fetch_account = remaining > 0
+    return block, fetch_account
+
+
+def _expires_in(expires_at: str) -> float:
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
+    except ValueError:
+        raise AuthError("Auth File is corrupted.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp() - datetime.now(timezone.utc).timestamp()
 
 
 def _error_text(body: Any) -> str:

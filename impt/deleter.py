@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from impt.context import Context
-from impt.display import LABELS, short
+from impt.display import LABELS, related_id, short
 from impt.prompt import confirm
-from impt.resolve import related_id
 
 _ENTITY_ORDER = ("product", "device_group", "device", "deployment", "login_key", "account", "webhook")
 _DELETE_ORDER = ("device_group", "product", "device", "deployment", "login_key", "account", "webhook")

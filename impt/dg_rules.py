@@ -7,7 +7,6 @@ from typing import Any
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPE_NAMES, DG_TYPES
 
 from impt.context import Context
-from impt.display import short
 from impt.errors import NotFoundError, UsageError
 from impt.resolve import find_one, related_id
 
@@ -17,7 +16,6 @@ FIXTURE_TARGETS = {
 }
 PRODUCTION_TYPES = ("pre_production_devicegroup", "production_devicegroup")
 _TARGET_LABEL = {"target": "Production Target", "dut": "DUT Target"}
-_MORE_DEVICES = 5
 
 
 def api_type(name: str) -> str:
@@ -91,34 +89,3 @@ def parse_env_vars(text: str | None) -> dict | None:
     if not isinstance(value, dict):
         raise UsageError('Option "--env-variable" must be a JSON object.')
     return value
-
-
-def device_blocks(devices: list[dict]) -> list[Any]:
-    """At most five devices, then `And N more Device(s).` (impt's printObjectInfo)."""
-    blocks: list[Any] = [{"Device": short("device", d)} for d in devices[:_MORE_DEVICES]]
-    if len(devices) > _MORE_DEVICES:
-        blocks.append(f"And {len(devices) - _MORE_DEVICES} more Device(s).")
-    return blocks
-
-
-def full_group_details(
-    group: dict, groups: list[dict], devices: list[dict], webhooks: list[dict], *, cut: bool = True
-) -> dict:
-    """The `--full` part of a Device Group: who targets it, its webhooks, its devices (five shown when
-    ``cut``, the text modes' limit; json lists them all)."""
-    details: dict[str, Any] = {}
-    for name, label in (("production_target", "Production Target for"), ("dut_target", "DUT Target for")):
-        sources = [g for g in groups if related_id(g, name) == group["id"]]
-        if sources:
-            details[label] = [{"Device Group": short("device_group", g)} for g in sources]
-    hooks = [w for w in webhooks if related_id(w, "devicegroup") == group["id"]]
-    if hooks:
-        details["Webhooks"] = [{"Webhook": short("webhook", w)} for w in hooks]
-    own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
-    if own:
-        limit = _MORE_DEVICES if cut else len(own)
-        shown: list[Any] = [{"Device": short("device", d)} for d in own[:limit]]
-        if len(own) > limit:
-            shown.append(f"... {len(own) - limit} more Device(s)")
-        details["Devices"] = shown
-    return details

@@ -1,12 +1,13 @@
 """What impt shows of each entity: short (list) and info forms with related entities, per impt-behaviour §4.
 
-A `Catalog` caches entities by id for one command, so each related entity is fetched at most once and
-`GET /accounts/me` happens only when an Owner or Creator could be shown.
+Rendering fetches nothing: the entities shown beside the rendered one come in a `Related` snapshot that
+`impt.related.Catalog` filled before (so one command's output is the last step of parse, resolve, act, render).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPE_NAMES, WEBHOOK_MIME_NAMES
 
@@ -18,14 +19,6 @@ LABELS = {
     "deployment": "Deployment",
     "login_key": "Login Key",
     "webhook": "Webhook",
-}
-_CLIENT_ATTR = {
-    "account": "accounts",
-    "product": "products",
-    "device_group": "device_groups",
-    "device": "devices",
-    "deployment": "deployments",
-    "webhook": "webhooks",
 }
 SHORT_ATTRIBUTES = {
     "account": ("email", "username"),
@@ -44,6 +37,7 @@ LIST_RELATIONS = {
     "webhook": (("devicegroup", "Device Group"), ("owner", "Owner")),
 }
 _OWNERSHIP = (("owner", "Owner"), ("creator", "Creator"))
+OWNERSHIP_RELATIONS = ("owner", "creator")
 INFO_RELATIONS = {
     "product": _OWNERSHIP,
     "device_group": (
@@ -58,6 +52,25 @@ INFO_RELATIONS = {
     "deployment": (("devicegroup", "Device Group"), ("product", "Product"), *_OWNERSHIP),
     "webhook": (("devicegroup", "Device Group"), ("product", "Product"), *_OWNERSHIP),
 }
+GROUP_RELATIONS = (
+    ("current_deployment", "Current Deployment"),
+    ("min_supported_deployment", "Min supported Deployment"),
+    ("production_target", "Production Target"),
+    ("dut_target", "DUT Target"),
+)
+_MORE_DEVICES = 5
+
+
+@dataclass(frozen=True)
+class Related:
+    """The entities a rendering may show beside the rendered ones, by (kind, id); None: it no longer exists."""
+
+    entities: Mapping[tuple[str, str], dict | None] = field(default_factory=dict)
+    me: str | None = None  # the current account's id, when an Owner or Creator could be shown
+
+    def get(self, kind: str, entity_id: str) -> dict | None:
+        """A related entity; a KeyError means the caller did not fetch what it renders (a bug)."""
+        return self.entities[(kind, entity_id)]
 
 
 def kind_of(api_type: str) -> str:
@@ -107,88 +120,65 @@ def full_attributes(kind: str, resource: dict) -> dict[str, Any]:
     return shown
 
 
-class Catalog:
-    """Entities seen or fetched during one command, by kind and id."""
+def relation(resource: dict, name: str, related: Related, kind: str | None = None) -> dict | None:
+    """Short form of a related entity, or a `type: unknown` stub when it does not exist."""
+    ref = (resource.get("relationships") or {}).get(name)
+    if not isinstance(ref, dict) or not ref.get("id"):
+        return None
+    kind = kind or kind_of(ref.get("type", ""))
+    if name in OWNERSHIP_RELATIONS and ref["id"] == related.me:
+        return None
+    target = related.get(kind, ref["id"])
+    if target is None:
+        return {"id": ref["id"], "type": "unknown"}
+    return short(kind, target)
 
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.known: dict[tuple[str, str], dict | None] = {}
-        self._me: str | None = None
-        self._listed: set[str] = set()
 
-    def remember(self, kind: str, resources: list[dict]) -> None:
-        for resource in resources:
-            self.known[(kind, resource["id"])] = resource
+def entry(kind: str, resource: dict, related: Related, *, info: bool = False) -> dict[str, Any]:
+    """`{"<Type>": {...}}` in list form, or info form with every attribute."""
+    shown = full_attributes(kind, resource) if info else short(kind, resource)
+    for name, label in (INFO_RELATIONS if info else LIST_RELATIONS).get(kind, ()):
+        shown_related = relation(resource, name, related)
+        if shown_related is not None:
+            if info and kind == "device" and name == "devicegroup":
+                group = related.get("device_group", shown_related["id"])
+                current = relation(group, "current_deployment", related, "deployment") if group else None
+                if current:
+                    shown_related["Current Deployment"] = current
+            shown[label] = shown_related
+    return {LABELS[kind]: shown}
 
-    def get(self, kind: str, entity_id: str) -> dict | None:
-        """The entity, fetched once; None when it no longer exists."""
-        key = (kind, entity_id)
-        if key not in self.known:
-            if kind == "account" and entity_id == self.me_id():
-                self.known[key] = self.client.accounts.me()
-                return self.known[key]
-            from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError
 
-            try:
-                self.known[key] = getattr(self.client, _CLIENT_ATTR[kind]).get(entity_id)
-            except NotFoundError:
-                self.known[key] = None
-        return self.known[key]
+def entries(kind: str, resources: list[dict], related: Related) -> list[dict[str, Any]]:
+    return [entry(kind, r, related) for r in resources]
 
-    def prefetch(self, kind: str, ids: set[str]) -> None:
-        """Several unknown ids of one kind: one list call is cheaper than one GET each."""
-        missing = {i for i in ids if (kind, i) not in self.known}
-        if len(missing) < 2 or kind in self._listed or kind not in ("product", "device_group"):
-            return
-        self._listed.add(kind)
-        self.remember(kind, getattr(self.client, _CLIENT_ATTR[kind]).list())
 
-    def me_id(self) -> str:
-        if self._me is None:
-            self._me = self.client.accounts.me()["id"]
-        return self._me
+def device_blocks(devices: list[dict]) -> list[Any]:
+    """At most five devices, then `And N more Device(s).` (impt's printObjectInfo)."""
+    blocks: list[Any] = [{"Device": short("device", d)} for d in devices[:_MORE_DEVICES]]
+    if len(devices) > _MORE_DEVICES:
+        blocks.append(f"And {len(devices) - _MORE_DEVICES} more Device(s).")
+    return blocks
 
-    def relation(self, resource: dict, name: str, kind: str | None = None) -> dict | None:
-        """Short form of a related entity, or a `type: unknown` stub when it does not exist."""
-        ref = (resource.get("relationships") or {}).get(name)
-        if not isinstance(ref, dict) or not ref.get("id"):
-            return None
-        kind = kind or kind_of(ref.get("type", ""))
-        if name in ("owner", "creator") and ref["id"] == self.me_id():
-            return None
-        target = self.get(kind, ref["id"])
-        if target is None:
-            return {"id": ref["id"], "type": "unknown"}
-        return short(kind, target)
 
-    def entry(self, kind: str, resource: dict, *, info: bool = False) -> dict[str, Any]:
-        """`{"<Type>": {...}}` in list form, or info form with every attribute."""
-        shown = full_attributes(kind, resource) if info else short(kind, resource)
-        relations = (INFO_RELATIONS if info else LIST_RELATIONS).get(kind, ())
-        self._prefetch_relations([resource], relations)
-        for name, label in relations:
-            related = self.relation(resource, name)
-            if related is not None:
-                if info and kind == "device" and name == "devicegroup":
-                    group = self.get("device_group", related["id"])
-                    current = self.relation(group, "current_deployment", "deployment") if group else None
-                    if current:
-                        related["Current Deployment"] = current
-                shown[label] = related
-        return {LABELS[kind]: shown}
-
-    def entries(self, kind: str, resources: list[dict]) -> list[dict[str, Any]]:
-        self._prefetch_relations(resources, LIST_RELATIONS.get(kind, ()))
-        return [self.entry(kind, r) for r in resources]
-
-    def _prefetch_relations(self, resources: list[dict], relations: tuple) -> None:
-        for name, _label in relations:
-            if name in ("owner", "creator"):
-                continue
-            by_kind: dict[str, set[str]] = {}
-            for resource in resources:
-                ref = (resource.get("relationships") or {}).get(name)
-                if isinstance(ref, dict) and ref.get("id"):
-                    by_kind.setdefault(kind_of(ref.get("type", "")), set()).add(ref["id"])
-            for kind, ids in by_kind.items():
-                self.prefetch(kind, ids)
+def full_group_details(
+    group: dict, groups: list[dict], devices: list[dict], webhooks: list[dict], *, cut: bool = True
+) -> dict:
+    """The `--full` part of a Device Group: who targets it, its webhooks, its devices (five shown when
+    ``cut``, the text modes' limit; json lists them all)."""
+    details: dict[str, Any] = {}
+    for name, label in (("production_target", "Production Target for"), ("dut_target", "DUT Target for")):
+        sources = [g for g in groups if related_id(g, name) == group["id"]]
+        if sources:
+            details[label] = [{"Device Group": short("device_group", g)} for g in sources]
+    hooks = [w for w in webhooks if related_id(w, "devicegroup") == group["id"]]
+    if hooks:
+        details["Webhooks"] = [{"Webhook": short("webhook", w)} for w in hooks]
+    own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
+    if own:
+        limit = _MORE_DEVICES if cut else len(own)
+        shown: list[Any] = [{"Device": short("device", d)} for d in own[:limit]]
+        if len(own) > limit:
+            shown.append(f"... {len(own) - limit} more Device(s)")
+        details["Devices"] = shown
+    return details

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from impt.context import Context
-from impt.display import LABELS, Catalog, related_id
+from impt.display import LABELS, related_id
 from impt.errors import ImptError, NotFoundError, UsageError
+from impt.related import Catalog
 
 IMPOSSIBLE = "Impossible to execute the command."
 _LISTED_KINDS = ("device", "device_group", "product", "deployment", "account")

@@ -1,6 +1,7 @@
-"""Command groups: one module per group, each exposing `COMMANDS` (a tuple of `impt.options.Command`).
+"""Command groups: one package per group (`impt/commands/<group>/`), each exposing `COMMANDS` (a tuple of
+`impt.options.Command`), with the helpers only that group uses beside it.
 
-A group exists when its module file exists, so new groups plug in by adding a file here and a line below.
+A group exists when its package exists, so new groups plug in by adding a folder here and a line below.
 Descriptions live here so `impt --help` lists groups without importing any of them.
 """
 
@@ -28,14 +29,14 @@ _HIDDEN_GROUPS = {"completion"}  # a command of its own, not a group of commands
 
 
 def available_groups() -> list[str]:
-    """Groups whose module is installed, in help order."""
+    """Groups whose package is installed, in help order."""
     here = os.path.dirname(__file__)
-    present = {name[:-3] for name in os.listdir(here) if name.endswith(".py") and not name.startswith("_")}
+    present = {name for name in os.listdir(here) if os.path.isfile(os.path.join(here, name, "__init__.py"))}
     return [g for g in GROUP_DESCRIPTIONS if g in present and g not in _HIDDEN_GROUPS]
 
 
 def load_group(name: str) -> ModuleType | None:
-    """Import one group's module; None for an unknown group."""
+    """Import one group's package; None for an unknown group."""
     if name not in available_groups():
         return None
     return importlib.import_module(f"impt.commands.{name}")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from impt import test_run
+from impt.commands.test import runner as test_run
 
 PASSING = """class MyTestCase extends ImpTestCase {
   function setUp() { }

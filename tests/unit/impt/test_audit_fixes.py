@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from impt import test_selection
+from impt.commands.test import selection as test_selection
 from impt.commands.log import _LogPages
 from impt.errors import ImptError, UsageError
 from impt.files import read_project, write_atomically

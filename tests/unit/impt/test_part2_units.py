@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from impt import test_codegen as codegen
-from impt import test_selection as selection
-from impt import test_session
+from impt.commands.test import codegen
+from impt.commands.test import selection
+from impt.commands.test import session as test_session
 from impt.builder import preprocess
 from impt.commands import test as test_commands
 from impt.config_files import ordered_test_config, read_github_credentials, read_test_config, write_config
 from impt.errors import ImptError, UsageError
-from impt.impunit_protocol import for_session, parse_message, storage_usage
+from impt.commands.test.impunit_protocol import for_session, parse_message, storage_usage
 from impt.parser import parse
 
 

@@ -1,7 +1,8 @@
-"""The longer `impt build` commands: cleanup, copy, delete, get, list."""
+"""`impt build` commands on existing builds: cleanup, copy, delete, get, info, list, update."""
 
 from __future__ import annotations
 
+from impt.commands.build.sources import target_files
 from impt.context import Context
 from impt.deleter import DeletePlan
 from impt.display import short
@@ -9,13 +10,15 @@ from impt.errors import ImptError
 from impt.files import write_atomically
 from impt.prompt import confirm
 from impt.resolve import build_or_project, catalog, find_all, find_one, name_or_id, print_list, ref, related_id
-from impt.sources import target_files
 
 
-def _full(ctx: Context, build: dict) -> dict:
-    from impt.commands.build import full_build
-
-    return full_build(ctx, build)
+def full_build(ctx: Context, build: dict) -> dict:
+    """The build with its code (list items come without it)."""
+    if "device_code" in (build.get("attributes") or {}):
+        return build
+    full = ctx.client.deployments.get(build["id"])
+    catalog(ctx).remember("deployment", [full])
+    return full
 
 
 def cleanup(ctx: Context) -> None:
@@ -36,7 +39,7 @@ def cleanup(ctx: Context) -> None:
 
 def copy(ctx: Context) -> None:
     args = ctx.args
-    source = _full(ctx, build_or_project(ctx, args.build))
+    source = full_build(ctx, build_or_project(ctx, args.build))
     group = find_one(ctx, "device_group", args.dg)
     attributes = source.get("attributes") or {}
     extra = {}
@@ -83,7 +86,7 @@ def delete(ctx: Context) -> None:
 
 def get(ctx: Context) -> None:
     args = ctx.args
-    build = _full(ctx, build_or_project(ctx, args.build))
+    build = full_build(ctx, build_or_project(ctx, args.build))
     files = target_files(ctx)
     existing = [name for _, name in files if ctx.path(name).exists()]
     if existing:
@@ -122,3 +125,22 @@ def list_builds(ctx: Context) -> None:
     if args.zombie != args.non_zombie:
         builds = [b for b in builds if bool(related_id(b, "devicegroup")) == bool(args.non_zombie)]
     print_list(ctx, "deployment", "Deployment", builds)
+
+
+def info(ctx: Context) -> None:
+    build = full_build(ctx, build_or_project(ctx, ctx.args.build))
+    ctx.out.data(catalog(ctx).entry("deployment", build, info=True))
+
+
+def update(ctx: Context) -> None:
+    args = ctx.args
+    build = build_or_project(ctx, args.build)
+    tags = None
+    if args.tag or args.remove_tag:
+        current = list((build.get("attributes") or {}).get("tags") or [])
+        added = [t for t in args.tag if t not in current]
+        tags = [t for t in current + added if t not in args.remove_tag]
+    # With nothing to change impt 2.6 still reports success; the request is simply not needed.
+    if args.descr is not None or args.flagged is not None or tags is not None:
+        ctx.client.deployments.update(build["id"], description=args.descr, flagged=args.flagged, tags=tags)
+    ctx.out.info(f'Deployment "{name_or_id(args.build, build)}" is updated successfully.')

@@ -30,7 +30,10 @@ class SessionSettings:
 
 
 def runner_source() -> str:
-    return (Path(__file__).with_name("squirrel_runner.nut")).read_text(encoding="utf-8")
+    """impUnit's Squirrel runner, shipped at the top of the impt package."""
+    import impt
+
+    return Path(impt.__file__).with_name("squirrel_runner.nut").read_text(encoding="utf-8")
 
 
 def new_session_id() -> str:

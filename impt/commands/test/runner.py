@@ -8,15 +8,15 @@ from pathlib import Path
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump, StateChange
 
-from impt import test_codegen as codegen
 from impt.builder import preprocess
+from impt.commands.test import codegen
+from impt.commands.test.selection import TestFile, TestPattern, find_test_files, parse_tests_pattern, selects
+from impt.commands.test.session import Failure, Session
 from impt.config_delete import remove_dir
 from impt.config_files import DEFAULT_TEST_FILES, TEST_LABEL, read_builder_variables, read_test_config
 from impt.context import Context
 from impt.errors import ImptError
 from impt.resolve import IMPOSSIBLE, catalog, ref
-from impt.test_selection import TestFile, TestPattern, find_test_files, parse_tests_pattern, selects
-from impt.test_session import Failure, Session
 
 START_TIMEOUT = 60.0
 MESSAGE_GRACE = 5.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from impt.impunit_protocol import describe_value, for_session, storage_usage
+from impt.commands.test.impunit_protocol import describe_value, for_session, storage_usage
 
 INITIALIZED, READY, STARTED, DONE = "initialized", "ready", "started", "done"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from impt import dg_rules as rules
 from impt import options as o
 from impt.config_delete import collect_group, remove_dir, remove_file
 from impt.config_files import (
@@ -17,6 +16,7 @@ from impt.config_files import (
 )
 from impt.context import Context
 from impt.deleter import DeletePlan
+from impt.display import full_group_details
 from impt.errors import ImptError, UsageError
 from impt.prompt import ask, confirm
 from impt.resolve import IMPOSSIBLE, catalog, find_one
@@ -123,7 +123,7 @@ def _show(ctx: Context, config: dict, group: dict) -> None:
     entry = catalog(ctx).entry("device_group", group, info=True)["Device Group"]
     devices = client.devices.list(device_group=group["id"])
     webhooks = client.webhooks.list(device_group=group["id"])
-    entry.update(rules.full_group_details(group, [], devices, webhooks))
+    entry.update(full_group_details(group, [], devices, webhooks))
     block["Device Group"] = entry
     ctx.out.data({TEST_LABEL: block})
 
@@ -206,7 +206,7 @@ def github(ctx: Context) -> None:
 
 
 def run(ctx: Context) -> None:
-    from impt.test_run import run_tests
+    from impt.commands.test.runner import run_tests
 
     run_tests(ctx)
 

@@ -6,8 +6,9 @@ from impt import dg_rules as rules
 from impt import options as o
 from impt.config_delete import collect_group, remove_file
 from impt.config_files import PROJECT_LABEL, project_data, write_project
-from impt.context import Context
+from impt.context import Context, auth_block
 from impt.deleter import DeletePlan
+from impt.display import full_group_details
 from impt.errors import ImptError, NotFoundError, UsageError
 from impt.files import PROJECT_FILE, write_atomically
 from impt.prompt import confirm
@@ -39,12 +40,10 @@ def _show(ctx: Context, project: dict, group: dict, *, full: bool = False) -> No
         client = ctx.client
         groups = client.device_groups.list(product=related_id(group, "product"))
         devices = client.devices.list(device_group=group["id"])
-        entry.update(rules.full_group_details(group, groups, devices, client.webhooks.list(device_group=group["id"])))
+        entry.update(full_group_details(group, groups, devices, client.webhooks.list(device_group=group["id"])))
     block = {"Device file": project.get("deviceFile"), "Agent file": project.get("agentFile"), "Device Group": entry}
     shown: dict = {"Project": block}
     if full:
-        from impt.commands.auth import auth_block
-
         shown["Auth"] = auth_block(ctx)
     ctx.out.data(shown)
 

@@ -6,7 +6,7 @@ from impt import dg_rules as rules
 from impt import options as o
 from impt.context import Context
 from impt.deleter import DeletePlan
-from impt.display import short
+from impt.display import device_blocks, full_group_details, short
 from impt.errors import ImptError, UsageError
 from impt.resolve import (
     catalog,
@@ -83,7 +83,7 @@ def info(ctx: Context) -> None:
         groups = client.device_groups.list(product=related_id(group, "product")) if targeted else []
         devices = client.devices.list(device_group=group["id"])
         webhooks = client.webhooks.list(device_group=group["id"])
-        details = rules.full_group_details(group, groups, devices, webhooks, cut=not ctx.out.is_json)
+        details = full_group_details(group, groups, devices, webhooks, cut=not ctx.out.is_json)
         entry["Device Group"].update(details)
     ctx.out.data(entry)
 
@@ -116,7 +116,7 @@ def reassign(ctx: Context) -> None:
         f"The following Devices assigned to {_label(source_value, source)} "
         f"are reassigned successfully to {_label(args.to, target)}:"
     )
-    ctx.out.object_info(rules.device_blocks(devices))
+    ctx.out.object_info(device_blocks(devices))
 
 
 def restart(ctx: Context) -> None:
@@ -129,7 +129,7 @@ def restart(ctx: Context) -> None:
     ctx.client.device_groups.restart(group["id"], conditional=bool(args.conditional))
     kind = "Conditional restart" if args.conditional else "Restart"
     ctx.out.info(f"{kind} request for Devices assigned to {_label(args.dg, group)} is successful:")
-    ctx.out.object_info(rules.device_blocks(devices))
+    ctx.out.object_info(device_blocks(devices))
     if args.log:
         from impt.logstream import follow_logs
 
@@ -145,7 +145,7 @@ def unassign(ctx: Context) -> None:
         return
     ctx.client.device_groups.remove_devices(group["id"], [d["id"] for d in devices], unbond_key=args.unbond)
     ctx.out.info(f"The following Devices are unassigned successfully from {_label(args.dg, group)}:")
-    ctx.out.object_info(rules.device_blocks(devices))
+    ctx.out.object_info(device_blocks(devices))
 
 
 def update(ctx: Context) -> None:
@@ -191,7 +191,7 @@ def _created(build: dict) -> str:
 
 
 def builds(ctx: Context) -> None:
-    from impt.dg_builds import manage_builds
+    from impt.commands.dg.builds import manage_builds
 
     manage_builds(ctx)
 

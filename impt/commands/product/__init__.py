@@ -5,7 +5,7 @@ from __future__ import annotations
 from impt import options as o
 from impt.context import Context
 from impt.deleter import DeletePlan
-from impt.display import short
+from impt.display import GROUP_RELATIONS, full_group_details, relation, short
 from impt.resolve import catalog, find_all, find_one, name_or_id, print_list, product_or_project, related_id
 
 
@@ -60,8 +60,6 @@ def info(ctx: Context) -> None:
 
 def _full_groups(ctx: Context, product: dict) -> list[dict]:
     """Every Device Group of the product with its targets, builds, webhooks and devices (few list calls)."""
-    from impt.dg_rules import full_group_details
-
     client = ctx.client
     cat = catalog(ctx)
     groups = client.device_groups.list(product=product["id"])
@@ -72,19 +70,17 @@ def _full_groups(ctx: Context, product: dict) -> list[dict]:
     webhooks = client.webhooks.list()
     builds = client.deployments.list(product=product["id"])
     cat.remember("deployment", builds)
+    names = tuple(name for name, _label in GROUP_RELATIONS)
+    for group in groups:
+        related = cat.prepare_relations(group, names)
     result = []
     for group in groups:
         entry = {"Device Group": short("device_group", group)}
         shown = entry["Device Group"]
-        for name, label in (
-            ("current_deployment", "Current Deployment"),
-            ("min_supported_deployment", "Min supported Deployment"),
-            ("production_target", "Production Target"),
-            ("dut_target", "DUT Target"),
-        ):
-            related = cat.relation(group, name)
-            if related:
-                shown[label] = related
+        for name, label in GROUP_RELATIONS:
+            target = relation(group, name, related)
+            if target:
+                shown[label] = target
         shown.update(full_group_details(group, groups, devices, webhooks, cut=not ctx.out.is_json))
         result.append(entry)
     return result

@@ -3,78 +3,8 @@
 from __future__ import annotations
 
 from impt import options as o
-from impt.build_commands import cleanup, copy, delete, get, list_builds
-from impt.context import Context
-from impt.display import short
-from impt.resolve import build_or_project, catalog, dg_or_project, name_or_id, ref
-from impt.sources import read_sources
-
-
-def full_build(ctx: Context, build: dict) -> dict:
-    """The build with its code (list items come without it)."""
-    if "device_code" in (build.get("attributes") or {}):
-        return build
-    full = ctx.client.deployments.get(build["id"])
-    catalog(ctx).remember("deployment", [full])
-    return full
-
-
-def deploy(ctx: Context) -> dict:
-    args = ctx.args
-    group = dg_or_project(ctx, args.dg)
-    device_code, agent_code = read_sources(ctx)
-    build = ctx.client.deployments.create(
-        ref(group),
-        device_code=device_code,
-        agent_code=agent_code,
-        description=args.descr,
-        origin=args.origin,
-        flagged=args.flagged,
-        tags=args.tag or None,
-    )
-    ctx.out.info(f'Deployment "{build["id"]}" is created successfully.')
-    ctx.out.data({"Deployment": short("deployment", build)})
-    return group
-
-
-def run(ctx: Context) -> None:
-    group = deploy(ctx)
-    args = ctx.args
-    label = f'Device Group "{name_or_id(args.dg, group)}"'
-    devices = ctx.client.devices.list(device_group=group["id"])
-    if not devices:
-        ctx.out.info(f"{label} does not have assigned Devices.")
-        return
-    ctx.client.device_groups.restart(group["id"], conditional=bool(args.conditional))
-    kind = "Conditional restart" if args.conditional else "Restart"
-    ctx.out.info(f"{kind} request for Devices assigned to {label} is successful:")
-    from impt.dg_rules import device_blocks
-
-    ctx.out.object_info(device_blocks(devices))  # info-level, as in dg restart: json keeps one document
-    if args.log:
-        from impt.logstream import follow_logs
-
-        follow_logs(ctx, [d["id"] for d in devices])
-
-
-def info(ctx: Context) -> None:
-    build = full_build(ctx, build_or_project(ctx, ctx.args.build))
-    ctx.out.data(catalog(ctx).entry("deployment", build, info=True))
-
-
-def update(ctx: Context) -> None:
-    args = ctx.args
-    build = build_or_project(ctx, args.build)
-    tags = None
-    if args.tag or args.remove_tag:
-        current = list((build.get("attributes") or {}).get("tags") or [])
-        added = [t for t in args.tag if t not in current]
-        tags = [t for t in current + added if t not in args.remove_tag]
-    # With nothing to change impt 2.6 still reports success; the request is simply not needed.
-    if args.descr is not None or args.flagged is not None or tags is not None:
-        ctx.client.deployments.update(build["id"], description=args.descr, flagged=args.flagged, tags=tags)
-    ctx.out.info(f'Deployment "{name_or_id(args.build, build)}" is updated successfully.')
-
+from impt.commands.build.deploy import deploy, run
+from impt.commands.build.manage import cleanup, copy, delete, get, info, list_builds, update
 
 _DEVICE_FILE = o.text("device-file", "x", "device_file", "The device source file (default: the project's).")
 _AGENT_FILE = o.text("agent-file", "y", "agent_file", "The agent source file (default: the project's).")

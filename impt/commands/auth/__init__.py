@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from impt import options as o
-from impt.context import DEFAULT_ENDPOINT, Context, find_auth_source
-from impt.errors import AuthError, ImptError, UsageError
-from impt.files import AUTH_FILE, auth_file_text, read_auth_file, write_atomically
+from impt.context import DEFAULT_ENDPOINT, Context, auth_block
+from impt.errors import ImptError, UsageError
+from impt.files import AUTH_FILE, auth_file_text, write_atomically
 from impt.prompt import ask, confirm
 
 
@@ -69,44 +69,6 @@ def logout(ctx: Context) -> None:
     ctx.out.info(f"{scope} logout is successful.")
 
 
-def auth_block(ctx: Context) -> dict:
-    """The `Auth` block of `auth info` (also shown by `project info --full`)."""
-    block, fetch_account = _auth_settings(ctx)
-    if fetch_account:
-        try:
-            me = ctx.client.accounts.me()
-        except (ImptError, Exception) as exc:
-            exc.partial_auth_block = block  # type: ignore[attr-defined]
-            raise
-        attributes = me.get("attributes") or {}
-        block["Username"] = attributes.get("username")
-        block["Email"] = attributes.get("email")
-        block["Account id"] = me.get("id")
-    return block
-
-
-def _auth_settings(ctx: Context) -> tuple[dict, bool]:
-    source = find_auth_source(ctx.env, ctx.cwd, ctx.home)
-    block: dict = {"Auth type": source.auth_type}
-    fetch_account = True
-    if source.path is None:
-        block["impCentral API endpoint"] = ctx.env.get("IMPT_ENDPOINT") or DEFAULT_ENDPOINT
-        block["Access token auto refresh"] = True
-        block["Login method"] = "Login Key" if ctx.env.get("IMPT_LOGINKEY") else "User/Password"
-    else:
-        data = read_auth_file(source.path, source.file_label)
-        block["impCentral API endpoint"] = data.get("endpoint") or DEFAULT_ENDPOINT
-        refresh = bool(data.get("loginKey") or data.get("refreshToken"))
-        block["Access token auto refresh"] = refresh
-        if refresh:
-            block["Login method"] = "Login Key" if data.get("loginKey") else "User/Password"
-        else:
-            remaining = _expires_in(data.get("expiresAt", ""))
-            block["Access token"] = "expired" if remaining <= 0 else f"expires in {int(remaining // 60)} minutes"
-            fetch_account = remaining > 0
-    return block, fetch_account
-
-
 def info(ctx: Context) -> None:
     try:
         block = auth_block(ctx)
@@ -117,18 +79,6 @@ def info(ctx: Context) -> None:
             ctx.out.data({"Auth": partial})
         raise
     ctx.out.data({"Auth": block})
-
-
-def _expires_in(expires_at: str) -> float:
-    from datetime import datetime, timezone
-
-    try:
-        moment = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
-    except ValueError:
-        raise AuthError("Auth File is corrupted.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp() - datetime.now(timezone.utc).timestamp()
 
 
 _LOCAL = o.flag("local", "l", "Acts on the local auth file (current directory) instead of the global one.")

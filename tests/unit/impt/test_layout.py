@@ -1,0 +1,93 @@
+"""The console's layout: one package per command group, imports that flow one way, a renderer that fetches nothing."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from impt import commands
+
+IMPT = Path(commands.__file__).resolve().parent.parent
+GROUPS = [g for g in commands.GROUP_DESCRIPTIONS if g != "completion"]
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function (`from a import b` counts `a` and `a.b`)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _group_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["impt", "commands"] else None
+
+
+def test_no_product_file_is_named_like_a_test():
+    names = [p.relative_to(IMPT) for p in IMPT.rglob("*.py") if p.name.startswith("test_") or p.stem.endswith("_test")]
+    assert names == []
+
+
+def test_every_group_is_a_package_of_its_own():
+    assert commands.available_groups() == GROUPS
+    for group in GROUPS:
+        assert (IMPT / "commands" / group / "__init__.py").is_file()
+    assert sorted(p.name for p in (IMPT / "commands").glob("*.py")) == ["__init__.py"]
+
+
+def test_shared_modules_never_import_a_command_group():
+    for path in IMPT.glob("*.py"):
+        groups = {_group_of(m) for m in _imports(path)} - {None}
+        assert not groups, f"{path.name} imports the group(s) {sorted(groups)}"
+
+
+def test_no_group_imports_another_group():
+    for group in GROUPS:
+        for path in (IMPT / "commands" / group).rglob("*.py"):
+            others = {_group_of(m) for m in _imports(path)} - {None, group}
+            assert not others, f"{path.relative_to(IMPT)} imports the group(s) {sorted(others)}"
+
+
+def test_helpers_beside_a_group_never_climb_back_to_its_table():
+    """A group's `__init__` (its table) imports its helpers; a helper takes only sibling modules from the package."""
+    for group in GROUPS:
+        folder = IMPT / "commands" / group
+        siblings = {p.stem for p in folder.glob("*.py")} - {"__init__"}
+        for path in folder.glob("*.py"):
+            if path.name == "__init__.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == f"impt.commands.{group}":
+                    taken = {alias.name for alias in node.names}
+                    assert taken <= siblings, (
+                        f"{path.relative_to(IMPT)} takes {sorted(taken - siblings)} from the table"
+                    )
+
+
+def test_rendering_fetches_nothing():
+    """display.py gets everything it shows as arguments: no client, context, catalog or identification."""
+    imported = _imports(IMPT / "display.py")
+    assert not {m for m in imported if m.startswith("impt.")}
+    assert all(
+        m.endswith(("constants", "constants.DG_TYPE_NAMES", "constants.WEBHOOK_MIME_NAMES"))
+        for m in imported
+        if "module_utils" in m
+    )
+
+
+def test_top_level_help_imports_no_group():
+    code = (
+        "import io, sys\n"
+        "from impt.main import main\n"
+        "main(['--help'], stdout=io.StringIO(), stderr=io.StringIO())\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('impt.commands.', 'ansible_collections'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
