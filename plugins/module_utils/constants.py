@@ -2,6 +2,11 @@
 
 import re
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
+    DG_TYPE_NAMES as _RESOURCE_DG_TYPE_NAMES,
+    DG_TYPES as _RESOURCE_DG_TYPES,
+)
+
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 VERSION = "1.0.0"
 USER_AGENT = f"electricimp-impcentral/{VERSION}"
@@ -12,17 +17,9 @@ PLAIN_JSON = "application/json"
 PAGE_SIZE = 100
 REFRESH_AHEAD_SECONDS = 180.0
 
-# impt's Device Group type names -> API types.
-DG_TYPES = {
-    "development": "development_devicegroup",
-    "pre-factory": "pre_factoryfixture_devicegroup",
-    "pre-dut": "pre_dut_devicegroup",
-    "pre-production": "pre_production_devicegroup",
-    "factory": "factoryfixture_devicegroup",
-    "dut": "dut_devicegroup",
-    "production": "production_devicegroup",
-}
-DG_TYPE_NAMES = {api: name for name, api in DG_TYPES.items()}
+# impt's Device Group type names <-> API types: the one table lives in resources.
+DG_TYPES = dict(_RESOURCE_DG_TYPES)
+DG_TYPE_NAMES = dict(_RESOURCE_DG_TYPE_NAMES)
 
 WEBHOOK_MIMES = {
     "json": "application/json",

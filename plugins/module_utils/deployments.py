@@ -5,6 +5,8 @@ from typing import Any, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import parse_timestamp
 from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import device_group_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attributes as attributes_of
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_ref
 from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 
 # How far the server's clock may lag ours when telling our new deployment from an older one.
@@ -81,11 +83,11 @@ class Deployments:
         code, created after the attempt began (allowing for clock skew), is the one the attempt made.
         """
         group = self.transport.get_data(f"/devicegroups/{seg(dg_id)}")
-        current = ((group or {}).get("relationships") or {}).get("current_deployment")
+        current = rel_ref(group, "current_deployment")
         if not current:
             return None
         deployment = self.get(current["id"])
-        have = deployment.get("attributes") or {}
+        have = attributes_of(deployment)
         if any(have.get(key) != value for key, value in attributes.items()):
             return None
         return deployment if parse_timestamp(have.get("created_at")) >= started - CLOCK_SKEW else None

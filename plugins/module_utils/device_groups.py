@@ -2,18 +2,11 @@
 
 from typing import Any, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import find_natural
 from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
-from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import as_ref, ref_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import api_dg_type, as_ref, ref_id
 
-
-def api_dg_type(value: Any) -> Any:
-    """API type string; impt names (``development``...) are accepted too."""
-    if isinstance(value, (list, tuple)):
-        return [api_dg_type(v) for v in value]
-    if isinstance(value, str):
-        return DG_TYPES.get(value, value)
-    return value
+__all__ = ["DeviceGroups", "api_dg_type"]
 
 
 def _device_refs(device_ids: Iterable) -> list:
@@ -71,8 +64,7 @@ class DeviceGroups:
 
     def _named(self, name: str, product_id: str) -> Optional[dict]:
         """The group called ``name`` in the product: group names are unique within a product."""
-        groups = self.list(product=product_id)
-        return next((g for g in groups if (g.get("attributes") or {}).get("name") == name), None)
+        return find_natural(self.transport, "device_group", product_id, name=name)
 
     def update(
         self,

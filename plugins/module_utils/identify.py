@@ -5,7 +5,7 @@ the by-id GET is skipped when the value cannot be an id of that kind, names are 
 listing narrowed by every server-side filter available, and list items are never re-fetched.
 """
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
     AGENT_ID_RE,
@@ -23,37 +23,74 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     InvalidIdentifierError,
     NotFoundError,
 )
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, label, rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 
 KINDS = ("account", "product", "device_group", "device", "deployment", "login_key", "webhook")
-LABELS = {
-    "account": "Account",
-    "product": "Product",
-    "device_group": "Device Group",
-    "device": "Device",
-    "deployment": "Deployment",
-    "login_key": "Login Key",
-    "webhook": "Webhook",
-}
+LABELS = {kind: label(kind) for kind in KINDS}
 HIERARCHY_PARTS = {"product": 2, "device_group": 3}
 
 
-def _attr(item: dict, name: str) -> Any:
-    return (item.get("attributes") or {}).get(name)
+def _lower(value: Any) -> str:
+    return str(value or "").lower()
 
 
-def _rel_id(item: dict, name: str) -> Optional[str]:
-    rel = (item.get("relationships") or {}).get(name)
-    return rel.get("id") if isinstance(rel, dict) else None
+# impt's attribute order per kind (seed 000, impt-behaviour §5): the first attribute that matches wins.
+ATTRIBUTE_ORDER: dict = {
+    "account": (("id", None), ("email", None), ("username", None)),
+    "product": (("id", None), ("name", None)),
+    "device_group": (("id", None), ("name", None)),
+    "device": (("id", None), ("mac_address", _lower), ("agent_id", None), ("name", None)),
+    "deployment": (("id", None), ("sha", None), ("tags", "member"), ("origin", None)),
+    "login_key": (("id", None),),
+    "webhook": (("id", None),),
+}
 
 
-def _first_match(items: list, tests: list) -> list:
-    """Matches of the first test (attribute) that matches anything."""
-    for test in tests:
-        found = [item for item in items if test(item)]
+def _matches(item: dict, name: str, how: Any, text: str) -> bool:
+    value = item.get("id") if name == "id" else attr(item, name)
+    if how == "member":
+        return isinstance(value, list) and text in value
+    if callable(how):
+        return value is not None and how(value) == how(text)
+    return value is not None and str(value) == text
+
+
+def match(kind: str, candidates: Iterable, identifier: Any) -> list:
+    """The candidates ``identifier`` names, by impt's attribute order for ``kind``: every candidate matching
+    the first attribute that matches anything (empty when none does)."""
+    if kind not in ATTRIBUTE_ORDER:
+        raise ValueError(f"unknown entity kind {kind!r}; expected one of {', '.join(KINDS)}")
+    items = list(candidates)
+    text = str(identifier)
+    for name, how in ATTRIBUTE_ORDER[kind]:
+        found = [item for item in items if _matches(item, name, how, text)]
         if found:
             return found
     return []
+
+
+# Natural keys: what makes an entity unique within its scope (the parent the API filters by).
+NATURAL_KEYS: dict = {
+    "product": ("/products", "filter[owner.id]", ("name",)),
+    "device_group": ("/devicegroups", "filter[product.id]", ("name",)),
+    "webhook": ("/webhooks", "filter[devicegroup.id]", ("event", "url")),
+}
+
+
+def natural_match(kind: str, candidates: Iterable, **key: Any) -> Optional[dict]:
+    """The candidate whose natural-key attributes equal ``key`` (None when none does)."""
+    names = NATURAL_KEYS[kind][2]
+    if set(key) != set(names):
+        raise ValueError(f"the natural key of a {kind} is {', '.join(names)}")
+    return next((c for c in candidates if all(attr(c, n) == key[n] for n in names)), None)
+
+
+def find_natural(transport: Any, kind: str, scope: str, **key: Any) -> Optional[dict]:
+    """One listing, narrowed server-side to the scope: a product in an account, a group in a product,
+    a webhook of a group by event and URL. Used by create-retry probes, modules, lookups and impt."""
+    path, scope_filter, _names = NATURAL_KEYS[kind]
+    return natural_match(kind, transport.list_all(path, {scope_filter: scope}), **key)
 
 
 class Identifier:
@@ -94,6 +131,10 @@ class Identifier:
             if len(found) > 1:
                 return self._exactly_one(kind, text, found)
             raise original
+
+    def natural(self, kind: str, scope: str, **key: Any) -> Optional[dict]:
+        """The entity with this natural key in ``scope`` (see ``find_natural``)."""
+        return find_natural(self.transport, kind, scope, **key)
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -176,51 +217,32 @@ class Identifier:
             found = self._by_id(f"/accounts/{seg(text)}")
             if found:
                 return found
-        accounts = self.transport.list_all("/accounts")
-        return _first_match(
-            accounts,
-            [
-                lambda a: a.get("id") == text,
-                lambda a: _attr(a, "email") == text,
-                lambda a: _attr(a, "username") == text,
-            ],
-        )
+        return match("account", self.transport.list_all("/accounts"), text)
 
     def _find_product(self, text: str, owner: Optional[str] = None, **_: Any) -> list:
         if ID_RE.match(text):
-            found = self._by_id(f"/products/{seg(text)}", (lambda p: _rel_id(p, "owner") == owner) if owner else None)
+            found = self._by_id(f"/products/{seg(text)}", (lambda p: rel_id(p, "owner") == owner) if owner else None)
             if found:
                 return found
-        products = self.transport.list_all("/products", {"filter[owner.id]": owner})
-        return [p for p in products if _attr(p, "name") == text]
+        return match("product", self.transport.list_all("/products", {"filter[owner.id]": owner}), text)
 
     def _find_device_group(self, text: str, product: Optional[str] = None, owner: Optional[str] = None) -> list:
         if ID_RE.match(text):
             found = self._by_id(
-                f"/devicegroups/{seg(text)}", (lambda g: _rel_id(g, "product") == product) if product else None
+                f"/devicegroups/{seg(text)}", (lambda g: rel_id(g, "product") == product) if product else None
             )
             if found:
                 return found
         groups = self.transport.list_all("/devicegroups", {"filter[product.id]": product, "filter[owner.id]": owner})
-        return [g for g in groups if _attr(g, "name") == text]
+        return match("device_group", groups, text)
 
     def _find_device(self, text: str, **_: Any) -> list:
-        lowered = text.lower()
         looks_like_mac = bool(MAC_RE.match(text))
         if DEVICE_ID_RE.match(text) or looks_like_mac or AGENT_ID_RE.match(text):
-            found = self._by_id(f"/devices/{seg(lowered if looks_like_mac else text)}")
+            found = self._by_id(f"/devices/{seg(text.lower() if looks_like_mac else text)}")
             if found:
                 return found
-        devices = self.transport.list_all("/devices")
-        return _first_match(
-            devices,
-            [
-                lambda d: d.get("id") == text,
-                lambda d: str(_attr(d, "mac_address") or "").lower() == lowered,
-                lambda d: _attr(d, "agent_id") == text,
-                lambda d: _attr(d, "name") == text,
-            ],
-        )
+        return match("device", self.transport.list_all("/devices"), text)
 
     def _find_deployment(self, text: str, **_: Any) -> list:
         if ID_RE.match(text):
@@ -229,16 +251,15 @@ class Identifier:
                 return found
         if SHA_RE.match(text):
             found = self.transport.list_all("/deployments", {"filter[sha]": text})
-            found = [d for d in found if _attr(d, "sha") == text]
+            found = [d for d in found if attr(d, "sha") == text]
             if found:
                 return found
         if TAG_RE.match(text):
             found = self.transport.list_all("/deployments", {"filter[tags]": text})
-            found = [d for d in found if text in (_attr(d, "tags") or [])]
+            found = [d for d in found if text in attr(d, "tags", [])]
             if found:
                 return found
-        deployments = self.transport.list_all("/deployments")
-        return [d for d in deployments if _attr(d, "origin") == text]
+        return match("deployment", self.transport.list_all("/deployments"), text)
 
     def _find_login_key(self, text: str, **_: Any) -> list:
         if not LOGIN_KEY_RE.match(text):

@@ -2,6 +2,7 @@
 
 from typing import Any, Callable, Optional
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import find_natural
 from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 
 
@@ -32,8 +33,7 @@ class Products:
 
     def _named(self, name: str, owner: Optional[str]) -> Optional[dict]:
         """The product called ``name`` in ``owner``'s account (the caller's when None): names are unique there."""
-        owner_id = owner or self.me()["id"]
-        return next((p for p in self.list(owner=owner_id) if (p.get("attributes") or {}).get("name") == name), None)
+        return find_natural(self.transport, "product", owner or self.me()["id"], name=name)
 
     def update(self, product_id: str, name: Optional[str] = None, description: Optional[str] = None) -> dict:
         """Change only the attributes given."""

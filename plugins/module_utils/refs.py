@@ -1,20 +1,10 @@
-"""Helpers for the ``{type, id}`` references that relationships and bodies use."""
+"""References: ``{type, id}`` helpers (from resources) and the Device Group ref that needs the group's type."""
 
 from typing import Any
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import as_ref, ref_id
 
-def as_ref(value: Any, default_type: str) -> dict:
-    """``{"type", "id"}`` from a ref, a full resource, or a bare id."""
-    if isinstance(value, dict):
-        return {"type": value.get("type") or default_type, "id": value["id"]}
-    return {"type": default_type, "id": str(value)}
-
-
-def ref_id(value: Any) -> str:
-    """The id of a ref, resource or bare id."""
-    if isinstance(value, dict):
-        return str(value["id"])
-    return str(value)
+__all__ = ["as_ref", "device_group_ref", "ref_id"]
 
 
 def device_group_ref(transport: Any, value: Any) -> dict:

@@ -3,6 +3,7 @@
 from typing import Any, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import find_natural
 from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
 from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import device_group_ref
 
@@ -43,11 +44,7 @@ class Webhooks:
 
     def _same(self, dg_id: str, attributes: dict) -> Optional[dict]:
         """A webhook of the group for the same event and URL (the natural key of a webhook)."""
-        for hook in self.list(device_group=dg_id):
-            have = hook.get("attributes") or {}
-            if have.get("event") == attributes["event"] and have.get("url") == attributes["url"]:
-                return hook
-        return None
+        return find_natural(self.transport, "webhook", dg_id, event=attributes["event"], url=attributes["url"])
 
     def update(self, webhook_id: str, url: Optional[str] = None, content_type: Optional[str] = None) -> dict:
         """Change the URL and/or content type (the event cannot change)."""
