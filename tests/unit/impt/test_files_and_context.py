@@ -91,3 +91,24 @@ def test_project_file(tmp_path):
     (tmp_path / ".impt.project").write_text("[]")
     with pytest.raises(ImptError, match="Project File is corrupted."):
         read_project(tmp_path)
+
+
+def test_project_file_names_default(tmp_path):
+    (tmp_path / ".impt.project").write_text('{"deviceGroupId": "g"}')
+    assert read_project(tmp_path) == {"deviceGroupId": "g", "deviceFile": "device.nut", "agentFile": "agent.nut"}
+    (tmp_path / ".impt.project").write_text('{"deviceGroupId": "g", "deviceFile": "d.nut", "agentFile": ""}')
+    assert read_project(tmp_path)["deviceFile"] == "d.nut" and read_project(tmp_path)["agentFile"] == ""
+    (tmp_path / ".impt.project").write_text('{"deviceGroupId": "g", "deviceFile": 5}')
+    with pytest.raises(ImptError, match="Project File is corrupted."):
+        read_project(tmp_path)
+
+
+def test_atomic_write_error_names_the_target(tmp_path):
+    target = tmp_path / "adir"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_atomically(target, "x")
+    assert caught.value.filename == str(target)
+    assert os.listdir(tmp_path) == ["adir"] and os.listdir(target) == []
+    write_atomically(tmp_path / "f", "text")
+    assert stat.S_IMODE(os.stat(tmp_path / "f").st_mode) == 0o600 and (tmp_path / "f").read_text() == "text"

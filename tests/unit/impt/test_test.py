@@ -1,4 +1,5 @@
-"""Part 2 pure logic: --tests patterns, test file discovery, impUnit messages, sessions, files, code."""
+"""`impt test`'s own logic: --tests patterns, test file discovery, impUnit messages, sessions, config files,
+generated code and option parsing."""
 
 import json
 import os
@@ -6,14 +7,12 @@ import re
 
 import pytest
 
-from impt.commands.test import codegen
-from impt.commands.test import selection
-from impt.commands.test import session as test_session
-from impt.builder import preprocess
 from impt.commands import test as test_commands
+from impt.commands.test import codegen, selection
+from impt.commands.test import session as test_session
+from impt.commands.test.impunit_protocol import for_session, parse_message, storage_usage
 from impt.config_files import ordered_test_config, read_github_credentials, read_test_config, write_config
 from impt.errors import ImptError, UsageError
-from impt.commands.test.impunit_protocol import for_session, parse_message, storage_usage
 from impt.parser import parse
 
 
@@ -169,21 +168,6 @@ def test_generated_code_has_what_the_protocol_needs():
     assert re.fullmatch(r"[a-z]+-[a-z]+", codegen.new_session_id())
 
 
-def test_builder_subset(tmp_path):
-    (tmp_path / "lib.nut").write_text('const NAME = "@{name}";')
-    out = preprocess('@include "lib.nut"\nlocal x = @{count};', tmp_path / "main.nut", {"name": "n", "count": 3})
-    assert out == 'const NAME = "n";\nlocal x = 3;'
-    with pytest.raises(ImptError, match='variable "nope"'):
-        preprocess("@{nope}", tmp_path / "m.nut", {})
-    with pytest.raises(ImptError, match="only local includes"):
-        preprocess('@include "github:org/repo/file.nut"', tmp_path / "m.nut", {})
-    with pytest.raises(ImptError, match='included file "gone.nut" is not found'):
-        preprocess('@include "gone.nut"', tmp_path / "m.nut", {})
-    (tmp_path / "latin1.nut").write_bytes(b"\xff\xfe caf\xe9")
-    with pytest.raises(ImptError, match=r"^File error: .*latin1\.nut: .*utf-8.*\.$"):
-        preprocess('@include "latin1.nut"', tmp_path / "m.nut", {})
-
-
 def test_optional_value_options():
     update = next(c for c in test_commands.COMMANDS if c.name == "update")
     args = parse(update, ["--device-file", "--timeout", "5", "-y", "a.nut", "-i"])
@@ -192,3 +176,20 @@ def test_optional_value_options():
     assert update.usage_line().startswith(
         "Usage: impt test update [--dg <DEVICE_GROUP_IDENTIFIER>] [--device-file [<device_file>]]"
     )
+
+
+def test_absolute_and_outside_test_file_globs(tmp_path):
+    cwd, other = tmp_path / "cwd", tmp_path / "other"
+    (cwd / "tests").mkdir(parents=True)
+    other.mkdir()
+    (cwd / "tests" / "a.test.nut").write_text("")
+    (other / "b.agent.test.nut").write_text("")
+    (other / "b.device.nut").write_text("")
+    globs = [f"{cwd}/tests/*.test.nut", f"{other}/*.test.nut", "tests/*.nut"]
+    found = selection.find_test_files(cwd, globs, selection.TestPattern())
+    assert [(f.path, f.kind, f.partner) for f in found] == [
+        ("tests/a.test.nut", "device", None),
+        (f"{other}/b.agent.test.nut", "agent", f"{other}/b.device.nut"),
+    ]
+    with pytest.raises(UsageError, match='Test file pattern "x\\*\\*y" is invalid'):
+        selection.find_test_files(cwd, ["x**y"], selection.TestPattern())
