@@ -5,31 +5,33 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan, add_device_group
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import TARGET_RELATIONS
+
 from impt.context import Context
-from impt.deleter import DeletePlan
 from impt.resolve import catalog, related_id
 
 
 def collect_group(ctx: Context, plan: DeletePlan, group: dict, *, with_targets: bool) -> None:
     """The group with its builds (unflagged first, devices unassigned), targets no other group uses, the
-    Product when nothing else would remain in it."""
+    Product when nothing else would remain in it; read into the plan's state so its preflight sees them."""
     client = ctx.client
     product_id = related_id(group, "product")
     siblings = client.device_groups.list(product=product_id) if product_id else [group]
+    plan.state.add_groups(siblings)
+    plan.state.add_groups([group])
     doomed = [group]
     if with_targets:
-        for relation in ("production_target", "dut_target"):
+        for relation in TARGET_RELATIONS:
             target_id = related_id(group, relation)
             shared = any(g["id"] != group["id"] and related_id(g, relation) == target_id for g in siblings)
             target = next((g for g in siblings if g["id"] == target_id), None)
             if target is not None and not shared:
                 doomed.append(target)
     for doomed_group in doomed:
-        plan.delete("device_group", doomed_group)
-        builds = client.deployments.list(device_group=doomed_group["id"])
-        plan.force_device_group(doomed_group, client.devices.list(device_group=doomed_group["id"]), builds)
-        for build in builds:
-            plan.delete("deployment", build)
+        plan.state.add_deployments(client.deployments.list(device_group=doomed_group["id"]))
+        plan.state.add_devices(client.devices.list(device_group=doomed_group["id"]))
+        add_device_group(plan, doomed_group, force=True, builds=True)
     doomed_ids = {g["id"] for g in doomed}
     if product_id and all(g["id"] in doomed_ids for g in siblings):
         product = catalog(ctx).get("product", product_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+
 from impt.commands.build.sources import target_files
 from impt.context import Context
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.display import short
 from impt.errors import ImptError
 from impt.files import write_atomically
@@ -29,12 +31,12 @@ def cleanup(ctx: Context) -> None:
     if not zombies:
         ctx.out.info("No Deployments are found.")
         return
-    plan = DeletePlan(ctx)
+    plan = DeletePlan()
     for build in zombies:
         plan.delete("deployment", build)
         plan.unflag_build(build)
-    plan.confirm(args.confirmed)
-    plan.execute()
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)
 
 
 def copy(ctx: Context) -> None:
@@ -76,12 +78,12 @@ def delete(ctx: Context) -> None:
                 f'Impossible to delete Deployment "{args.build}". '
                 f'It is the Min supported Deployment or newer for Device Group "{group_id}".'
             )
-    plan = DeletePlan(ctx)
+    plan = DeletePlan()
     plan.delete("deployment", build, args.build)
     if args.force:
         plan.unflag_build(build)
-    plan.confirm(args.confirmed)
-    plan.execute()
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)
 
 
 def get(ctx: Context) -> None:

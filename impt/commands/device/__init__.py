@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+
 from impt import options as o
 from impt.context import Context
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.dg_rules import api_type
 from impt.errors import ImptError
 from impt.prompt import confirm
@@ -61,7 +63,7 @@ def list_devices(ctx: Context) -> None:
 def remove(ctx: Context) -> None:
     args = ctx.args
     device = find_one(ctx, "device", args.device)
-    plan = DeletePlan(ctx)
+    plan = DeletePlan()
     if related_id(device, "devicegroup") and not args.force:
         # Seed 000: the command fails for an assigned device without --force (whatever the API would do).
         raise ImptError(
@@ -71,8 +73,8 @@ def remove(ctx: Context) -> None:
     if args.force:
         plan.unassign_device(device)
     plan.remove_device(device, args.device)
-    plan.confirm(args.confirmed)
-    plan.execute()
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)
 
 
 def restart(ctx: Context) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete
+
 from impt import dg_rules as rules
 from impt import options as o
 from impt.context import Context
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.display import device_blocks, full_group_details, short
 from impt.errors import ImptError, UsageError
 from impt.resolve import (
@@ -61,15 +63,9 @@ def _require_fixture_targets(dg_type: str, args) -> None:
 def delete(ctx: Context) -> None:
     args = ctx.args
     group = dg_or_project(ctx, args.dg)
-    plan = DeletePlan(ctx)
-    plan.delete("device_group", group, name_or_id(args.dg, group))
-    if args.force:
-        client = ctx.client
-        devices = client.devices.list(device_group=group["id"])
-        flagged = client.deployments.list(device_group=group["id"], flagged=True)
-        plan.force_device_group(group, devices, flagged)
-    plan.confirm(args.confirmed)
-    plan.execute()
+    plan = plan_device_group_delete(ctx.client, group, force=bool(args.force), shown=name_or_id(args.dg, group))
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)
 
 
 def info(ctx: Context) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+
 from impt.context import Context
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.resolve import catalog, dg_or_project, name_or_id, related_id
 
 
@@ -24,7 +26,7 @@ def manage_builds(ctx: Context) -> None:
     def older(build: dict) -> bool:
         return min_build is not None and _created(build) < _created(min_build)
 
-    plan = DeletePlan(ctx)
+    plan = DeletePlan()
     unflagged_now: list[dict] = []
     if args.unflag or args.unflag_old:
         flagged = client.deployments.list(device_group=group["id"], flagged=True)
@@ -42,8 +44,8 @@ def manage_builds(ctx: Context) -> None:
         for build in removable:
             plan.delete("deployment", build)
         if removable:
-            plan.confirm(args.confirmed)
-    plan.execute()
+            confirm_delete(ctx, plan)
+    execute(ctx, plan)
     builds = client.deployments.list(device_group=group["id"])
     if builds:
         ctx.out.info(f"Deployment list ({len(builds)} items):")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_product_delete
+
 from impt import options as o
 from impt.context import Context
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.display import GROUP_RELATIONS, full_group_details, relation, short
-from impt.resolve import catalog, find_all, find_one, name_or_id, print_list, product_or_project, related_id
+from impt.resolve import catalog, find_all, find_one, name_or_id, print_list, product_or_project
 
 
 def create(ctx: Context) -> None:
@@ -20,30 +22,11 @@ def create(ctx: Context) -> None:
 def delete(ctx: Context) -> None:
     args = ctx.args
     product = product_or_project(ctx, args.product)
-    client = ctx.client
-    plan = DeletePlan(ctx)
-    plan.delete("product", product, name_or_id(args.product, product))
-    if args.force:
-        groups = client.device_groups.list(product=product["id"])
-        group_ids = {g["id"] for g in groups}
-        for group in groups:
-            plan.delete("device_group", group)
-        if groups:
-            for device in client.devices.list(product=product["id"]):
-                if related_id(device, "devicegroup") in group_ids:
-                    plan.unassign_device(device)
-    if args.builds:
-        builds = client.deployments.list(product=product["id"])
-        for build in builds:
-            plan.delete("deployment", build)
-            if args.force:
-                plan.unflag_build(build)
-    elif args.force and plan.entities["device_group"]:
-        for build in client.deployments.list(product=product["id"], flagged=True):
-            if related_id(build, "devicegroup") in {g for g in plan.entities["device_group"]}:
-                plan.unflag_build(build)
-    plan.confirm(args.confirmed)
-    plan.execute()
+    plan = plan_product_delete(
+        ctx.client, product, force=bool(args.force), builds=bool(args.builds), shown=name_or_id(args.product, product)
+    )
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)
 
 
 def info(ctx: Context) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+
 from impt import dg_rules as rules
 from impt import options as o
 from impt.config_delete import collect_group, remove_file
 from impt.config_files import PROJECT_LABEL, project_data, write_project
 from impt.context import Context, auth_block
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.display import full_group_details
 from impt.errors import ImptError, NotFoundError, UsageError
 from impt.files import PROJECT_FILE, write_atomically
@@ -190,7 +192,7 @@ def delete(ctx: Context) -> None:
     if project is None:
         ctx.out.info("There is no Project File in the current directory.")
         return
-    plan = DeletePlan(ctx)
+    plan = DeletePlan()
     if (args.entities or args.all) and "deviceGroupId" in project:
         group = catalog(ctx).get("device_group", project["deviceGroupId"])
         if group is not None:
@@ -203,8 +205,8 @@ def delete(ctx: Context) -> None:
     if files:
         extra += ["The following files will be deleted:", f"Device/agent source files: {', '.join(files)}", ""]
     extra.append(f"{PROJECT_LABEL} File in the current directory will be deleted.")
-    confirm(ctx.out, ctx.terminal, bool(args.confirmed), plan.summary() + extra)
-    plan.execute()
+    confirm_delete(ctx, plan, extra)
+    execute(ctx, plan)
     removed = [n for n in files if remove_file(ctx.path(n))]
     if removed:
         ctx.out.info(f"Device/agent source files {', '.join(removed)} are deleted successfully.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+
 from impt import options as o
 from impt.config_delete import collect_group, remove_dir, remove_file
 from impt.config_files import (
@@ -15,7 +17,7 @@ from impt.config_files import (
     write_config,
 )
 from impt.context import Context
-from impt.deleter import DeletePlan
+from impt.deleter import confirm_delete, execute
 from impt.display import full_group_details
 from impt.errors import ImptError, UsageError
 from impt.prompt import ask, confirm
@@ -140,7 +142,7 @@ def delete(ctx: Context) -> None:
         ctx.out.info(f"There is no {TEST_LABEL} File in the current directory.")
         return
     config = _config_to_delete(ctx)
-    plan = DeletePlan(ctx)
+    plan = DeletePlan()
     if (args.entities or args.all) and isinstance(config.get("deviceGroupId"), str):
         group = catalog(ctx).get("device_group", config["deviceGroupId"])
         if group is not None:
@@ -161,8 +163,8 @@ def delete(ctx: Context) -> None:
     extra = [f"{label} File {name} will be deleted." for label, name in configs]
     extra += [f"{what} {d} directory will be deleted." for what, d in dirs]
     extra.append(f"{TEST_LABEL} File in the current directory will be deleted.")
-    confirm(ctx.out, ctx.terminal, bool(args.confirmed), plan.summary() + extra)
-    plan.execute()
+    confirm_delete(ctx, plan, extra)
+    execute(ctx, plan)
     for what, directory in dirs:
         remove_dir(ctx.cwd / directory)
         ctx.out.info(f"{what} {directory} directory is deleted successfully.")
