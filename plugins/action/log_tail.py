@@ -19,11 +19,8 @@ from datetime import datetime, timedelta, timezone
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
-    CONNECTION_ARGSPEC,
-    connect,
-    requests_missing,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
     EntityNotFoundError,
     ImpCentralClientError,

@@ -57,9 +57,10 @@ class State:
     def add_groups(self, groups: list) -> None:
         self.groups.update((g["id"], g) for g in groups)
 
-    def add_devices(self, devices: list) -> None:
+    def add_devices(self, devices: list, group_id: Optional[str] = None) -> None:
+        """Devices by group: ``group_id`` when they were listed by group, else their relationship."""
         for device in devices:
-            self.devices.setdefault(rel_id(device, "devicegroup"), {})[device["id"]] = device
+            self.devices.setdefault(group_id or rel_id(device, "devicegroup"), {})[device["id"]] = device
 
     def add_deployments(self, deployments: list) -> None:
         for dep in deployments:
@@ -109,9 +110,11 @@ class DeletePlan:
     def delete(self, kind: str, resource: dict, shown: Optional[str] = None) -> None:
         self.entities[kind].setdefault(resource["id"], (resource, shown or resource["id"]))
 
-    def unassign_device(self, device: dict) -> None:
-        if rel_id(device, "devicegroup"):
-            self.unassign.setdefault(device["id"], device)
+    def unassign_device(self, device: dict, group_id: Optional[str] = None) -> None:
+        """Unassign ``device`` from ``group_id`` (default: the group its relationship names)."""
+        group_id = group_id or rel_id(device, "devicegroup")
+        if group_id:
+            self.unassign.setdefault(device["id"], (device, group_id))
 
     def unflag_build(self, build: dict) -> None:
         if is_flagged(build):
@@ -213,8 +216,8 @@ class DeletePlan:
 
     def _unassign_by_group(self) -> dict:
         by_group: dict = {}
-        for device in self.unassign.values():
-            by_group.setdefault(rel_id(device, "devicegroup"), []).append(device)
+        for device, group_id in self.unassign.values():
+            by_group.setdefault(group_id, []).append(device)
         return by_group
 
     def execute(self, client: Any, on_step: Optional[Callable[[Outcome], None]] = None) -> list:
@@ -323,16 +326,20 @@ def plan_device_group_delete(
     builds: bool = False,
     unbond_key: Optional[str] = None,
     shown: Optional[str] = None,
+    siblings: Optional[list] = None,
     plan: Optional[DeletePlan] = None,
 ) -> DeletePlan:
     """A group's delete: with ``force`` its devices are unassigned and its flagged deployments unflagged;
-    with ``builds`` its deployments are deleted too (the API takes them along with the group)."""
+    with ``builds`` its deployments are deleted too (the API takes them along with the group).
+    ``siblings``: the groups of its product when the caller has read them already."""
     plan = plan or DeletePlan(unbond_key=unbond_key)
     state = plan.state
     product_id = rel_id(group, "product")
-    state.add_groups(client.device_groups.list(product=product_id) if product_id else [group])
+    if siblings is None:
+        siblings = client.device_groups.list(product=product_id) if product_id else []
+    state.add_groups(siblings)
     state.add_groups([group])
-    state.add_devices(client.devices.list(device_group=group["id"]))
+    state.add_devices(client.devices.list(device_group=group["id"]), group["id"])
     state.add_deployments(client.deployments.list(device_group=group["id"], flagged=None if builds else True))
     add_device_group(plan, group, force=force, builds=builds, shown=shown)
     return plan
@@ -345,7 +352,7 @@ def add_device_group(
     plan.delete("device_group", group, shown)
     if force:
         for device in plan.state.devices_of(group["id"]):
-            plan.unassign_device(device)
+            plan.unassign_device(device, group["id"])
         for dep in plan.state.deployments_of(group["id"]):
             plan.unflag_build(dep)
     if builds:
@@ -363,7 +370,7 @@ def plan_product_delete(
     shown: Optional[str] = None,
 ) -> DeletePlan:
     """impt's product delete: with ``force`` every group goes (devices unassigned, flagged deployments
-    unflagged); with ``builds`` every deployment of the product too (zombies included). Three reads."""
+    unflagged); with ``builds`` every deployment of the product too (zombies included). At most three reads."""
     plan = DeletePlan(unbond_key=unbond_key)
     state = plan.state
     state.add_groups(client.device_groups.list(product=product["id"]))
@@ -371,7 +378,8 @@ def plan_product_delete(
         state.add_devices(
             [d for d in client.devices.list(product=product["id"]) if rel_id(d, "devicegroup") in state.groups]
         )
-    state.add_deployments(client.deployments.list(product=product["id"], flagged=None if builds else True))
+    if builds or (force and state.groups):
+        state.add_deployments(client.deployments.list(product=product["id"], flagged=None if builds else True))
     state.complete_deployments = builds
     plan.delete("product", product, shown)
     if force:

@@ -174,12 +174,8 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
-    ImpCentralModule,
-    flatten,
-    ref,
-    relationship_id,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten, ref, rel_id  # noqa: E402
 
 EDITABLE = ("description", "tags", "flagged")
 
@@ -242,7 +238,7 @@ def ensure_deployment(m: ImpCentralModule) -> None:
     code = wanted_code(m)
     # In check mode a group that does not exist yet (by any identifier) is predicted: a new deployment.
     group = m.one_or_predicted("device_group", p["device_group"]) or {"id": None, "type": None}
-    current_id = relationship_id(group, "current_deployment")
+    current_id = rel_id(group, "current_deployment")
     current = m.client.deployments.get(current_id) if current_id else None
     attrs = (current or {}).get("attributes") or {}
     same_code = current is not None and all(attrs.get(k, "") == v for k, v in code.items())

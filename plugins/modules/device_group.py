@@ -79,6 +79,9 @@ options:
     description:
       - With O(state=absent), first unassign the group's devices and unflag its flagged deployments,
         as C(impt dg delete --force) does.
+      - Everything the API would refuse (the group is another group's target, production devices without
+        O(unbond_key), devices or flagged deployments left without O(force)) is found before the first write,
+        in check mode too; the task then fails with every reason and changes nothing.
     type: bool
     default: false
   unbond_key:
@@ -165,7 +168,8 @@ device_group:
       description: Id of the minimum supported deployment, absent until set.
       type: str
 deleted:
-  description: What the delete removed (or would remove in check mode).
+  description:
+    - What the delete removed (or would remove in check mode); when a step fails, what was done before it.
   returned: when O(state=absent) and the group existed
   type: dict
   contains:
@@ -181,6 +185,15 @@ deleted:
       description: Ids of the unflagged deployments.
       type: list
       elements: str
+    deployments:
+      description: Ids of deleted deployments (always empty here; the API deletes them with the group).
+      type: list
+      elements: str
+reasons:
+  description: Why the delete was refused before any write (the task fails and nothing changes).
+  returned: when the preflight refused the delete
+  type: list
+  elements: str
 predicted:
   description:
     - Check mode only. True when an entity the task refers to does not exist yet and the result is predicted
@@ -202,18 +215,22 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
-    ImpCentralModule,
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import match  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
+    DG_TYPES,
     api_dg_type,
+    attr,
     ref,
-    relationship_id,
+    rel_id,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (  # noqa: E402
     AmbiguousEntityError,
     EntityNotFoundError,
 )
 
-DG_TYPE_CHOICES = ["development", "pre-factory", "pre-dut", "pre-production", "factory", "dut", "production"]
+DG_TYPE_CHOICES = list(DG_TYPES)
 PATCHABLE = ("description", "load_code_after_blessing", "env_vars")
 
 
@@ -245,9 +262,10 @@ def ensure_device_group(m: ImpCentralModule) -> None:
     if p["state"] == "absent":
         delete = None
         if current:
-            plan = m.plan_group_delete(current, p["force"], p["unbond_key"])
-            m.result["deleted"] = plan.summary()
-            delete = plan.execute
+            plan = plan_device_group_delete(
+                m.client, current, force=p["force"], unbond_key=p["unbond_key"], siblings=siblings or None
+            )
+            delete = m.delete_with(plan)
         m.ensure("device_group", current, {}, state="absent", delete=delete)
         return
 
@@ -259,7 +277,7 @@ def ensure_device_group(m: ImpCentralModule) -> None:
     kind = p["type"] or "development"
     if current and p["type"] and api_dg_type(p["type"]) != current["type"]:
         m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p["name"])
-    if current and p["region"] is not None and (current.get("attributes") or {}).get("region") != p["region"]:
+    if current and p["region"] is not None and attr(current, "region") != p["region"]:
         m.fail('The region of device group "%s" is set at creation only.' % p["name"])
     targets = {t: target(m, p[t], product, siblings) for t in ("production_target", "dut_target") if p[t]}
     wanted = m.user_set(*PATCHABLE)
@@ -314,15 +332,14 @@ def find_group(m: ImpCentralModule):
     if product is None:
         return {"id": None}, [], None
     siblings = m.client.device_groups.list(product=product["id"])
-    named = [g for g in siblings if (g.get("attributes") or {}).get("name") == p["name"]]
-    named = named or [g for g in siblings if g["id"] == p["name"]]
+    named = match("device_group", siblings, p["name"])
     return product, siblings, named[0] if named else None
 
 
 def target(m: ImpCentralModule, value: str, product: dict | None, siblings: list) -> dict:
     """The target group: in the same product first, then any identifier. In check mode a target that does
     not exist yet in the group's product (an earlier task would create it) is predicted: ``{"id": None}``."""
-    same_product = [g for g in siblings if g["id"] == value or (g.get("attributes") or {}).get("name") == value]
+    same_product = match("device_group", siblings, value)
     if len(same_product) == 1:
         return same_product[0]
     if not m.check_mode:
@@ -335,7 +352,7 @@ def target(m: ImpCentralModule, value: str, product: dict | None, siblings: list
         found = m.one("device_group", value)
     except (EntityNotFoundError, AmbiguousEntityError):
         found = None
-    if found is None or (product is not None and relationship_id(found, "product") != product["id"]):
+    if found is None or (product is not None and rel_id(found, "product") != product["id"]):
         m.predict_missing("device_group", value)
         return {"id": None}
     return found

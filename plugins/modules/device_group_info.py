@@ -62,11 +62,8 @@ device_groups:
       sample: "2026-01-01T00:00:00.000Z"
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
-    api_dg_type,
-    relationship_id,
-    run_info,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_info import run_info  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import api_dg_type, rel_id  # noqa: E402
 
 
 def main() -> None:
@@ -93,7 +90,7 @@ def api_types(p: dict) -> list:
 
 
 def of_product_and_types(m, ids: dict, group: dict) -> bool:
-    product_ok = not ids["product"] or relationship_id(group, "product") == ids["product"]
+    product_ok = not ids["product"] or rel_id(group, "product") == ids["product"]
     return product_ok and (not m.params["type"] or group["type"] in api_types(m.params))
 
 

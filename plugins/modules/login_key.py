@@ -78,7 +78,7 @@ login_key:
       type: int
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule, blank  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule, blank  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError  # noqa: E402
 
 

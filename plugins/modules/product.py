@@ -43,6 +43,8 @@ options:
     description:
       - With O(state=absent), first delete the product's device groups as C(impt product delete --force) does;
         devices are unassigned, flagged deployments unflagged, groups that target others deleted first.
+      - Everything the API would refuse is found before the first write (check mode too); the task then
+        fails with every reason and changes nothing.
     type: bool
     default: false
   builds:
@@ -52,6 +54,11 @@ options:
         deleted group takes along (zombies of groups deleted earlier) are deleted one by one, after the product.
     type: bool
     default: false
+  unbond_key:
+    description:
+      - Unbond key needed to unassign devices from a V(production) group of the product with O(force).
+      - Without it, a forced delete of a product with production devices fails before any write.
+    type: str
 extends_documentation_fragment:
   - electricimp.impcentral.connection
   - electricimp.impcentral.attributes
@@ -104,7 +111,8 @@ product:
       description: Last change.
       type: str
 deleted:
-  description: What a forced delete removed (or would remove in check mode).
+  description:
+    - What a forced delete removed (or would remove in check mode); when a step fails, what was done before it.
   returned: when O(state=absent) and the product existed
   type: dict
   contains:
@@ -125,9 +133,15 @@ deleted:
         - Ids of the deleted deployments (with O(builds)), those the group deletions take along included.
       type: list
       elements: str
+reasons:
+  description: Why the delete was refused before any write (the task fails and nothing changes).
+  returned: when the preflight refused the delete
+  type: list
+  elements: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_product_delete  # noqa: E402
 
 
 def main() -> None:
@@ -139,6 +153,7 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
             force=dict(type="bool", default=False),
             builds=dict(type="bool", default=False),
+            unbond_key=dict(type="str", no_log=True),
         ),
         identifiers=("name", "owner"),
     )
@@ -154,9 +169,8 @@ def ensure_product(m: ImpCentralModule) -> None:
         m.client.products.delete(cur["id"])
 
     if p["state"] == "absent" and current:
-        plan = m.plan_product_delete(current, force=p["force"], builds=p["builds"])
-        m.result["deleted"] = plan.summary()
-        delete = plan.execute
+        plan = plan_product_delete(m.client, current, force=p["force"], builds=p["builds"], unbond_key=p["unbond_key"])
+        delete = m.delete_with(plan)
 
     owner = None
     if p["state"] == "present" and current is None:

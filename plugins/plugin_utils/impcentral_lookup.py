@@ -14,12 +14,9 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
-    CONNECTION_OPTIONS,
-    connect,
-    flatten,
-    requests_missing,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_OPTION_NAMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
 
 display = Display()
@@ -36,7 +33,7 @@ class ImpCentralLookup(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         if requests_missing():
             raise AnsibleLookupError(missing_required_lib("requests"))
-        options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        options = {name: self.get_option(name) for name in CONNECTION_OPTION_NAMES}
         try:
             client = connect(options, user_agent="ansible-lookup")
         except ImpCentralClientError as exc:  # a bad connection option or auth file, before any request

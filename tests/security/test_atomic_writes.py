@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils import ansible_glue
+from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
 from relsuite import Impt
 
 
@@ -46,10 +46,10 @@ def test_console_file_survives_crash(name, argv, emulator, tmp_path, monkeypatch
 
 def test_module_auth_file_survives_crash(tmp_path, monkeypatch):
     path = tmp_path / "auth.json"
-    ansible_glue.write_private_file(str(path), '{"old": true}')
+    auth_file.write_private_file(str(path), '{"old": true}')
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     _crash_on_replace(monkeypatch)
     with pytest.raises(OSError):
-        ansible_glue.write_private_file(str(path), '{"new": true}')
+        auth_file.write_private_file(str(path), '{"new": true}')
     assert path.read_text() == '{"old": true}'
     assert [p.name for p in tmp_path.iterdir()] == ["auth.json"]

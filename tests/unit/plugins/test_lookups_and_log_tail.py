@@ -9,8 +9,9 @@ import pytest
 import responses
 from ansible.errors import AnsibleLookupError
 from ansible_collections.electricimp.impcentral.plugins.action import log_tail
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import AuthFileStore, connect
 from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import AuthFileStore
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect
 from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine
 from imp_playback import BASE, DG, PRODUCT, group, one, page, product
 from responses import registries

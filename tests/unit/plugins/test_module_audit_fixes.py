@@ -2,10 +2,7 @@
 failing where the real run fails, connection options, a missing auth file, ids in device_group_devices."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (
-    ConnectionOptionError,
-    connect,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import ConnectionOptionError, connect
 from imp_playback import (
     ACCOUNT,
     DEP,

@@ -15,13 +15,13 @@ from imp_playback import (
     PRODUCT,
     Call,
     deployment,
+    device,
     four_runs,
     group,
     one,
     page,
     playback,
     product,
-    resource,
     run_module,
 )
 from responses import registries
@@ -73,7 +73,11 @@ def test_update_only_what_the_user_set(auth_file):
 
 def test_delete(auth_file):
     args = {"name": "Thermostat", "state": "absent", "auth_file": auth_file}
-    first = [GET("/products", page(product())), DELETE(f"/products/{PRODUCT}")]
+    first = [
+        GET("/products", page(product())),
+        GET("/devicegroups", page(), query={"filter[product.id]": PRODUCT}),
+        DELETE(f"/products/{PRODUCT}"),
+    ]
     repeat = [GET("/products", page())]
     results = four_runs("product", args, first, repeat)
     assert results[0]["product"] == {}
@@ -94,8 +98,7 @@ def test_forced_delete_runs_in_impt_order(auth_file):
     first = [
         GET("/products", page(product())),
         GET("/devicegroups", page(group()), query={"filter[product.id]": PRODUCT}),
-        GET("/devices", page(resource("device", DEV)), query={"filter[devicegroup.id]": DG}),
-        GET("/deployments", page(flagged), query={"filter[devicegroup.id]": DG, "filter[flagged]": "true"}),
+        GET("/devices", page(device(dg=DG)), query={"filter[product.id]": PRODUCT}),
         GET("/deployments", page(flagged, old), query={"filter[product.id]": PRODUCT}),
         DELETE(f"/devicegroups/{DG}/relationships/devices", json_body={"data": [{"type": "device", "id": DEV}]}),
         PATCH(f"/deployments/{DEP}", one(deployment(DEP)), json_body={"data": {"attributes": {"flagged": False}}}),
@@ -126,8 +129,7 @@ def test_forced_delete_with_builds_deletes_what_no_deleted_group_takes(auth_file
     first = [
         GET("/products", page(product())),
         GET("/devicegroups", page(group()), query={"filter[product.id]": PRODUCT}),
-        GET("/devices", page(), query={"filter[devicegroup.id]": DG}),
-        GET("/deployments", page(), query={"filter[devicegroup.id]": DG, "filter[flagged]": "true"}),
+        GET("/devices", page(), query={"filter[product.id]": PRODUCT}),
         GET("/deployments", page(deployment(DEP), zombie(DEP2), elsewhere), query={"filter[product.id]": PRODUCT}),
         DELETE(f"/devicegroups/{DG}"),
         DELETE(f"/products/{PRODUCT}"),
@@ -143,6 +145,7 @@ def test_delete_with_builds_without_force_deletes_every_zombie(auth_file):
     args = {"name": "Thermostat", "state": "absent", "builds": True, "auth_file": auth_file}
     first = [
         GET("/products", page(product())),
+        GET("/devicegroups", page(), query={"filter[product.id]": PRODUCT}),
         GET("/deployments", page(zombie(DEP), zombie(DEP2)), query={"filter[product.id]": PRODUCT}),
         DELETE(f"/products/{PRODUCT}"),
         DELETE(f"/deployments/{DEP}"),
@@ -165,6 +168,7 @@ def test_api_error_reaches_fail_json_with_method_url_status(auth_file):
     }
     with responses.RequestsMock(registry=registries.OrderedRegistry) as mock:
         mock.add("GET", "https://api.test/v5/products", json=page(product()))
+        mock.add("GET", "https://api.test/v5/devicegroups", json=page())
         mock.add("DELETE", f"https://api.test/v5/products/{PRODUCT}", json=error, status=400)
         result = run_module("product", {"name": "Thermostat", "state": "absent", "auth_file": auth_file})
     assert result["failed"] is True

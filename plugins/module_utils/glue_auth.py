@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Authentication for the Ansible side: connection options (module params or plugin options) turned into an
+``ImpCentralClient``, reusing an impt auth file or a private token cache.
+
+Private to this collection: names here may change in any release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import (
+    AuthFileError,
+    AuthFileStore,
+    read_auth_file,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DEFAULT_ENDPOINT
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import connection_problem
+
+
+class ConnectionOptionError(ImpCentralClientError, ValueError):
+    """A connection option that cannot work, found before any request is sent."""
+
+
+def saved_endpoint(auth_file: str) -> str | None:
+    """The endpoint an existing auth file was written for (None when there is no file yet)."""
+    try:
+        return read_auth_file(auth_file).get("endpoint")
+    except AuthFileError as exc:
+        if exc.missing:
+            return None
+        raise
+
+
+def default_auth_file() -> str | None:
+    """impt's own chain: ./.impt.auth, $IMPT_AUTH_FILE_PATH/.impt.auth, ~/.impt.auth."""
+    candidates = [os.path.join(os.getcwd(), ".impt.auth")]
+    if os.environ.get("IMPT_AUTH_FILE_PATH"):
+        candidates.append(os.path.join(os.environ["IMPT_AUTH_FILE_PATH"], ".impt.auth"))
+    candidates.append(os.path.join(os.path.expanduser("~"), ".impt.auth"))
+    return next((path for path in candidates if os.path.isfile(path)), None)
+
+
+def token_cache_path(endpoint: str, username: str | None, password: str | None, login_key: str | None) -> str:
+    """A cache file name that cannot be reversed to the credentials and changes with them."""
+    secret = ("key", login_key or "") if login_key else ("user", "%s\0%s" % (username or "", password or ""))
+    digest = hashlib.pbkdf2_hmac("sha256", secret[1].encode(), ("%s\0%s" % (endpoint, secret[0])).encode(), 20000)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "electricimp.impcentral", digest.hex()[:32] + ".json")
+
+
+def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
+    """Build a client from the connection options (module params or plugin options)."""
+    problem = connection_problem(options)
+    if problem:
+        raise ConnectionOptionError(problem)
+    login_key, username, password = options.get("login_key"), options.get("username"), options.get("password")
+    auth_file = options.get("auth_file")
+    if auth_file and not (login_key or username) and not os.path.exists(auth_file):
+        # Without credentials the file is the only way to log in: a missing one is the error, not a 401 later.
+        raise ConnectionOptionError(
+            "Auth file %s does not exist. Log in with impt auth login, or give login_key or username and password."
+            % auth_file
+        )
+    if not (auth_file or login_key or username):
+        auth_file = default_auth_file()
+    file_endpoint = saved_endpoint(auth_file) if auth_file else None
+    endpoint = options.get("endpoint") or file_endpoint or DEFAULT_ENDPOINT
+
+    store = None
+    if auth_file:
+        store = AuthFileStore(auth_file, endpoint)
+    elif options.get("token_cache", True) and (login_key or (username and password)):
+        cache = token_cache_path(endpoint, username, password, login_key)
+        store = AuthFileStore(cache, endpoint, keep_login_key=False)
+    timeout = float(options.get("timeout") or 60)
+    client = ImpCentralClient(
+        endpoint,
+        token_store=store,
+        timeout=(min(10.0, timeout), timeout),
+        validate_certs=options.get("validate_certs", True),
+        ca_bundle=options.get("ca_path"),
+        max_retries=int(options.get("max_retries") if options.get("max_retries") is not None else 5),
+        user_agent=user_agent,
+    )
+    tokens = store.load() if store else None
+    if tokens:
+        client.set_tokens(tokens)
+    elif auth_file and not (login_key or username):
+        # The file exists (checked above) but holds a login for another endpoint: say so, not "401".
+        raise ConnectionOptionError(
+            "Auth file %s holds a login for %s, not for %s. Set endpoint to match it, log in again with "
+            "impt auth login, or give login_key or username and password." % (auth_file, file_endpoint, endpoint)
+        )
+    otp = options.get("otp")
+    if login_key or username:
+        client.set_credentials(
+            user=None if login_key else username,
+            password=None if login_key else password,
+            login_key=login_key,
+            otp_callback=(lambda: otp) if otp else None,
+        )
+    return client
+
+
+def requests_missing() -> bool:
+    try:
+        import requests  # noqa: F401  pylint: disable=unused-import
+    except ImportError:
+        return True
+    return False
