@@ -11,63 +11,34 @@ from typing import Any
 
 from aiohttp import web
 
-from . import ids, render
-from .access import find_device
-from .assignment import assign
+from . import render
 from .context import emulator_of
-from .errors import invalid, not_found
+from .errors import ApiError, invalid, not_found
 from .faults import parse_faults
 from .jsonapi import api_base, json_response, no_content, read_json
-from .records import IMP_TYPES
-from .records import device as new_device
-from .render import BLESSABLE_TYPES, FIXTURE_TYPES
+from .models import Models
+from .models.devices import LOG_TYPES
 from .store import Record
 
 routes = web.RouteTableDef()
-DEVICE_ATTRIBUTES = {
-    "owner",
-    "id",
-    "name",
-    "mac_address",
-    "agent_id",
-    "imp_type",
-    "online",
-    "ip_address",
-    "free_memory",
-    "rssi",
-    "swversion",
-    "plan_id",
-    "unbond_key",
-}
-LOG_TYPES = (
-    "server.log",
-    "server.error",
-    "agent.log",
-    "agent.error",
-    "status",
-    "powerstate",
-    "lastexitcode",
-    "firmware",
-)
 
 
 def _ok(body: Any, status: int = 200) -> web.Response:
     return json_response(body, status, "application/json")
 
 
+def _models(request: web.Request) -> Models:
+    return emulator_of(request).models
+
+
 def _device_doc(request: web.Request, device: Record) -> dict[str, Any]:
-    emu = emulator_of(request)
-    doc = render.device(api_base(request), emu.store, device)
+    doc = render.device(api_base(request), _models(request).store, device)
     doc["meta"] = {"unbond_key": device.get("unbond_key"), "running_deployment_id": device.get("running_deployment_id")}
     return {"data": doc}
 
 
 def _device(request: web.Request) -> Record:
-    ident = request.match_info["device"]
-    device = find_device(emulator_of(request).store, ident)
-    if device is None:
-        raise not_found("device", ident)
-    return device
+    return _models(request).devices.find(request.match_info["device"])
 
 
 async def _object(request: web.Request, required: bool = True) -> dict[str, Any]:
@@ -82,38 +53,13 @@ async def _object(request: web.Request, required: bool = True) -> dict[str, Any]
 # -- devices --------------------------------------------------------------------------------
 @routes.post("/_emulator/devices")
 async def add_device(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
+    models = _models(request)
     body = await _object(request)
-    unknown = set(body) - DEVICE_ATTRIBUTES
-    if unknown:
-        raise invalid(f"Unknown device attribute '{sorted(unknown)[0]}'.")
     owner_ref = body.get("owner", "demo")
-    owner = next((a for a in emu.store.values("account") if owner_ref in (a["id"], a["username"], a["email"])), None)
+    owner = models.accounts.find(owner_ref) if isinstance(owner_ref, str) else None
     if owner is None:
         raise not_found("account", str(owner_ref))
-    for name in (
-        "id",
-        "name",
-        "mac_address",
-        "agent_id",
-        "imp_type",
-        "ip_address",
-        "swversion",
-        "plan_id",
-        "unbond_key",
-    ):
-        if name in body and body[name] is not None and not isinstance(body[name], str):
-            raise invalid(f"'{name}' must be a string.")
-    if "online" in body and not isinstance(body["online"], bool):
-        raise invalid("'online' must be a boolean.")
-    if body.get("imp_type") and body["imp_type"] not in IMP_TYPES:
-        raise invalid(f"'imp_type' must be one of: {', '.join(IMP_TYPES)}.")
-    if body.get("id") and emu.store.get("device", body["id"]):
-        raise invalid(f"A device with id '{body['id']}' already exists.")
-    if body.get("mac_address") and find_device(emu.store, body["mac_address"]):
-        raise invalid(f"A device with MAC address '{body['mac_address']}' already exists.")
-    attrs = {k: v for k, v in body.items() if k != "owner"}
-    device = emu.store.put("device", new_device(owner["id"], **attrs))
+    device = models.devices.create(owner, {k: v for k, v in body.items() if k != "owner"})
     return _ok(_device_doc(request, device), 201)
 
 
@@ -124,29 +70,30 @@ async def get_device(request: web.Request) -> web.Response:
 
 @routes.patch("/_emulator/devices/{device}")
 async def update_device(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
+    devices = _models(request).devices
     device = _device(request)
     body = await _object(request)
     unknown = set(body) - {"online", "unbond_key", "name"}
     if unknown:
         raise invalid(f"Only 'online', 'unbond_key' and 'name' can be changed here, not '{sorted(unknown)[0]}'.")
-    if "online" in body:
-        if not isinstance(body["online"], bool):
-            raise invalid("'online' must be a boolean.")
-        emu.devices.set_online(device, body["online"])
+    if "online" in body and not isinstance(body["online"], bool):
+        raise invalid("'online' must be a boolean.")
     for name in ("unbond_key", "name"):
-        if name in body:
-            if body[name] is not None and not isinstance(body[name], str):
-                raise invalid(f"'{name}' must be a string.")
-            device[name] = body[name]
-    emu.store.put("device", device)
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            raise invalid(f"'{name}' must be a string.")
+    if "online" in body:
+        devices.set_online(device, body["online"])
+    if "unbond_key" in body:
+        devices.set_unbond_key(device, body["unbond_key"])
+    if "name" in body:
+        devices.rename(device, body["name"])
     return _ok(_device_doc(request, device))
 
 
 @routes.post("/_emulator/devices/{device}/logs")
 async def device_logs(request: web.Request) -> web.Response:
     """One line `{"type","msg"}` or many `{"lines": [{"type","msg"} | "msg", ...]}`."""
-    emu = emulator_of(request)
+    devices = _models(request).devices
     device = _device(request)
     body = await _object(request)
     lines = body["lines"] if "lines" in body else [body]
@@ -161,36 +108,23 @@ async def device_logs(request: web.Request) -> web.Response:
         if kind not in LOG_TYPES:
             raise invalid(f"'type' must be one of: {', '.join(LOG_TYPES)}.")
         parsed.append((kind, line["msg"]))
-    group = emu.store.get("devicegroup", device.get("devicegroup_id") or "")
-    group_type = group["type"] if group else None
     for kind, msg in parsed:
-        emu.logs.emit(device, kind, msg, group_type)
+        devices.log(device, kind, msg)
     return _ok({"logged": len(parsed)}, 201)
 
 
 @routes.post("/_emulator/devices/{device}/bless")
 async def bless(request: web.Request) -> web.Response:
     """A fixture blesses the DUT: it joins the fixture group's production target; `blessing` fires."""
-    emu = emulator_of(request)
+    devices = _models(request).devices
     device = _device(request)
     body = await _object(request)
-    fixture = find_device(emu.store, str(body.get("fixture", "")))
-    if fixture is None:
-        raise not_found("fixture device", str(body.get("fixture")))
-    fixture_group = emu.store.get("devicegroup", fixture.get("devicegroup_id") or "")
-    if fixture_group is None or fixture_group["type"] not in FIXTURE_TYPES:
-        raise invalid("The fixture device must be assigned to a factory or pre-factory Device Group.")
-    target = emu.store.get("devicegroup", fixture_group.get("production_target_id") or "")
-    if target is None or target["type"] not in BLESSABLE_TYPES:
-        raise invalid("The fixture's Device Group has no production target.")
-    assign(emu, device, target, simulate=bool(target.get("load_code_after_blessing", True)))
-    emu.logs.emit(fixture, "server.log", f"Blessing device {device['id']}: success", fixture_group["type"])
-    fired = emu.webhooks.fire(
-        emu.store,
-        target["id"],
-        "blessing",
-        {"device_id": device["id"], "imp_id": device["mac_address"].replace(":", "")},
-    )
+    fixture_ref = str(body.get("fixture", ""))
+    try:
+        fixture = devices.find(fixture_ref)
+    except ApiError:
+        raise not_found("fixture device", str(body.get("fixture"))) from None
+    fired = devices.bless(device, fixture)
     result = _device_doc(request, device)
     result["data"]["meta"]["webhooks_fired"] = fired
     return _ok(result)
@@ -199,16 +133,9 @@ async def bless(request: web.Request) -> web.Response:
 @routes.post("/_emulator/devices/{device}/blinkup")
 async def blinkup(request: web.Request) -> web.Response:
     """An end user activates the device: it comes online; `blinkup` webhooks of its group fire."""
-    emu = emulator_of(request)
     device = _device(request)
     await _object(request, required=False)
-    emu.devices.set_online(device, True)
-    device["last_enrolled_at"] = ids.iso_timestamp()
-    emu.store.put("device", device)
-    fired = 0
-    if device.get("devicegroup_id"):
-        payload = {"device_id": device["id"], "plan_id": device.get("plan_id") or "", "token": ids.secret_hex(16)}
-        fired = emu.webhooks.fire(emu.store, device["devicegroup_id"], "blinkup", payload)
+    fired = _models(request).devices.blinkup(device)
     result = _device_doc(request, device)
     result["data"]["meta"]["webhooks_fired"] = fired
     return _ok(result)

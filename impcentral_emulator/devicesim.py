@@ -4,6 +4,9 @@ On assignment, restart or new code a device logs `status` lines, then the litera
 `agent.log`/`server.log` strings of the code it now runs, then (for impUnit test builds)
 the impUnit protocol. Lines are emitted shortly after the triggering request has been
 answered, like the real service; the store is committed after each batch.
+
+The simulator is an observer of the models (`models/events.py`) and changes devices only
+through them.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from . import ids, impunit
+from . import impunit
+from .models import Models, Observer
 from .squirrel_text import SERVER_ERROR, SERVER_LOG, log_literals
 from .store import Record
 
@@ -25,26 +29,26 @@ def storage_used_percent(device_code: str) -> str:
     return f"{min(99.99, 1.5 + 100 * len(device_code.encode()) / PROGRAM_STORAGE_BYTES):.2f}"
 
 
-class DeviceSimulator:
+class DeviceSimulator(Observer):
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
+        self.models: Models = emu.models
         self._tasks: set[asyncio.Task[None]] = set()
+        self.models.events.subscribe(self)
 
-    # -- triggers ------------------------------------------------------------------------
-    def load_code(self, device: Record) -> None:
-        """The device (re)starts on its group's current deployment (assignment, restart, blessing)."""
+    # -- events ----------------------------------------------------------------------------
+    def device_assigned(self, device: Record, group: Record) -> None:
+        """Assignment or blessing: the device (re)starts on the group's current deployment."""
         self._later(self._boot(device["id"]))
 
-    def set_online(self, device: Record, online: bool) -> None:
-        if device["online"] == online:
-            return
-        device["online"] = online
-        device["device_state_changed_at"] = ids.iso_timestamp()
-        self.emu.store.put("device", device)
+    def device_restarted(self, device: Record, group: Record) -> None:
+        self._later(self._boot(device["id"]))
+
+    def device_online(self, device: Record, online: bool) -> None:
         if online:
             self._later(self._boot(device["id"], agent_restart=False))
         else:
-            self._log(device, "status", "Device disconnected")
+            self.models.devices.log(device, "status", "Device disconnected")
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):
@@ -54,7 +58,7 @@ class DeviceSimulator:
     # -- behaviour -----------------------------------------------------------------------
     async def _boot(self, device_id: str, agent_restart: bool = True) -> None:
         await asyncio.sleep(self.emu.config.simulated_delay)
-        store = self.emu.store
+        store = self.models.store
         device = store.get("device", device_id)
         if device is None or device.get("devicegroup_id") is None:
             return
@@ -77,13 +81,12 @@ class DeviceSimulator:
                 self._log(device, "agent.error", line)
         if device["online"]:
             if deployment is not None:
-                device["running_deployment_id"] = deployment["id"]
-                store.put("device", device)
+                self.models.devices.mark_running(device, deployment["id"])
             for line in log_literals(device_code):
                 self._log(device, "server.log", line)
             for line in log_literals(device_code, SERVER_ERROR):
                 self._log(device, "server.error", line)
-        store.commit()
+        self.models.commit()
         await self._run_tests(device_id, device_code, agent_code, device["online"])
 
     async def _run_tests(self, device_id: str, device_code: str, agent_code: str, online: bool) -> None:
@@ -92,19 +95,18 @@ class DeviceSimulator:
         if not agent_lines and not device_lines:
             return
         await asyncio.sleep(self.emu.config.simulated_delay)
-        device = self.emu.store.get("device", device_id)
+        device = self.models.store.get("device", device_id)
         if device is None:
             return
         for line in agent_lines:
             self._log(device, "agent.log", line)
         for line in device_lines:
             self._log(device, "server.log", line)
-        self.emu.store.commit()
+        self.models.commit()
 
     # -- helpers -------------------------------------------------------------------------
     def _log(self, device: Record, kind: str, msg: str) -> None:
-        group = self.emu.store.get("devicegroup", device.get("devicegroup_id") or "")
-        self.emu.logs.emit(device, kind, msg, group["type"] if group else None)
+        self.models.devices.log(device, kind, msg)
 
     def _later(self, coro: object) -> None:
         try:

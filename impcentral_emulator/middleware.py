@@ -16,7 +16,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from .auth import account_for_request, bearer_token
+from .auth import bearer_token
 from .context import emulator_of
 from .errors import ApiError, http_status
 from .jsonapi import API_CONTENT_TYPE, json_response
@@ -58,7 +58,7 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         traceback.print_exc(file=sys.stderr)
         return _error_response(request, http_status(500, "The emulator failed unexpectedly; see its stderr."))
     finally:
-        emu.store.commit()
+        emu.models.commit()
 
 
 @web.middleware
@@ -104,7 +104,7 @@ async def _handle_v5(request: web.Request, handler: Handler) -> web.StreamRespon
 
     async def authenticated(req: web.Request) -> web.StreamResponse:
         if not _is_public(req):
-            req["account"] = account_for_request(emu.store, req)
+            req["account"] = emu.models.accounts.for_access_token(bearer_token(req))
         return await handler(req)
 
     response = await _guarded(request, authenticated)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .jsonapi import rel, resource
+from .models.grouptypes import GROUP_TYPES
 from .store import Record, Store
-
-FIXTURE_TYPES = {"factoryfixture_devicegroup", "pre_factoryfixture_devicegroup"}
-BLESSABLE_TYPES = {"production_devicegroup", "pre_production_devicegroup"}
 
 
 def account(base: str, acc: Record) -> dict[str, Any]:
@@ -79,7 +77,7 @@ def devicegroup(base: str, store: Store, group: Record) -> dict[str, Any]:
         "current_deployment": rel("deployment", group.get("current_deployment_id")),
         "min_supported_deployment": rel("deployment", group.get("min_supported_deployment_id")),
     }
-    if group["type"] in FIXTURE_TYPES:
+    if GROUP_TYPES[group["type"]].is_fixture:
         relationships["production_target"] = _group_rel(store, group.get("production_target_id"))
         relationships["dut_target"] = _group_rel(store, group.get("dut_target_id"))
     return resource(

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import records
-from .assignment import assign
+from .errors import ApiError
+from .models.grouptypes import GROUP_TYPES, SHORT_GROUP_TYPES
 
 if TYPE_CHECKING:
-    from .context import Emulator
+    from .models import Models
 
 
 class SeedError(ValueError):
@@ -68,29 +68,34 @@ def read_seed(seed: str) -> dict[str, Any]:
     return data
 
 
-def load_seed(emu: Emulator, seed: str) -> None:
-    """Populate an empty store from `seed` and commit."""
+def load_seed(models: Models, seed: str) -> None:
+    """Populate an empty store from `seed` through the models' rules, and commit."""
     data = read_seed(seed)
     try:
         rng = random.Random(f"seed:{seed}")  # noqa: S311 (stable ids, not secrets)
-        _Loader(emu, rng).load(data)
-    except (KeyError, TypeError, AttributeError) as exc:
+        with models.events.muted():
+            _Loader(models, rng).load(data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise SeedError(f"seed {seed} is not in the documented format ({type(exc).__name__}: {exc})") from None
-    emu.store.commit()
+    except ApiError as exc:
+        raise SeedError(f"seed {seed} breaks a rule of impCentral: {exc.detail}") from None
+    models.commit()
 
 
 class _Loader:
-    def __init__(self, emu: Emulator, rng: random.Random) -> None:
-        self.emu = emu
-        self.store = emu.store
+    """Turns the seed's sections into model calls, each by its owner account."""
+
+    def __init__(self, models: Models, rng: random.Random) -> None:
+        self.models = models
         self.rng = rng
         self.accounts: dict[str, dict] = {}
         self.products: dict[str, dict] = {}
         self.groups: dict[str, dict] = {}
 
     def load(self, data: dict[str, Any]) -> None:
+        models = self.models
         for spec in data.get("accounts") or []:
-            acc = records.account(
+            acc = models.accounts.create(
                 spec["username"],
                 spec["password"],
                 spec.get("email") or f"{spec['username']}@example.com",
@@ -99,26 +104,23 @@ class _Loader:
                 ident=spec.get("id"),
                 rng=self.rng,
             )
-            self.accounts[acc["username"]] = self.store.put("account", acc)
+            self.accounts[acc["username"]] = acc
         for spec in data.get("accounts") or []:
-            acc = self.accounts[spec["username"]]
-            acc["collaborates_on"] = [self._account(name)["id"] for name in spec.get("collaborates_on") or []]
+            owners = [self._account(name)["id"] for name in spec.get("collaborates_on") or []]
+            models.accounts.set_collaborations(self.accounts[spec["username"]], owners)
         for spec in data.get("products") or []:
             owner = self._account(spec["owner"])
-            prod = records.product(
-                owner["id"], owner["id"], spec["name"], spec.get("description"), rng=self.rng, ident=spec.get("id")
+            self.products[spec["name"]] = models.products.create(
+                owner, spec["name"], spec.get("description"), ident=spec.get("id"), rng=self.rng
             )
-            self.products[spec["name"]] = self.store.put("product", prod)
         for spec in data.get("devicegroups") or []:
             self._group(spec)
         for spec in data.get("deployments") or []:
             self._deployment(spec)
         for spec in data.get("webhooks") or []:
             group = self._group_ref(spec["devicegroup"])
-            hook = records.webhook(
-                group, group["creator_id"], spec["url"], spec["event"], _content_type(spec), rng=self.rng
-            )
-            self.store.put("webhook", hook)
+            owner = self._account(group["owner_id"])
+            models.webhooks.create(owner, group, spec["url"], spec["event"], _content_type(spec), rng=self.rng)
         for spec in data.get("devices") or []:
             self._device(spec)
 
@@ -130,17 +132,21 @@ class _Loader:
 
     def _group(self, spec: dict[str, Any]) -> None:
         prod = self.products[spec["product"]]
-        group_type = records.SHORT_GROUP_TYPES.get(spec.get("type", "development"), spec.get("type"))
-        if group_type not in records.GROUP_TYPES:
+        kind = SHORT_GROUP_TYPES.get(spec.get("type", "development"), spec.get("type"))
+        if kind not in GROUP_TYPES:
             raise KeyError(f"unknown device group type '{spec.get('type')}'")
         attrs = {k: spec[k] for k in ("description", "region", "load_code_after_blessing", "env_vars") if k in spec}
-        for target in ("production_target", "dut_target"):
-            if spec.get(target):
-                attrs[f"{target}_id"] = self._group_ref(spec[target], prod["name"])["id"]
-        group = records.devicegroup(
-            prod, prod["owner_id"], group_type, spec["name"], self.rng, ident=spec.get("id"), **attrs
+        attrs.setdefault("description", None)
+        targets = {
+            name: self._group_ref(spec[name], prod["name"])["id"]
+            for name in ("production_target", "dut_target")
+            if spec.get(name)
+        }
+        owner = self._account(prod["owner_id"])
+        group = self.models.devicegroups.create(
+            owner, prod, kind, spec["name"], attrs, targets, ident=spec.get("id"), rng=self.rng
         )
-        self.groups[f"{prod['name']}/{spec['name']}"] = self.store.put("devicegroup", group)
+        self.groups[f"{prod['name']}/{spec['name']}"] = group
 
     def _group_ref(self, ref: str, product_name: str | None = None) -> dict:
         if "/" in ref and ref in self.groups:
@@ -154,21 +160,20 @@ class _Loader:
 
     def _deployment(self, spec: dict[str, Any]) -> None:
         group = self._group_ref(spec["devicegroup"])
-        dep = records.deployment(group, group["creator_id"], spec, self.rng, spec.get("id"))
-        self.store.put("deployment", dep)
-        group["current_deployment_id"] = dep["id"]
+        owner = self._account(group["owner_id"])
+        values = {
+            k: spec[k] for k in ("device_code", "agent_code", "description", "origin", "flagged", "tags") if k in spec
+        }
+        dep = self.models.deployments.create(owner, group, values, ident=spec.get("id"), rng=self.rng)
         if spec.get("min_supported"):
-            group["min_supported_deployment_id"] = dep["id"]
-        self.store.put("devicegroup", group)
+            self.models.devicegroups.set_min_supported(owner, group, dep["id"])
 
     def _device(self, spec: dict[str, Any]) -> None:
         owner = self._account(spec.get("owner", "demo"))
         attrs = {k: v for k, v in spec.items() if k not in ("owner", "devicegroup")}
-        dev = self.store.put("device", records.device(owner["id"], self.rng, **attrs))
+        dev = self.models.devices.create(owner, attrs, self.rng)
         if spec.get("devicegroup"):
-            group = self._group_ref(spec["devicegroup"])
-            assign(self.emu, dev, group, simulate=False)
-            dev["running_deployment_id"] = group.get("current_deployment_id")
+            self.models.devices.place(dev, self._group_ref(spec["devicegroup"]))
 
 
 def _content_type(spec: dict[str, Any]) -> str:

@@ -1,4 +1,7 @@
-"""Webhook delivery: real HTTP POSTs in the background (spec §10); failures are reported, never fatal."""
+"""Webhook delivery: real HTTP POSTs in the background (spec §10); failures are reported, never fatal.
+
+The webhooks model decides what fires; this is only the transport.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +15,27 @@ from urllib.parse import urlencode
 import aiohttp
 
 from . import ids
-from .store import Record, Store
+from .models import Delivery
+from .store import Record
 
 DELIVERY_TIMEOUT_SECONDS = 5
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(Delivery):
     def __init__(self) -> None:
         self.deliveries: deque[dict[str, Any]] = deque(maxlen=1000)
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def fire(self, store: Store, group_id: str, event: str, payload: dict[str, Any]) -> int:
-        """Schedule a POST for every `event` webhook of the group; returns how many."""
-        hooks = [h for h in store.values("webhook") if h["devicegroup_id"] == group_id and h["event"] == event]
-        for hook in hooks:
-            task = asyncio.get_running_loop().create_task(self._deliver(hook, payload))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return len(hooks)
+    def deliver(self, hook: Record, payload: dict[str, Any]) -> None:
+        """Schedule the POST (nothing is delivered while a seed loads before the server runs)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self._deliver(dict(hook), payload))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, hook: Record, payload: dict[str, Any]) -> None:
         if hook["content_type"] == "application/json":

@@ -1,26 +1,28 @@
-"""Device logs: the history (last N per device) and live log streams over SSE (spec §9, §12).
+"""Device logs: the history (last N per device) and live log streams (spec §9, §12).
 
-One `LogHub` per emulator. `emit` is the single way a device logs: it stores the line and
-pushes it to every stream subscribed to the device. A stream is an account's single open
-subscription set; its SSE connection (if any) drains the stream's queue.
+One `LogHub` per emulator. `emit` is the single way a device logs: it stores the line, pushes
+it to every stream subscribed to the device and tells the observers (`device_logged`). A
+stream is an account's single open subscription set; its SSE connection (if any, served by
+`routes/logstreams.py`) drains the stream's queue.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from typing import Any
 
-from . import ids
-from .store import Record, Store
+from .. import ids
+from ..store import Record, Store
+from .events import Events
+from .grouptypes import GROUP_TYPES
 
-PRODUCTION_LOG_GROUP_TYPES = {"factoryfixture_devicegroup", "production_devicegroup", "dut_devicegroup"}
 STREAM_QUEUE_LIMIT = 100_000
 
 
 def log_type_for(group_type: str | None) -> str:
-    return "production" if group_type in PRODUCTION_LOG_GROUP_TYPES else "development"
+    kind = GROUP_TYPES.get(group_type or "")
+    return "production" if kind and kind.production_logs else "development"
 
 
 class LogStream:
@@ -49,8 +51,9 @@ class LogStream:
 
 
 class LogHub:
-    def __init__(self, store: Store, device_limit: int = 5) -> None:
+    def __init__(self, store: Store, events: Events, device_limit: int = 5) -> None:
         self.store = store
+        self.events = events
         self.device_limit = device_limit
         self.streams: dict[str, LogStream] = {}
         self.by_account: dict[str, LogStream] = {}
@@ -68,6 +71,7 @@ class LogHub:
         self.store.append_log(device["id"], entry)
         for stream in self.subscribers.get(device["id"], ()):
             stream.push("message", entry)
+        self.events.emit("device_logged", device, entry)
         return entry
 
     # -- streams -------------------------------------------------------------------------
@@ -144,20 +148,3 @@ class LogHub:
             streams.remove(stream)
             if not streams:
                 del self.subscribers[device_id]
-
-
-# -- SSE wire format ------------------------------------------------------------------------
-def format_event(event: str, payload: Any, fmt: str) -> str:
-    if event == "message":
-        if fmt == "json":
-            data = json.dumps(payload, separators=(",", ":"))
-        else:
-            p = payload
-            data = f"{p['device_id']} {p['ts']} {p['log_type']} {p['type']} {p['msg']}"
-    elif fmt == "json":
-        data = json.dumps(payload, separators=(",", ":"))
-    else:
-        state = payload["state"]
-        data = f"{payload['device_id']} {state}" if "device_id" in payload else state
-    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
-    return f"event: {event}\n{lines}\n"

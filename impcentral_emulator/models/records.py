@@ -1,4 +1,4 @@
-"""Constructors for stored records, shared by the v5 routes, the admin API and the seeds."""
+"""Constructors for stored records; only the models call them."""
 
 from __future__ import annotations
 
@@ -6,30 +6,12 @@ import hashlib
 import random
 from typing import Any
 
-from . import ids
-from .auth import hash_password
-from .store import Record
+from .. import ids
+from ..auth import hash_password
+from ..store import Record
+from .grouptypes import group_type
 
 IMP_TYPES = ("imp001", "imp002", "imp003", "imp004m", "imp005", "imp006", "imp007")
-DEVELOPMENT_TYPE = "development_devicegroup"
-GROUP_TYPES = (
-    "development_devicegroup",
-    "pre_factoryfixture_devicegroup",
-    "pre_production_devicegroup",
-    "pre_dut_devicegroup",
-    "factoryfixture_devicegroup",
-    "production_devicegroup",
-    "dut_devicegroup",
-)
-SHORT_GROUP_TYPES = {
-    "development": "development_devicegroup",
-    "pre-factory": "pre_factoryfixture_devicegroup",
-    "pre-production": "pre_production_devicegroup",
-    "pre-dut": "pre_dut_devicegroup",
-    "factory": "factoryfixture_devicegroup",
-    "production": "production_devicegroup",
-    "dut": "dut_devicegroup",
-}
 
 
 def code_sha(device_code: str, agent_code: str) -> str:
@@ -78,11 +60,11 @@ def product(owner_id: str, creator_id: str, name: str, description: str | None, 
     )
 
 
-def devicegroup(prod: Record, creator_id: str, group_type: str, name: str, rng=None, **attrs: Any) -> Record:
-    blessable = group_type in ("production_devicegroup", "pre_production_devicegroup")
+def devicegroup(prod: Record, creator_id: str, kind: str, name: str, rng=None, **attrs: Any) -> Record:
+    blessable = group_type(kind).blessed_into
     record = {
         "id": attrs.pop("ident", None) or ids.entity_id(rng),
-        "type": group_type,
+        "type": kind,
         "name": name,
         "description": attrs.get("description"),
         "region": attrs.get("region"),

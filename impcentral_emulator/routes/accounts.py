@@ -1,17 +1,16 @@
-"""Accounts, login keys and refresh tokens (spec §2.5, §3)."""
+"""Accounts, login keys and refresh tokens (spec §2.5, §3): HTTP ⇄ `models.accounts`."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from .. import ids, render
+from .. import render
 from ..access import visible_owner_ids
-from ..errors import ApiError, constraint, not_found
+from ..errors import ApiError, not_found
 from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
-from .common import api_base, caller, emulator_of, require_password
+from .common import api_base, caller, emulator_of, models_of, require_password
 
 routes = web.RouteTableDef()
-MAX_LOGIN_KEYS = 10
 
 
 @routes.get("/v5/accounts")
@@ -55,23 +54,15 @@ async def list_refresh_tokens(request: web.Request) -> web.Response:
 
 @routes.delete("/v5/accounts/{account_id}/refresh_tokens/{token_id}")
 async def delete_refresh_token(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
     _own_account_path(request)
-    token = emu.store.get("refresh_token", request.match_info["token_id"])
-    if token is None or token["account_id"] != me["id"]:
-        raise ApiError(404, "NF001", "Resource Not Found", "The requested refresh token was not found.")
-    emu.store.delete("refresh_token", token["id"])
+    models_of(request).accounts.delete_refresh_token(caller(request), request.match_info["token_id"])
     return no_content()
 
 
 # -- login keys -----------------------------------------------------------------------------
 def _login_key(request: web.Request) -> dict:
-    emu, me = emulator_of(request), caller(request)
     _own_account_path(request)
-    key = emu.store.get("login_key", request.match_info["key_id"])
-    if key is None or key["account_id"] != me["id"]:
-        raise not_found("login key", request.match_info["key_id"])
-    return key
+    return models_of(request).accounts.login_key(caller(request), request.match_info["key_id"])
 
 
 @routes.get("/v5/accounts/{account_id}/login_keys")
@@ -86,25 +77,14 @@ async def list_login_keys(request: web.Request) -> web.Response:
 
 @routes.post("/v5/accounts/{account_id}/login_keys")
 async def create_login_key(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
+    me = caller(request)
     _own_account_path(request)
     require_password(request, me)
     data = await read_data(request)
     attributes = attributes_of(data)
     only_writable(attributes, ("description",))
     description = text_attr(attributes, "description", 255, nullable=True)
-    if sum(1 for k in emu.store.values("login_key") if k["account_id"] == me["id"]) >= MAX_LOGIN_KEYS:
-        raise constraint("CX009", "Account Limit Reached", f"An account can have at most {MAX_LOGIN_KEYS} login keys.")
-    now = ids.iso_timestamp()
-    key = {
-        "id": ids.login_key_id(),
-        "account_id": me["id"],
-        "description": description,
-        "usages": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    emu.store.put("login_key", key)
+    key = models_of(request).accounts.create_login_key(me, description)
     return document(render.login_key(api_base(request), key), 201)
 
 
@@ -115,15 +95,13 @@ async def get_login_key(request: web.Request) -> web.Response:
 
 @routes.patch("/v5/accounts/{account_id}/login_keys/{key_id}")
 async def update_login_key(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
     key = _login_key(request)
     require_password(request, caller(request))
     attributes = attributes_of(await read_data(request))
     only_writable(attributes, ("description",))
     if "description" in attributes:
-        key["description"] = text_attr(attributes, "description", 255, nullable=True)
-        key["updated_at"] = ids.iso_timestamp()
-        emu.store.put("login_key", key)
+        description = text_attr(attributes, "description", 255, nullable=True)
+        key = models_of(request).accounts.update_login_key(key, description)
     return document(render.login_key(api_base(request), key))
 
 
@@ -131,5 +109,5 @@ async def update_login_key(request: web.Request) -> web.Response:
 async def delete_login_key(request: web.Request) -> web.Response:
     key = _login_key(request)
     require_password(request, caller(request))
-    emulator_of(request).store.delete("login_key", key["id"])
+    models_of(request).accounts.delete_login_key(key)
     return no_content()

@@ -1,4 +1,4 @@
-"""Small helpers every route module uses: the caller, the link base, password checks."""
+"""Small helpers every route module uses: the caller, the models, the link base, password checks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ from ..auth import password_matches
 from ..context import Emulator, emulator_of
 from ..errors import ApiError
 from ..jsonapi import api_base
+from ..models import Models
 from ..store import Record
 
-__all__ = ["Emulator", "api_base", "caller", "emulator_of", "require_password"]
+__all__ = ["Emulator", "api_base", "caller", "emulator_of", "models_of", "require_password"]
 
 
 def caller(request: web.Request) -> Record:
     return request["account"]
+
+
+def models_of(request: web.Request) -> Models:
+    return emulator_of(request).models
 
 
 def require_password(request: web.Request, account: Record) -> None:

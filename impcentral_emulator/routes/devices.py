@@ -1,23 +1,21 @@
-"""Devices (spec §7, §9): lookup by id, MAC or agent id; restarts; historical logs."""
+"""Devices (spec §7, §9): HTTP ⇄ `models.devices`; list filters, historical logs, history."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from .. import render
-from ..access import get_device, visible
-from ..assignment import PRODUCTION_TYPES, unassign
-from ..errors import constraint, invalid
+from ..access import visible
+from ..errors import invalid
 from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
-from .common import api_base, caller, emulator_of
+from .common import api_base, caller, emulator_of, models_of
 
 routes = web.RouteTableDef()
 DEVICE_FILTERS = ("owner.id", "product.id", "devicegroup.id", "devicegroup.owner.id", "devicegroup.type")
 
 
 def _device(request: web.Request) -> dict:
-    emu = emulator_of(request)
-    return get_device(emu.store, request.match_info["device"], caller(request))
+    return models_of(request).devices.get(caller(request), request.match_info["device"])
 
 
 @routes.get("/v5/devices")
@@ -53,7 +51,7 @@ async def get_device_route(request: web.Request) -> web.Response:
 
 @routes.patch("/v5/devices/{device}")
 async def update_device(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
+    models = models_of(request)
     device = _device(request)
     data = await read_data(request)
     if data.get("type", "device") != "device":
@@ -61,45 +59,25 @@ async def update_device(request: web.Request) -> web.Response:
     attributes = attributes_of(data)
     only_writable(attributes, ("name",))
     if "name" in attributes:
-        device["name"] = text_attr(attributes, "name", 80, nullable=True)
-        emu.store.put("device", device)
-    return document(render.device(api_base(request), emu.store, device))
+        device = models.devices.rename(device, text_attr(attributes, "name", 80, nullable=True))
+    return document(render.device(api_base(request), models.store, device))
 
 
 @routes.delete("/v5/devices/{device}")
 async def delete_device(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
-    device = _device(request)
-    group = emu.store.get("devicegroup", device.get("devicegroup_id") or "")
-    if group and group["type"] in PRODUCTION_TYPES:
-        raise constraint("CX012", "Production Device", "Production devices cannot be removed from the account.")
-    if group:
-        unassign(emu, device)
-    emu.logs.forget_device(device["id"])
-    emu.store.delete("device", device["id"])
+    models_of(request).devices.delete(_device(request))
     return no_content()
-
-
-def _restartable(request: web.Request) -> dict:
-    device = _device(request)
-    if device.get("devicegroup_id") is None:
-        raise constraint("CX013", "Device Not Assigned", "An unassigned device cannot be restarted.")
-    return device
 
 
 @routes.post("/v5/devices/{device}/restart")
 async def restart_device(request: web.Request) -> web.Response:
-    emulator_of(request).devices.load_code(_restartable(request))
+    models_of(request).devices.restart(_device(request))
     return no_content()
 
 
 @routes.post("/v5/devices/{device}/conditional_restart")
 async def conditional_restart_device(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
-    device = _restartable(request)
-    group = emu.store.get("devicegroup", device["devicegroup_id"])
-    if group and device.get("running_deployment_id") != group.get("current_deployment_id"):
-        emu.devices.load_code(device)
+    models_of(request).devices.conditional_restart(_device(request))
     return no_content()
 
 

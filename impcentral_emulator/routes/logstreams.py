@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 
 from aiohttp import web
 
-from ..access import get_device
 from ..errors import invalid, not_found
 from ..jsonapi import document, no_content
-from ..logs import LogStream, format_event
-from .common import api_base, caller, emulator_of
+from ..models.logs import LogStream
+from .common import api_base, caller, emulator_of, models_of
 
 routes = web.RouteTableDef()
 FORMATS = ("text", "json")
@@ -44,7 +45,7 @@ async def create_stream(request: web.Request) -> web.Response:
 async def subscribe(request: web.Request) -> web.Response:
     emu = emulator_of(request)
     stream = _own_stream(request)
-    device = get_device(emu.store, request.match_info["device"], caller(request))
+    device = models_of(request).devices.get(caller(request), request.match_info["device"])
     emu.logs.subscribe(stream, device["id"])
     return no_content()
 
@@ -53,7 +54,7 @@ async def subscribe(request: web.Request) -> web.Response:
 async def unsubscribe(request: web.Request) -> web.Response:
     emu = emulator_of(request)
     stream = _own_stream(request)
-    device = get_device(emu.store, request.match_info["device"], caller(request))
+    device = models_of(request).devices.get(caller(request), request.match_info["device"])
     if not emu.logs.unsubscribe(stream, device["id"]):
         raise not_found("subscription of device", device["id"])
     return no_content()
@@ -108,3 +109,20 @@ async def read_stream(request: web.Request) -> web.StreamResponse:
             if stream.closed:
                 emu.logs.streams.pop(stream.id, None)
     return response
+
+
+# -- SSE wire format ------------------------------------------------------------------------
+def format_event(event: str, payload: Any, fmt: str) -> str:
+    if event == "message":
+        if fmt == "json":
+            data = json.dumps(payload, separators=(",", ":"))
+        else:
+            p = payload
+            data = f"{p['device_id']} {p['ts']} {p['log_type']} {p['type']} {p['msg']}"
+    elif fmt == "json":
+        data = json.dumps(payload, separators=(",", ":"))
+    else:
+        state = payload["state"]
+        data = f"{payload['device_id']} {state}" if "device_id" in payload else state
+    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return f"event: {event}\n{lines}\n"

@@ -1,12 +1,11 @@
-"""Products (spec §5): unique names per owner, deletion blocked by Device Groups."""
+"""Products (spec §5): HTTP ⇄ `models.products`."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from .. import errors, ids, records, render
-from ..access import get_visible, visible, visible_owner_ids
-from ..errors import duplicate, not_found
+from .. import render
+from ..access import visible
 from ..jsonapi import (
     attributes_of,
     check_type,
@@ -19,15 +18,9 @@ from ..jsonapi import (
     relationship_id,
     text_attr,
 )
-from .common import api_base, caller, emulator_of
+from .common import api_base, caller, emulator_of, models_of
 
 routes = web.RouteTableDef()
-
-
-def _check_unique(emu, owner_id: str, name: str, except_id: str | None = None) -> None:
-    for prod in emu.store.values("product"):
-        if prod["owner_id"] == owner_id and prod["name"] == name and prod["id"] != except_id:
-            raise duplicate(errors.DUPLICATE_PRODUCT)
 
 
 @routes.get("/v5/products")
@@ -43,52 +36,42 @@ async def list_products(request: web.Request) -> web.Response:
 
 @routes.post("/v5/products")
 async def create_product(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
     data = await read_data(request)
     check_type(data, ("product",))
     attributes = attributes_of(data)
     only_writable(attributes, ("name", "description"))
     name = text_attr(attributes, "name", 80, 1)
     description = text_attr(attributes, "description", 255, nullable=True)
-    owner_id = relationship_id(data, "owner") or me["id"]
-    if owner_id not in visible_owner_ids(me):
-        raise not_found("account", owner_id)
-    _check_unique(emu, owner_id, name)
-    prod = emu.store.put("product", records.product(owner_id, me["id"], name, description))
+    owner_id = relationship_id(data, "owner")
+    prod = models_of(request).products.create(caller(request), name, description, owner_id)
     return document(render.product(api_base(request), prod), 201)
 
 
 @routes.get("/v5/products/{product_id}")
 async def get_product(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
-    prod = get_visible(emu.store, "product", request.match_info["product_id"], caller(request), "product")
+    prod = models_of(request).products.get(caller(request), request.match_info["product_id"])
     return document(render.product(api_base(request), prod))
 
 
 @routes.patch("/v5/products/{product_id}")
 async def update_product(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
-    prod = get_visible(emu.store, "product", request.match_info["product_id"], caller(request), "product")
+    products = models_of(request).products
+    prod = products.get(caller(request), request.match_info["product_id"])
     data = await read_data(request)
     check_type(data, ("product",))
     attributes = attributes_of(data)
     only_writable(attributes, ("name", "description"))
+    changes = {}
     if "name" in attributes:
-        name = text_attr(attributes, "name", 80, 1)
-        _check_unique(emu, prod["owner_id"], name, prod["id"])
-        prod["name"] = name
+        changes["name"] = text_attr(attributes, "name", 80, 1)
     if "description" in attributes:
-        prod["description"] = text_attr(attributes, "description", 255, nullable=True)
-    prod["updated_at"] = ids.iso_timestamp()
-    emu.store.put("product", prod)
+        changes["description"] = text_attr(attributes, "description", 255, nullable=True)
+    prod = products.update(prod, **changes)
     return document(render.product(api_base(request), prod))
 
 
 @routes.delete("/v5/products/{product_id}")
 async def delete_product(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
-    prod = get_visible(emu.store, "product", request.match_info["product_id"], caller(request), "product")
-    if any(g["product_id"] == prod["id"] for g in emu.store.values("devicegroup")):
-        raise errors.constraint("CX002", "Dependent Devicegroups Exist", errors.DEPENDENT_DEVICEGROUPS)
-    emu.store.delete("product", prod["id"])
+    products = models_of(request).products
+    products.delete(products.get(caller(request), request.match_info["product_id"]))
     return no_content()
