@@ -31,7 +31,7 @@ def summary(plan: DeletePlan) -> list[Any]:
         blocks += ["The following entities will be deleted:", *[{LABELS[k]: short(k, r)} for k, r in listed], ""]
     if plan.unassign:
         blocks += ["The following Devices will be unassigned from Device Groups:"]
-        blocks += [{"Device": short("device", d)} for d in plan.unassign.values()] + [""]
+        blocks += [{"Device": short("device", d)} for d, _group_id in plan.unassign.values()] + [""]
     if plan.remove:
         blocks += ["The following Devices will be removed from the account:"]
         blocks += [{"Device": short("device", d)} for d, _ in plan.remove.values()] + [""]

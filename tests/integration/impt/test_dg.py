@@ -158,3 +158,53 @@ def test_create_fixture_group_checks_dut_then_target_before_any_request(impt, em
                 f'Error: Option "--dut" must be specified for Device Group of type "{dg_type}".'
             )
             assert emulator.requests() == []
+
+
+def _writes(emulator) -> list:
+    return [(r["method"], r["path"]) for r in emulator.requests() if r["method"] not in ("GET", "HEAD")]
+
+
+def test_force_delete_of_a_target_group_fails_before_any_write(impt, emulator, product):
+    """A production group that a factory group targets: nothing is unassigned, unflagged or deleted."""
+    prod = impt.ok("dg", "create", "-n", "PROD", "-p", "P1", "-y", "production", "-z", "json").json["Device Group"]
+    impt.ok("dg", "create", "-n", "DUT", "-p", "P1", "-y", "dut")
+    factory = impt.ok(
+        "dg", "create", "-n", "FF", "-p", "P1", "-y", "factory", "-t", "PROD", "-u", "DUT", "-z", "json"
+    ).json["Device Group"]
+    build = impt.ok("build", "deploy", "-g", "PROD", "-f", "-z", "json").json["Deployment"]["id"]
+    emulator.clear_requests()
+    refused = impt("dg", "delete", "-g", "PROD", "--force", "-q")
+    assert refused.code == 1
+    assert refused.lines == [
+        f'Error: Nothing was deleted: Device Group "PROD" ({prod["id"]}) is the production target of '
+        f'Device Group "FF" ({factory["id"]}), which is not deleted.',
+        "IMPT COMMAND FAILS",
+    ]
+    assert _writes(emulator) == []
+    assert impt("dg", "delete", "-g", "PROD", "--force").lines[0] == refused.lines[0]  # before the dialog too
+    assert _writes(emulator) == []
+    assert impt.ok("build", "info", "-b", build, "-z", "json").json["Deployment"]["flagged"] is True
+
+
+def test_force_delete_converges_when_answers_are_lost(impt, emulator, product):
+    """Half the answers to writes are dropped after the write is applied: one run still ends clean."""
+    impt.ok("build", "deploy", "-g", "DG1", "-f", "-s", "second flagged")
+    for n in range(3):
+        impt.ok("device", "assign", "-d", emulator.add_device(name=f"lost-{n}")["id"], "-g", "DG1")
+    devices = [d["Device"]["id"] for d in impt.ok("device", "list", "-g", "DG1", "-z", "json").json]
+    emulator.clear_requests()
+    emulator.admin("PUT", "faults", {"lost_answer_rate": 0.5, "seed": 3})
+    result = impt("dg", "delete", "-g", "DG1", "--force", "-q")
+    emulator.admin("DELETE", "faults")
+    assert result.code == 0, result.out + result.err
+    assert any(r.get("answer_lost") for r in emulator.requests())
+    # A write whose answer was lost is retried; its 404 reads as impt's "already deleted/unassigned".
+    assert result.lines[-1] == "IMPT COMMAND SUCCEEDS"
+    assert result.lines[-2] in ('Device Group "DG1" is deleted successfully.', 'Device Group "DG1" is already deleted.')
+    assert not any(line.startswith("Error") for line in result.lines)
+    assert impt.ok("dg", "list", "-p", "P1").lines[0] == "No Device Groups are found."
+    assert impt.ok("build", "list", "-p", "P1").lines[0] == "No Deployments are found."
+    for device in devices:  # unassigned, still in the account, once
+        assert "Device Group" not in impt.ok("device", "info", "-d", device, "-z", "json").json["Device"]
+    listed = [d["Device"]["id"] for d in impt.ok("device", "list", "-z", "json").json]
+    assert len(listed) == len(set(listed)) and set(devices) <= set(listed)

@@ -105,3 +105,29 @@ def test_info_full_without_device_groups_has_no_device_groups_key(impt):
         text = impt.ok("product", "info", "-p", "Empty", "--full", *mode)
         assert not any(line.strip().startswith("Device Groups:") for line in text.lines)
         assert text.lines[0] == "Product: " and text.lines[5].startswith("  updated_at:")
+
+
+def test_force_delete_converges_when_answers_are_lost(impt, emulator, product):
+    """`product delete --force --builds -q` with half the write answers dropped after the write is applied."""
+    impt.ok("dg", "create", "-n", "DG2", "-p", "P1")
+    for group in ("DG1", "DG2"):
+        impt.ok("build", "deploy", "-g", group, "-f", "-s", f"flagged in {group}")
+        impt.ok("device", "assign", "-d", emulator.add_device(name=f"lost-{group}")["id"], "-g", group)
+    impt.ok("build", "deploy", "-g", "DG2", "-s", "plain")
+    devices = [d["Device"]["id"] for d in impt.ok("device", "list", "-p", "P1", "-z", "json").json]
+    emulator.clear_requests()
+    emulator.admin("PUT", "faults", {"lost_answer_rate": 0.5, "seed": 5})
+    result = impt("product", "delete", "-p", "P1", "--force", "--builds", "-q")
+    emulator.admin("DELETE", "faults")
+    assert result.code == 0, result.out + result.err
+    assert any(r.get("answer_lost") for r in emulator.requests())
+    # A write whose answer was lost is retried; its 404 reads as impt's "already deleted/unassigned".
+    assert result.lines[-1] == "IMPT COMMAND SUCCEEDS"
+    assert {'Product "P1" is deleted successfully.', 'Product "P1" is already deleted.'} & set(result.lines)
+    assert not any(line.startswith("Error") for line in result.lines)
+    assert impt.ok("product", "list", "-z", "json").json == []
+    assert impt.ok("dg", "list", "-z", "json").json == []
+    assert impt.ok("build", "list", "-z", "json").json == []
+    listed = [d["Device"]["id"] for d in impt.ok("device", "list", "-z", "json").json]
+    assert len(listed) == len(set(listed)) and set(devices) <= set(listed)
+    assert all("Device Group" not in d["Device"] for d in impt.ok("device", "list", "-z", "json").json)
