@@ -1,26 +1,33 @@
 """Log streaming shared by `log stream` and the `--log` option of `build run`, `device restart`, `dg restart`.
 
-Lines print as `[<device_id>] <ts> [<type>] <msg>` (JSON Lines with `-z json`, flushed per line). A dropped
-stream is re-created by the client, which yields a `Gap`; it prints as one marker line. Ctrl-C ends the
-stream with the success phrase; `--until` / `--timeout` make it usable in CI.
+Following is the shared `LogFollower` (plugins/module_utils/follow.py: subscription, gaps, the deadline);
+this module only prints what it yields. Lines print as `[<device_id>] <ts> [<type>] <msg>` (JSON Lines with
+`-z json`, flushed per line). A dropped stream is re-created by the client, which yields a `Gap`; it prints
+as one marker line. Ctrl-C ends the stream with the success phrase; `--until` / `--timeout` make it usable
+in CI.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, LogPump
+from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+    END,
+    STREAM_DEVICE_LIMIT,
+    TIMEOUT,
+    Gap,
+    LogFollower,
+    LogLine,
+    StateChange,
+    Subscribed,
+)
 
 from impt.context import Context
 from impt.errors import StreamTimeoutError
 from impt.output import SUCCEEDS
-
-STREAM_DEVICE_LIMIT = 5
-_SUBSCRIBE_WAIT = 30.0
 
 
 @dataclass
@@ -53,46 +60,34 @@ def follow_logs(ctx: Context, device_ids: list[str], options: StreamOptions | No
     """Stream the devices' logs until Ctrl-C, a `closed` state, a line matching `--until`, or `--timeout`."""
     options = options or StreamOptions()
     out = ctx.out
-    ids = list(dict.fromkeys(device_ids))
-    if len(ids) > STREAM_DEVICE_LIMIT:
-        left_out = ", ".join(ids[STREAM_DEVICE_LIMIT:])
+    follower = LogFollower(ctx.client, device_ids, deadline=options.timeout or None, over_limit="truncate")
+    if follower.left_out:
         out.dialog(
             f"Warning: a log stream holds at most {STREAM_DEVICE_LIMIT} devices; "
-            f"{len(ids) - STREAM_DEVICE_LIMIT} more are not streamed: {left_out}."
+            f"{len(follower.left_out)} more are not streamed: {', '.join(follower.left_out)}."
         )
-        ids = ids[:STREAM_DEVICE_LIMIT]
     if out.is_json:
         out.data_written = True  # JSON Lines: no `{}` at the end
-    deadline = time.monotonic() + options.timeout if options.timeout else None
-    pump = LogPump(ctx.client, ids)
-    printer = _Printer(ctx, ids, options)
+    printer = _Printer(ctx, follower.device_ids, options)
     try:
-        while True:
-            wait = None if deadline is None else deadline - time.monotonic()
-            if wait is None and not printer.opened:
-                wait = _SUBSCRIBE_WAIT
-            event = pump.next(wait)
-            if event is None:
-                if deadline is not None and time.monotonic() >= deadline:
+        with follower:
+            while True:
+                item = follower.next()
+                if item is TIMEOUT:
                     raise StreamTimeoutError(f"The log stream timed out after {options.timeout:g} seconds.")
-                printer.announce()  # subscriptions are slow: show the stream anyway
-                continue
-            if event is END or printer.handle(event):
-                return
+                if item is END or printer.handle(item):
+                    return
     except KeyboardInterrupt:
         return
-    finally:
-        pump.close()
 
 
 class _Printer:
-    """Turns stream events into output lines and decides when the stream is over."""
+    """Turns the follower's items into output lines and decides when the stream is over."""
 
     def __init__(self, ctx: Context, ids: list[str], options: StreamOptions) -> None:
         self.out = ctx.out
         self.ids = ids
         self.options = options
-        self.pending = set(ids)
         self.opened = False
 
     def announce(self) -> None:
@@ -106,28 +101,25 @@ class _Printer:
             self.out.info("Press <Ctrl-C> to exit.")
         self.out.stdout.flush()
 
-    def handle(self, event: Any) -> bool:
-        """Print one event; True when the stream is over."""
-        from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine, StateChange
-
-        if isinstance(event, StateChange):
-            if event.state == "subscribed":
-                self.pending.discard(event.device_id)
-                if not self.pending:
-                    self.announce()
-            elif event.state == "closed":
-                self.announce()
-                self.out.info("The log stream is closed.")
-                return True
+    def handle(self, item: Any) -> bool:
+        """Print one item; True when the stream is over."""
+        if isinstance(item, Subscribed):
+            self.announce()  # every device subscribed, or subscriptions are slow: show the stream anyway
             return False
+        if isinstance(item, StateChange):
+            if item.state != "closed":
+                return False
+            self.announce()
+            self.out.info("The log stream is closed.")
+            return True
         self.announce()
-        if isinstance(event, Gap):
-            self._write(gap_line(event, self.out.is_json))
+        if isinstance(item, Gap):
+            self._write(gap_line(item, self.out.is_json))
             return False
-        if not isinstance(event, LogLine) or (self.options.types and event.type not in self.options.types):
+        if not isinstance(item, LogLine) or (self.options.types and item.type not in self.options.types):
             return False
-        text = render_text(event)
-        self._write(render_json(event) if self.out.is_json else text)
+        text = render_text(item)
+        self._write(render_json(item) if self.out.is_json else text)
         return bool(self.options.until and self.options.until.search(text))
 
     def _write(self, line: str) -> None:

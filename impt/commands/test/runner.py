@@ -6,7 +6,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+    END,
+    TIMEOUT,
+    Gap,
+    LogFollower,
+    LogLine,
+    StateChange,
+    Subscribed,
+)
 
 from impt.builder import preprocess
 from impt.commands.test import codegen
@@ -181,43 +189,43 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
 
 
 def _follow_session(run: TestRun, session: Session, device: dict) -> None:
-    """Open the device's stream, re-assign it (which loads the new build), then feed its lines to the session."""
+    """Open the device's stream, re-assign it (which loads the new build), then feed its lines to the session.
+
+    The shared follower holds the deadline: the start timeout first, then, after each protocol message, the
+    test timeout (plus a grace) from that message on."""
     ctx, report, group, timeout = run.ctx, run.report, run.group, run.settings.timeout
-    pump = LogPump(ctx.client, [device["id"]])
-    start_deadline = time.monotonic() + START_TIMEOUT
-    try:
-        if not _wait_subscribed(pump, device["id"], start_deadline):
+    follower = LogFollower(ctx.client, [device["id"]], deadline=START_TIMEOUT, subscribe_wait=START_TIMEOUT)
+    with follower:
+        if not _subscribed(follower):
             session.fail("Session startup timeout")
             return
         ctx.client.device_groups.add_devices(group["id"], [device["id"]])
         ctx.out.info(f'Device "{device["id"]}" is assigned successfully to Device Group "{group["id"]}".')
-        message_deadline: float | None = None
+        messages_seen = False
         while not session.done:
-            deadline = message_deadline or start_deadline
-            event = pump.next(max(0.0, deadline - time.monotonic()))
-            if event is None:
-                session.fail("Testing timeout" if message_deadline else "Session startup timeout")
-            elif event is END:
+            item = follower.next()
+            if item is TIMEOUT:
+                session.fail("Testing timeout" if messages_seen else "Session startup timeout")
+            elif item is END:
                 session.fail("The log stream is closed.")
-            elif isinstance(event, LogLine) and event.device_id == device["id"]:
-                if session.handle_line(event.type, event.msg):
-                    message_deadline = time.monotonic() + timeout + MESSAGE_GRACE
-            elif isinstance(event, StateChange) and event.state == "closed":
+            elif isinstance(item, LogLine) and item.device_id == device["id"]:
+                if session.handle_line(item.type, item.msg):
+                    messages_seen = True
+                    follower.extend(timeout + MESSAGE_GRACE)
+            elif isinstance(item, StateChange) and item.state == "closed":
                 session.fail("The log stream is closed.")
-            elif isinstance(event, Gap):
+            elif isinstance(item, Gap):
                 report.line("warning", "The log stream was lost and is reconnected; lines may be missing.")
-    finally:
-        pump.close()
-        pump.join(1.0)  # the next stream starts with no reader left on the old one
 
 
-def _wait_subscribed(pump: LogPump, device_id: str, deadline: float) -> bool:
+def _subscribed(follower: LogFollower) -> bool:
+    """Wait for the device's subscription; what came before it belongs to the previous build."""
     while True:
-        event = pump.next(max(0.0, deadline - time.monotonic()))
-        if event is None or event is END:
+        item = follower.next()
+        if isinstance(item, Subscribed):
+            return item.complete
+        if item is END or item is TIMEOUT:
             return False
-        if isinstance(event, StateChange) and event.state == "subscribed" and event.device_id == device_id:
-            return True
 
 
 def _external_runner(timeout: int):
