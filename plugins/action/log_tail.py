@@ -10,28 +10,29 @@ historical logs are read: opening a stream would close the account's other live 
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
     EntityNotFoundError,
     ImpCentralClientError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
     END,
+    TIMEOUT,
+    Clock,
     Gap,
+    LogFollower,
     LogLine,
-    LogPump,
-    StateChange,
+    line_dict,
+    parse_iso_timestamp,
 )
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
@@ -45,8 +46,6 @@ ARGSPEC = dict(
     duration=dict(type="raw"),
     since=dict(type="str"),
 )
-MAX_STREAM_DEVICES = 5
-SUBSCRIBE_WAIT = 5.0  # seconds to wait for the stream's "subscribed" events before reading the history
 CHECK_MODE_NOTE = (
     "Check mode: the log stream was not opened (impCentral keeps one live log stream per account, and "
     "opening one would close any other)"
@@ -84,15 +83,19 @@ class ActionModule(ActionBase):
 
 
 class Tail:
-    """The waiting itself: one deadline, one pass over back-filled then streamed lines."""
+    """The waiting itself: the shared ``LogFollower`` under one deadline, each line checked as it comes.
 
-    def __init__(self, args: dict, check_mode: bool = False) -> None:
-        self.args = check_options(args)
+    ``clock`` and ``source`` reach the follower (tests inject them; see follow.py)."""
+
+    def __init__(self, args: dict, check_mode: bool = False, *, clock: Clock | None = None, source=None) -> None:
+        self.clock = clock or Clock()
+        self.source = source
+        self.args = check_options(args, self.clock)
         self.check_mode = check_mode
         self.search = self.args["search_regex"]
         self.fail = self.args["fail_regex"]
         self.since = self.args["since"]
-        self.started = time.monotonic()
+        self.started = self.clock.monotonic()
         limit = self.args["timeout"]
         if self.args["duration"] is not None:
             limit = min(limit, self.args["duration"])
@@ -112,23 +115,40 @@ class Tail:
         if not self.devices:  # check mode only: the devices or groups do not exist yet, or have no devices
             self.skip_reason = "%s; no device to follow yet: %s." % (CHECK_MODE_NOTE, self.describe_missing())
             return
-        if self.since is not None:
-            for line in self.backfill(client):
-                if self.take(line):
-                    self.unmatched()
-                    return
-        if self.check_mode:
-            if self.since is None:
-                self.skip_reason = "%s; without since, no historical log was read." % CHECK_MODE_NOTE
-            else:
-                self.skip_reason = "%s; the historical logs since %s did not end the wait." % (
-                    CHECK_MODE_NOTE,
-                    self.since.isoformat(),
-                )
-            if self.missing:
-                self.skip_reason += " Not followed: %s." % self.describe_missing()
+        follower = LogFollower(
+            client,
+            self.devices,
+            since=self.since,
+            stream=not self.check_mode,
+            deadline=max(0.0, self.deadline - self.clock.monotonic()),
+            clock=self.clock,
+            source=self.source,
+        )
+        try:
+            while not self.done:
+                item = follower.next()
+                if item is END or item is TIMEOUT:
+                    break
+                self.handle(item)
+        finally:
+            follower.close()
+            self.streamed = follower.stream_opened
+        if self.check_mode and not self.done:
+            self.skip_reason = self.check_mode_reason()
             return
-        self.stream(client)
+        self.unmatched()
+
+    def check_mode_reason(self) -> str:
+        if self.since is None:
+            reason = "%s; without since, no historical log was read." % CHECK_MODE_NOTE
+        else:
+            reason = "%s; the historical logs since %s did not end the wait." % (
+                CHECK_MODE_NOTE,
+                self.since.isoformat(),
+            )
+        if self.missing:
+            reason += " Not followed: %s." % self.describe_missing()
+        return reason
 
     def unmatched(self) -> None:
         """The wait ended (deadline, duration or lines) and search_regex never matched: a failure."""
@@ -140,68 +160,12 @@ class Tail:
             why = "Timed out after %.1f seconds" % self.elapsed()
         self.failure = "%s waiting for /%s/ in the logs of %s." % (why, self.search.pattern, ", ".join(self.devices))
 
-    def stream(self, client) -> None:
-        """Follow the stream. With ``since``, the history is read again once every device is subscribed:
-        a line logged between the first read and the subscription is then not lost (nor taken twice)."""
-        pump = LogPump(client, self.devices)
-        self.streamed = True
-        try:
-            pending: list = []
-            if self.since is not None:
-                early = self.await_subscriptions(pump)
-                known = {_line_key(line) for line in self.seen}
-                pending = [line for line in self.backfill(client) if _line_key(line) not in known]
-                known.update(_line_key(line) for line in pending)
-                pending += [item for item in early if not _is_known(item, known)]
-            for item in pending:
-                if self.done:
-                    break
-                self.handle(item)
-            while not self.done:
-                remaining = self.deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                item = pump.next(remaining)
-                if item is None or item is END:
-                    break
-                self.handle(item)
-        finally:
-            pump.close()
-            pump.join(1.0)
-        self.unmatched()
-
-    def await_subscriptions(self, pump) -> list:
-        """Stream events until a ``subscribed`` state change per device has come (at most a few seconds);
-        the log lines and gaps received meanwhile are returned to be handled after the history."""
-        early: list = []
-        wanted = len(self.devices)
-        until = min(self.deadline, time.monotonic() + SUBSCRIBE_WAIT)
-        while wanted > 0:
-            item = pump.next(max(0.0, until - time.monotonic()))
-            if item is None or item is END:
-                break
-            if isinstance(item, StateChange):
-                wanted -= item.state == "subscribed"
-            else:
-                early.append(item)
-        return early
-
     def handle(self, item) -> None:
-        """One stream item or back-filled line (a dict)."""
+        """One item of the follower: lines are taken, gaps noted, state changes ignored."""
         if isinstance(item, Gap):
             self.gaps.append({"reason": item.reason, "since": item.since})
         elif isinstance(item, LogLine):
-            self.take(
-                {
-                    "device_id": item.device_id,
-                    "ts": item.ts,
-                    "log_type": item.log_type,
-                    "type": item.type,
-                    "msg": item.msg,
-                }
-            )
-        elif isinstance(item, dict):
-            self.take(item)
+            self.take(line_dict(item))
 
     def resolve(self, client) -> list:
         """Device ids to follow. In check mode a device or group that is not found is noted, not an error
@@ -227,11 +191,6 @@ class Tail:
             )
         if not ids:
             self.missing.extend({"kind": "device_group", "name": group, "empty": True} for group in empty)
-        if len(ids) > MAX_STREAM_DEVICES:
-            raise ValueError(
-                "impCentral streams the logs of at most %d devices at once; %d given (%s)."
-                % (MAX_STREAM_DEVICES, len(ids), ", ".join(ids))
-            )
         return ids
 
     def lookup(self, client, kind: str, value: str):
@@ -251,27 +210,6 @@ class Tail:
             parts.append("%s %s %s" % (label, entry["name"], state))
         return "; ".join(parts)
 
-    def backfill(self, client) -> list:
-        """Historical lines at or after ``since``, oldest first.
-
-        The API pages run newest first, and lines logged in the same millisecond share a time stamp, so
-        each device's lines are put oldest first by reversing the API's order (not by sorting on the time
-        stamp); the devices' lists are then merged by time stamp, each keeping its own order.
-        """
-        per_device = []
-        for device_id in self.devices:
-            newest_first = []
-            for entry in client.devices.iter_logs(device_id):
-                moment = parse_iso_timestamp(entry.get("ts"))
-                if moment is None:
-                    continue  # no readable time stamp: whether it is recent enough cannot be told
-                if moment < self.since:
-                    break
-                newest_first.append((moment, dict(entry, device_id=entry.get("device_id") or device_id)))
-            newest_first.reverse()
-            per_device.append(newest_first)
-        return [line for _moment, line in heapq.merge(*per_device, key=lambda pair: pair[0])]
-
     def take(self, line: dict) -> bool:
         """Record a line; True once the wait is over."""
         self.seen.append(line)
@@ -287,7 +225,7 @@ class Tail:
         return self.done
 
     def elapsed(self) -> float:
-        return round(time.monotonic() - self.started, 3)
+        return round(self.clock.monotonic() - self.started, 3)
 
     def report(self) -> dict:
         out = {
@@ -310,18 +248,7 @@ class Tail:
         return out
 
 
-def _line_key(line: dict) -> tuple:
-    """What makes a log line the same whether it came from the history or the stream."""
-    return (line.get("device_id"), parse_iso_timestamp(line.get("ts")), line.get("msg"))
-
-
-def _is_known(item, known: set) -> bool:
-    if not isinstance(item, LogLine):
-        return False
-    return (item.device_id, parse_iso_timestamp(item.ts), item.msg) in known
-
-
-def check_options(args: dict) -> dict:
+def check_options(args: dict, clock: Clock | None = None) -> dict:
     """The options log_tail uses, converted and checked; ``OptionError`` names the option at fault."""
     out = dict(args)
     if not args.get("devices") and not args.get("device_groups"):
@@ -331,7 +258,7 @@ def check_options(args: dict) -> dict:
     out["timeout"] = seconds_option(args.get("timeout", 300), "timeout")
     out["duration"] = None if args.get("duration") is None else seconds_option(args["duration"], "duration")
     out["lines"] = None if args.get("lines") is None else count_option(args["lines"], "lines")
-    out["since"] = parse_since(args["since"]) if args.get("since") not in (None, "") else None
+    out["since"] = parse_since(args["since"], clock) if args.get("since") not in (None, "") else None
     return out
 
 
@@ -379,46 +306,12 @@ def _plain(value):
     return str(value)
 
 
-ISO_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?"
-)
-
-
-def parse_iso_timestamp(value) -> datetime | None:
-    """An aware datetime from an ISO-8601 time stamp (any offset; none means UTC), None if unreadable."""
-    if not isinstance(value, str):
-        return None
-    found = ISO_TIMESTAMP.fullmatch(value.strip())
-    if not found:
-        return None
-    year, month, day, hour, minute, second, fraction, _zulu, sign, off_h, off_m = found.groups()
-    try:
-        offset = timedelta(hours=int(off_h or 0), minutes=int(off_m or 0))
-        if offset >= timedelta(hours=24):
-            return None
-        zone = timezone(-offset if sign == "-" else offset)
-        return datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0")[:6].ljust(6, "0")),
-            tzinfo=zone,
-        )
-    except ValueError:
-        return None
-
-
-def parse_since(value) -> datetime:
+def parse_since(value, clock: Clock | None = None) -> datetime:
     """``since`` as an aware datetime: a number of seconds ago, or an ISO-8601 time stamp with any offset."""
     text = str(value).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
         try:
-            return datetime.now(timezone.utc) - timedelta(seconds=float(text))
+            return (clock or Clock()).now() - timedelta(seconds=float(text))
         except OverflowError:
             pass
     else:

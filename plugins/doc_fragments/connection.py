@@ -58,6 +58,7 @@ options:
         default C(~/.cache/electricimp.impcentral)) so a play logs in once, not once per task.
       - The file name is derived from the endpoint and the credentials; a different password misses the cache.
       - Tokens never appear in task results or logs.
+      - Falls back to the E(IMPT_TOKEN_CACHE) environment variable.
     type: bool
     default: true
   validate_certs:

@@ -1,16 +1,27 @@
-"""log_tail: back-fill order, `since` parsing, check mode (no stream), option checks, no-device messages."""
+"""log_tail: back-fill order, `since`, check mode (no stream), the deadline, regexes, option checks.
+
+The client is real and answers come from `responses` (HTTP level); the stream is a scripted source and the
+clock a fake one, both injected through the shared LogFollower: no test waits in real time.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from unittest import mock
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import responses
 from ansible_collections.electricimp.impcentral.plugins.action import log_tail
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import EntityNotFoundError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import LogLine
+from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, Clock
+from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine, StateChange
 
+BASE = "http://api.test/v5"
 TS = "2026-11-23T00:35:30.123Z"  # L1, L2 and L3 were logged in this millisecond
 HISTORY = {
     # newest first, as the API pages them
@@ -28,40 +39,90 @@ HISTORY = {
 }
 
 
-class FakeLogs:
-    def __init__(self, items):
-        self.items = items
-        self.followed = []
+class FakeClock(Clock):
+    """Monotonic time moves only when the scripted stream is waited on."""
 
-    def follow(self, devices, stop=None):
-        self.followed.append(list(devices))
-        yield from self.items
-        stop.wait(30)
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.wall = datetime(2026, 11, 23, 0, 36, tzinfo=timezone.utc)
+
+    def monotonic(self) -> float:
+        return self.t
+
+    def now(self) -> datetime:
+        return self.wall
 
 
-class FakeClient:
-    """identify.one, devices.list/iter_logs and logs.follow; ``missing`` names are not found."""
+class Stream:
+    """The stream source: scripted items, then waits that advance the fake clock (None) or END."""
 
-    def __init__(self, items=(), history=None, groups=None, missing=()):
-        self.logs = FakeLogs(list(items))
-        self.identify = self
-        self.devices = self
+    def __init__(self, clock: FakeClock, items=(), end: bool = False) -> None:
+        self.clock = clock
+        self.items = list(items)
+        self.end = end
+        self.opened: list = []
+        self.closed = False
+
+    def __call__(self, client, device_ids):
+        self.opened.append(list(device_ids))
+        return self
+
+    def next(self, timeout):
+        if self.items:
+            return self.items.pop(0)
+        if self.end or timeout is None:
+            return END
+        self.clock.t += timeout
+        return None
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class Api:
+    """impCentral at the HTTP level: devices, groups (name -> member ids) and history per device.
+
+    ``history`` maps a device to its entries, or to a function of the read count for history that changes."""
+
+    def __init__(self, history=None, groups=None) -> None:
         self.history = HISTORY if history is None else history
         self.groups = groups or {}
-        self.missing = set(missing)
-        self.reads = []
+        self.reads: list = []
 
-    def one(self, kind, value):
-        if value in self.missing:
-            raise EntityNotFoundError(f"{kind} {value} is not found", kind, value)
-        return {"id": value}
+    def install(self, mock_api: responses.RequestsMock) -> None:
+        mock_api.add_callback("GET", re.compile(rf"{BASE}/devices/[^/]+/logs.*"), callback=self.logs)
+        mock_api.add_callback("GET", re.compile(rf"{BASE}/devices(\?.*)?$"), callback=self.devices)
+        mock_api.add_callback("GET", re.compile(rf"{BASE}/devicegroups(\?.*)?$"), callback=self.device_groups)
 
-    def list(self, device_group=None):
-        return [{"id": d} for d in self.groups.get(device_group, [])]
-
-    def iter_logs(self, device):
+    def logs(self, request):
+        device = urlsplit(request.url).path.split("/")[-2]
         self.reads.append(device)
-        return iter(self.history.get(device, []))
+        entries = self.history.get(device, [])
+        if callable(entries):
+            entries = entries(self.reads.count(device))
+        return 200, {}, json.dumps({"data": entries, "links": {}})
+
+    def devices(self, request):
+        query = dict(parse_qsl(urlsplit(request.url).query))
+        group = query.get("filter[devicegroup.id]")
+        ids = self.groups.get(group, []) if group else sorted(self.history)
+        return 200, {}, json.dumps({"data": [_resource("device", d) for d in ids], "links": {}})
+
+    def device_groups(self, request):
+        items = [_resource("development_devicegroup", name, name=name) for name in self.groups]
+        return 200, {}, json.dumps({"data": items, "links": {}})
+
+
+def _resource(kind, rid, **attributes):
+    return {"type": kind, "id": rid, "attributes": attributes, "relationships": {}}
+
+
+def client() -> ImpCentralClient:
+    found = ImpCentralClient(BASE, max_retries=0)
+    found.set_tokens(
+        Tokens(access_token="t", expires_at="2099-01-01T00:00:00.000Z", refresh_token=None, login_key=None)
+    )
+    return found
 
 
 def options(**args):
@@ -79,26 +140,35 @@ def options(**args):
     return full
 
 
-def tail(client=None, check_mode=False, **args):
-    client = client or FakeClient()
-    waiting = log_tail.Tail(options(**args), check_mode=check_mode)
-    waiting.run(client)
-    return waiting.report()
+def tail(api=None, items=(), check_mode=False, stream=None, clock=None, **args):
+    api = api or Api()
+    clock = clock or FakeClock()
+    stream = stream or Stream(clock, items)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock_api:
+        api.install(mock_api)
+        waiting = log_tail.Tail(options(**args), check_mode=check_mode, clock=clock, source=stream)
+        waiting.run(client())
+    result = waiting.report()
+    result["_opened"] = stream.opened
+    return result
 
 
 def msgs(result):
     return [line["msg"] for line in result["lines"]]
 
 
-def line(msg):
-    return LogLine("d1", "2026-11-23T00:40:00.000Z", "development", "server.log", msg)
+def line(msg, ts="2026-11-23T00:40:00.000Z"):
+    return LogLine("d1", ts, "development", "server.log", msg)
+
+
+SUBSCRIBED = StateChange("subscribed", "d1")
 
 
 # -- 1. back-fill order ----------------------------------------------------------------------------
 
 
 def test_backfill_reverses_the_api_order_for_lines_of_one_millisecond():
-    result = tail(since="2026-11-23T00:35:30Z", lines=3)
+    result = tail(check_mode=True, since="2026-11-23T00:35:30Z", lines=3)
     assert msgs(result) == ["L1", "L2", "L3"]
     assert not result.get("failed") and not result["stream_opened"]
 
@@ -106,7 +176,7 @@ def test_backfill_reverses_the_api_order_for_lines_of_one_millisecond():
 def test_search_regex_matches_the_oldest_backfilled_line_first():
     result = tail(since="2026-11-23T00:35:30Z", search_regex=r"^L(\d)")
     assert result["matched"] and result["match_groups"] == ["1"]
-    assert msgs(result) == ["L1"]
+    assert msgs(result) == ["L1"] and result["_opened"] == []  # the history ended the wait: no stream
 
 
 def test_backfill_merges_devices_by_time_keeping_each_devices_order():
@@ -134,16 +204,14 @@ def test_since_is_compared_as_a_point_in_time_whatever_the_offset(since):
     assert msgs(result) == ["L1", "L2", "L3"], since
 
 
-def test_since_in_seconds_ago():
-    now = datetime.now(timezone.utc)
-    recent = (now - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    old = (now - timedelta(seconds=100)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    history = {
-        "d1": [{"ts": recent, "type": "server.log", "msg": "recent"}, {"ts": old, "type": "server.log", "msg": "old"}]
-    }
-    assert msgs(tail(FakeClient(history=history), since="60", duration=0)) == ["recent"]
-    assert msgs(tail(FakeClient(history=history), since="120.5", duration=0)) == ["old", "recent"]
-    assert msgs(tail(FakeClient(history=history), since=60, duration=0)) == ["recent"]
+def test_since_in_seconds_ago_counts_from_the_clock():
+    clock = FakeClock()
+    recent = (clock.wall - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    old = (clock.wall - timedelta(seconds=100)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    api = Api(history={"d1": [{"ts": recent, "type": "server.log", "msg": "recent"}, {"ts": old, "msg": "old"}]})
+    assert msgs(tail(api, clock=clock, since="60", duration=0)) == ["recent"]
+    assert msgs(tail(api, clock=clock, since="120.5", duration=0)) == ["old", "recent"]
+    assert msgs(tail(api, clock=clock, since=60, duration=0)) == ["recent"]
 
 
 @pytest.mark.parametrize(
@@ -158,65 +226,122 @@ def test_since_that_is_neither_seconds_nor_iso_8601_is_refused(since):
 
 
 def test_empty_since_means_no_backfill():
-    client = FakeClient(items=[line("live")])
-    assert msgs(tail(client, since="", lines=1)) == ["live"] and client.reads == []
+    api = Api()
+    assert msgs(tail(api, items=[line("live")], since="", lines=1)) == ["live"] and api.reads == []
 
 
 # -- 3. check mode -----------------------------------------------------------------------------------
 
 
 def test_check_mode_opens_no_stream_and_says_so():
-    client = FakeClient(items=[line("firmware 2.1 ready")])
-    result = tail(client, check_mode=True, since="2026-11-23T00:35:30Z", search_regex="firmware")
-    assert client.logs.followed == []
+    result = tail(items=[line("firmware 2.1 ready")], check_mode=True, since=TS, search_regex="firmware")
+    assert result["_opened"] == []
     assert result["skipped"] and not result.get("failed") and not result["stream_opened"]
     assert "log stream was not opened" in result["msg"]
     assert msgs(result) == ["L1", "L2", "L3"]  # the historical logs were read
 
 
 def test_check_mode_without_since_reads_nothing():
-    client = FakeClient(items=[line("x")])
-    result = tail(client, check_mode=True, search_regex="x")
-    assert client.logs.followed == [] and client.reads == []
+    api = Api()
+    result = tail(api, items=[line("x")], check_mode=True, search_regex="x")
+    assert result["_opened"] == [] and api.reads == []
     assert result["skipped"] and "without since" in result["msg"]
 
 
 def test_check_mode_result_when_the_backfill_ends_the_wait():
-    client = FakeClient()
-    result = tail(client, check_mode=True, since="2026-11-23T00:35:30Z", search_regex=r"^L(\d)")
+    result = tail(check_mode=True, since="2026-11-23T00:35:30Z", search_regex=r"^L(\d)")
     assert result["matched"] and result["match_groups"] == ["1"] and not result.get("skipped")
-    result = tail(client, check_mode=True, since="2026-11-23T00:35:30Z", fail_regex="L2")
-    assert result["failed"] and "fail_regex" in result["msg"]
-    assert client.logs.followed == []
+    result = tail(check_mode=True, since="2026-11-23T00:35:30Z", fail_regex="L2")
+    assert result["failed"] and "fail_regex" in result["msg"] and result["_opened"] == []
 
 
 def test_check_mode_predicts_entities_an_earlier_task_would_create():
-    client = FakeClient(missing={"new-device", "new-group"}, groups={"empty-group": []})
-    result = tail(client, check_mode=True, devices=["new-device"], device_groups=["new-group", "empty-group"])
-    assert result["skipped"] and not result.get("failed") and client.logs.followed == []
+    api = Api(groups={"empty-group": []})
+    result = tail(api, check_mode=True, devices=["new-device"], device_groups=["new-group", "empty-group"])
+    assert result["skipped"] and not result.get("failed") and result["_opened"] == []
     assert result["predicted_missing"] == [
         {"kind": "device", "name": "new-device"},
         {"kind": "device_group", "name": "new-group"},
         {"kind": "device_group", "name": "empty-group"},
     ]
     with pytest.raises(EntityNotFoundError):
-        tail(client, devices=["new-device"])
+        tail(api, devices=["new-device"])
 
 
 def test_without_check_mode_the_stream_is_opened():
-    client = FakeClient(items=[line("firmware 2.1 ready")])
-    result = tail(client, since="2026-11-23T00:35:30Z", search_regex="firmware")
-    assert result["matched"] and result["stream_opened"] and client.logs.followed == [["d1"]]
+    result = tail(items=[SUBSCRIBED, line("firmware 2.1 ready")], since=TS, search_regex="firmware")
+    assert result["matched"] and result["stream_opened"] and result["_opened"] == [["d1"]]
 
 
 def test_action_plugin_passes_check_mode_to_the_tail(monkeypatch):
-    client = FakeClient(items=[line("firmware 2.1 ready")])
-    monkeypatch.setattr(log_tail, "connect", lambda args, user_agent=None: client)
-    result = run_action({"devices": ["d1"], "search_regex": "firmware", "since": "60"}, check_mode=True)
-    assert result["skipped"] and not result.get("failed") and client.logs.followed == []
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock_api:
+        Api().install(mock_api)
+        monkeypatch.setattr(log_tail, "connect", lambda args, user_agent=None: client())
+        result = run_action({"devices": ["d1"], "search_regex": "firmware", "since": "60"}, check_mode=True)
+    assert result["skipped"] and not result.get("failed") and not result["stream_opened"]
 
 
-# -- 4. option checks ----------------------------------------------------------------------------------
+# -- 4. the deadline, regexes and limits ---------------------------------------------------------------
+
+
+def test_matches_with_groups_and_reports_gaps():
+    items = [SUBSCRIBED, line("hello"), Gap("log stream ended", "x"), line("firmware 2.1 ready")]
+    result = tail(items=items, search_regex=r"firmware (\d+\.\d+) ready", since="2026-11-23T00:35:30Z")
+    assert result["matched"] and result["match_groups"] == ["2.1"] and not result.get("failed")
+    assert msgs(result) == ["L1", "L2", "L3", "hello", "firmware 2.1 ready"]
+    assert result["gaps"] == [{"reason": "log stream ended", "since": "x"}]
+
+
+def test_fail_regex_and_timeout_keep_lines():
+    result = tail(items=[line("ok"), line("ERROR boom")], search_regex="ready", fail_regex="ERROR")
+    assert result["failed"] and "fail_regex" in result["msg"] and len(result["lines"]) == 2
+    result = tail(items=[line("ok")], search_regex="ready", timeout=0.3)
+    assert result["failed"] and result["msg"].startswith("Timed out after 0.3 seconds")
+    assert result["lines"][0]["msg"] == "ok" and result["elapsed"] == 0.3
+
+
+def test_duration_ends_the_wait_without_failing():
+    result = tail(items=[line("a")], duration=2, timeout=10)
+    assert not result.get("failed") and msgs(result) == ["a"] and result["elapsed"] == 2
+
+
+def test_lines_limit_without_regex():
+    result = tail(items=[line("a"), line("b"), line("c")], lines=2)
+    assert not result.get("failed") and len(result["lines"]) == 2
+
+
+def test_lines_limit_with_an_unmatched_search_regex_fails():
+    result = tail(items=[line("a"), line("b")], search_regex="ready", lines=2)
+    assert result["failed"] and result["msg"].startswith("Stopped after 2 lines waiting for /ready/")
+
+
+def test_more_devices_than_a_stream_holds_fail_before_reading():
+    history = {f"d{n}": [] for n in range(6)}
+    with pytest.raises(ValueError, match=r"^impCentral streams the logs of at most 5 devices at once; 6 given"):
+        tail(Api(history=history), devices=sorted(history))
+
+
+def test_line_logged_between_history_and_subscription_is_not_lost():
+    """The first history read misses L4, logged before the stream subscribes and so never streamed: the
+    second read after the subscription finds it; L3 streamed again is not taken twice."""
+    late = {"ts": "2026-11-23T00:35:40.000Z", "type": "server.log", "msg": "L4"}
+    api = Api(history={"d1": lambda reads: ([late] if reads > 1 else []) + HISTORY["d1"]})
+    result = tail(api, items=[SUBSCRIBED, line("L3", TS)], since="2026-11-23T00:35:00Z", search_regex="^L4$")
+    assert result["matched"] and api.reads == ["d1", "d1"]
+    assert msgs(result) == ["Device connected", "L1", "L2", "L3", "L4"]
+
+
+def test_a_gap_is_filled_from_the_history():
+    """Lines logged while the stream was being re-created come from the history, once each."""
+    lost = {"ts": "2026-11-23T00:40:01.000Z", "type": "server.log", "msg": "while reconnecting"}
+    api = Api(history={"d1": lambda reads: ([lost] if reads > 2 else []) + HISTORY["d1"]})
+    gap = Gap("log stream ended", "2026-11-23T00:40:00.000Z")
+    items = [SUBSCRIBED, line("before"), gap, line("after", "2026-11-23T00:40:02.000Z")]
+    result = tail(api, items=items, since="2026-11-23T00:35:30Z", search_regex="^after$")
+    assert msgs(result) == ["L1", "L2", "L3", "before", "while reconnecting", "after"]
+
+
+# -- 5. option checks ----------------------------------------------------------------------------------
 
 
 def run_action(args, check_mode=False):
@@ -261,12 +386,7 @@ def test_numbers_given_as_strings_are_accepted():
     assert waiting.args["timeout"] == 2.5 and waiting.args["duration"] == 1.0 and waiting.args["lines"] == 3
 
 
-def test_lines_limit_with_an_unmatched_search_regex_fails():
-    result = tail(FakeClient(items=[line("a"), line("b")]), search_regex="ready", lines=2)
-    assert result["failed"] and result["msg"].startswith("Stopped after 2 lines waiting for /ready/")
-
-
-# -- 5. nothing to follow ------------------------------------------------------------------------------
+# -- 6. nothing to follow ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("args", [{"devices": []}, {"devices": [], "device_groups": []}, {"device_groups": []}, {}])
@@ -277,28 +397,14 @@ def test_no_devices_and_no_device_groups(monkeypatch, args):
 
 
 def test_device_groups_without_devices_are_named():
-    client = FakeClient(groups={"g1": [], "g2": []})
+    api = Api(groups={"g1": [], "g2": []})
     with pytest.raises(ValueError, match=r"^No device to follow: the device groups g1, g2 have no devices\.$"):
-        tail(client, devices=[], device_groups=["g1", "g2"])
+        tail(api, devices=[], device_groups=["g1", "g2"])
     with pytest.raises(ValueError, match=r"^No device to follow: the device group g1 has no devices\.$"):
-        tail(client, devices=[], device_groups=["g1"])
+        tail(api, devices=[], device_groups=["g1"])
 
 
-class GapClient(FakeClient):
-    """The first history read misses L4, which is logged before the stream subscribes and so is never
-    streamed: only a second read after the subscription finds it."""
-
-    def iter_logs(self, device):
-        self.reads.append(device)
-        late = [{"ts": "2026-11-23T00:35:40.000Z", "type": "server.log", "msg": "L4"}] if len(self.reads) > 1 else []
-        return iter(late + HISTORY[device])
-
-
-def test_line_logged_between_history_and_subscription_is_not_lost():
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import StateChange
-
-    streamed_twice = LogLine("d1", TS, "development", "server.log", "L3")
-    client = GapClient(items=[StateChange("subscribed", "d1"), streamed_twice])
-    result = tail(client, since="2026-11-23T00:35:00Z", search_regex="^L4$")
-    assert result["matched"] and client.reads == ["d1", "d1"]
-    assert msgs(result) == ["Device connected", "L1", "L2", "L3", "L4"]  # L3 streamed again is not taken twice
+def test_device_group_members_are_followed():
+    api = Api(groups={"g1": ["d1", "d2"]})
+    result = tail(api, items=[line("x")], devices=[], device_groups=["g1"], lines=1)
+    assert result["devices"] == ["d1", "d2"] and result["_opened"] == [["d1", "d2"]]

@@ -1,0 +1,60 @@
+"""The connection options exist once: the table in glue_options generates the modules' argspec and the
+plugins' option names, and both doc fragments must document exactly that table (names, types, defaults,
+environment variables), so an option or variable cannot exist for one kind of plugin only."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from ansible.module_utils.basic import env_fallback
+from ansible_collections.electricimp.impcentral.plugins.action import log_tail
+from ansible_collections.electricimp.impcentral.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
+    CONNECTION_ARGSPEC,
+    CONNECTION_OPTION_NAMES,
+    CONNECTION_OPTIONS,
+)
+from ansible_collections.electricimp.impcentral.plugins.plugin_utils import impcentral_lookup
+
+MODULES = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+PLUGINS = yaml.safe_load(ModuleDocFragment.PLUGINS)["options"]
+# Variables the descriptions mention that are not option fallbacks (impt's search path, the proxies).
+NOT_OPTIONS = {"IMPT_AUTH_FILE_PATH", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"}
+
+
+def test_both_fragments_document_exactly_the_table():
+    assert list(MODULES) == list(CONNECTION_OPTIONS) == list(PLUGINS)
+
+
+def test_types_and_defaults_match_the_table():
+    for name, (kind, default, _env, _no_log, _aliases) in CONNECTION_OPTIONS.items():
+        for doc in (MODULES[name], PLUGINS[name]):
+            assert doc["type"] == kind, name
+            assert doc.get("default") == default, name
+
+
+def test_every_environment_variable_exists_for_modules_and_plugins():
+    for name, (_kind, _default, env, _no_log, _aliases) in CONNECTION_OPTIONS.items():
+        assert [e["name"] for e in PLUGINS[name].get("env", [])] == list(env), name
+        described = " ".join(MODULES[name]["description"])
+        assert set(re.findall(r"E\((\w+)\)", described)) - NOT_OPTIONS == set(env), name
+        fallback = CONNECTION_ARGSPEC[name].get("fallback")
+        assert (fallback == (env_fallback, list(env))) if env else fallback is None, name
+
+
+def test_the_token_cache_variable_reaches_modules_too():
+    assert CONNECTION_ARGSPEC["token_cache"]["fallback"] == (env_fallback, ["IMPT_TOKEN_CACHE"])
+
+
+def test_secrets_are_no_log_and_aliases_documented():
+    for name, (_kind, _default, _env, no_log, aliases) in CONNECTION_OPTIONS.items():
+        assert CONNECTION_ARGSPEC[name].get("no_log", False) == no_log, name
+        assert MODULES[name].get("aliases", []) == list(aliases), name
+    assert {n for n, spec in CONNECTION_OPTIONS.items() if spec[3]} == {"login_key", "password", "otp"}
+
+
+def test_lookups_and_the_action_read_the_same_names():
+    assert impcentral_lookup.CONNECTION_OPTION_NAMES is CONNECTION_OPTION_NAMES
+    # log_tail reads timeout itself (a number it checks and names in its own message)
+    assert all(log_tail.ARGSPEC[n] == CONNECTION_ARGSPEC[n] for n in CONNECTION_OPTION_NAMES if n != "timeout")
