@@ -292,20 +292,23 @@ class ImpCentralModule:
 
     # -- forced deletes: the shared plans --------------------------------------------------------
 
-    def delete_with(self, plan: DeletePlan):
+    def delete_with(self, plan: DeletePlan, report: bool = True):
         """The ``delete`` callable for ``ensure()`` that runs ``plan``. The preflight runs now, in check mode
-        too: what the API would refuse fails the task with every reason before any write. ``deleted`` holds
-        the plan in check mode and what was done (also when a step fails) for real."""
+        too: what the API would refuse fails the task with every reason before any write. With ``report``,
+        ``deleted`` holds the plan in check mode and what was done (also when a step fails) for real."""
         reasons = plan.preflight()
         if reasons:
-            self.result["deleted"] = plan.summary(done_only=True)
+            if report:
+                self.result["deleted"] = plan.summary(done_only=True)
             self.fail("Nothing was deleted: " + " ".join(reasons), reasons=reasons)
-        self.result["deleted"] = plan.summary()
+        if report:
+            self.result["deleted"] = plan.summary()
 
         def execute(_current: dict) -> None:
             try:
                 plan.execute(self.client)
             finally:
-                self.result["deleted"] = plan.summary(done_only=True)
+                if report:
+                    self.result["deleted"] = plan.summary(done_only=True)
 
         return execute

@@ -175,7 +175,14 @@ predicted_missing:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten, ref, rel_id  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
+    attr,
+    attributes,
+    flatten,
+    ref,
+    rel_id,
+)
 
 EDITABLE = ("description", "tags", "flagged")
 
@@ -230,8 +237,7 @@ def ensure_deployment(m: ImpCentralModule) -> None:
             m.user_set(*EDITABLE),
             state=p["state"],
             update=update(m),
-            delete=delete(m),
-            before_write=lambda action: refuse_flagged(m, current) if action == "delete" else None,
+            delete=m.delete_with(delete_plan(m, current), report=False) if current and p["state"] == "absent" else None,
         )
         return
 
@@ -240,7 +246,7 @@ def ensure_deployment(m: ImpCentralModule) -> None:
     group = m.one_or_predicted("device_group", p["device_group"]) or {"id": None, "type": None}
     current_id = rel_id(group, "current_deployment")
     current = m.client.deployments.get(current_id) if current_id else None
-    attrs = (current or {}).get("attributes") or {}
+    attrs = attributes(current)
     same_code = current is not None and all(attrs.get(k, "") == v for k, v in code.items())
     if same_code and (p["origin"] is None or attrs.get("origin") == p["origin"]):
         m.ensure("deployment", current, m.user_set(*EDITABLE), update=update(m))
@@ -264,10 +270,9 @@ def wanted_code(m: ImpCentralModule) -> dict:
     p = m.params
     if p["copy_from"]:
         source = copy_source(m, p["copy_from"])
-        if "device_code" not in (source.get("attributes") or {}):
+        if "device_code" not in attributes(source):
             source = m.client.deployments.get(source["id"])
-        attrs = source.get("attributes") or {}
-        return {"device_code": attrs.get("device_code") or "", "agent_code": attrs.get("agent_code") or ""}
+        return {"device_code": attr(source, "device_code", ""), "agent_code": attr(source, "agent_code", "")}
     code = {}
     for part in ("device", "agent"):
         text, path = p["%s_code" % part], p["%s_file" % part]
@@ -287,14 +292,14 @@ def copy_source(m: ImpCentralModule, value: str) -> dict:
     matches = m.client.identify.find("deployment", value)
     if not matches:
         m.fail('Deployment "%s" is not found.' % value)
-    shas = {(d.get("attributes") or {}).get("sha") for d in matches}
+    shas = {attr(d, "sha") for d in matches}
     if len(matches) > 1 and (len(shas) != 1 or None in shas):
         m.fail(
             'Deployment "%s" matches %d deployments with different code: %s. Use an id.'
             % (value, len(matches), ", ".join(d["id"] for d in matches)),
             candidates=[_candidate(d) for d in matches],
         )
-    return max(matches, key=lambda d: ((d.get("attributes") or {}).get("created_at") or "", d["id"]))
+    return max(matches, key=lambda d: (attr(d, "created_at", ""), d["id"]))
 
 
 def _candidate(dep: dict) -> dict:
@@ -316,22 +321,14 @@ def update(m: ImpCentralModule):
     return run
 
 
-def refuse_flagged(m: ImpCentralModule, current: dict) -> None:
-    """The API refuses to delete a flagged deployment (400 CX004): fail before sending anything, in check
-    mode too, unless ``force`` unflags it first."""
-    if (current.get("attributes") or {}).get("flagged") and not m.params["force"]:
-        m.fail(
-            "Deployment %s is flagged and cannot be deleted; set force: true to unflag and delete it." % current["id"]
-        )
-
-
-def delete(m: ImpCentralModule):
-    def run(cur):
-        if m.params["force"] and (cur.get("attributes") or {}).get("flagged"):
-            m.client.deployments.update(cur["id"], flagged=False)
-        m.client.deployments.delete(cur["id"])
-
-    return run
+def delete_plan(m: ImpCentralModule, current: dict) -> DeletePlan:
+    """The API refuses to delete a flagged deployment (400 CX004): the plan's preflight fails the task
+    before sending anything, in check mode too, unless ``force`` unflags it first."""
+    plan = DeletePlan()
+    plan.delete("deployment", current)
+    if m.params["force"]:
+        plan.unflag_build(current)
+    return plan
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ deployments:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attributes, flatten  # noqa: E402
 
 
 def main() -> None:
@@ -108,7 +108,7 @@ def main() -> None:
 
 def with_or_without_code(m, item: dict) -> dict:
     """Lists leave the code out: fetch it when wanted, drop it when not."""
-    if m.params["include_code"] and "device_code" not in (item.get("attributes") or {}):
+    if m.params["include_code"] and "device_code" not in attributes(item):
         item = m.client.deployments.get(item["id"])
     view = flatten(item)
     if not m.params["include_code"]:

@@ -93,6 +93,7 @@ device_group:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import match as identify_match  # noqa: E402
 
 
 def main() -> None:
@@ -147,20 +148,8 @@ def ensure_members(m: ImpCentralModule) -> None:
 
 
 def named(devices: list, value: str) -> list:
-    """Ids of the ``devices`` that ``value`` names, as impt identifies a device: the first of id, MAC address
-    (any case), agent id and name that matches anything wins."""
-    lowered = value.lower()
-    keys = (
-        lambda d: d["id"],
-        lambda d: str((d.get("attributes") or {}).get("mac_address") or "").lower() or None,
-        lambda d: (d.get("attributes") or {}).get("agent_id"),
-        lambda d: (d.get("attributes") or {}).get("name"),
-    )
-    for number, key in enumerate(keys):
-        found = [d["id"] for d in devices if key(d) == (lowered if number == 1 else value)]
-        if found:
-            return found
-    return []
+    """Ids of the ``devices`` that ``value`` names, as impt identifies a device (the shared matcher)."""
+    return [d["id"] for d in identify_match("device", devices, value)]
 
 
 def match(devices: list, value: str) -> str | None:

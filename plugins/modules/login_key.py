@@ -80,6 +80,7 @@ login_key:
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule, blank  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr  # noqa: E402
 
 
 def main() -> None:
@@ -108,7 +109,7 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         except NotFoundError:
             current = None
     else:
-        matches = [k for k in keys.list() if (k.get("attributes") or {}).get("description") == p["description"]]
+        matches = [k for k in keys.list() if attr(k, "description") == p["description"]]
         if len(matches) > 1:
             m.fail('%d login keys have the description "%s"; give key_id.' % (len(matches), p["description"]))
         current = matches[0] if matches else None

@@ -89,7 +89,8 @@ webhook:
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES, WEBHOOK_MIMES  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import ref  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import NATURAL_KEYS  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, ref  # noqa: E402
 
 
 def main() -> None:
@@ -113,7 +114,7 @@ def ensure_webhook(m: ImpCentralModule) -> None:
     hooks = [
         h
         for h in (client.webhooks.list(device_group=group["id"]) if group["id"] else [])
-        if (h.get("attributes") or {}).get("event") == p["event"] and h["attributes"].get("url") == p["url"]
+        if all(attr(h, key) == p[key] for key in NATURAL_KEYS["webhook"][2])
     ]
     if len(hooks) > 1:
         m.fail(
@@ -150,7 +151,7 @@ def with_short_type(hook: dict | None) -> dict | None:
     """The webhook with its content type in the module's words (json, urlencoded)."""
     if not hook:
         return hook
-    attrs = dict(hook.get("attributes") or {})
+    attrs = dict(attributes(hook))
     attrs["content_type"] = WEBHOOK_MIME_NAMES.get(attrs.get("content_type"), attrs.get("content_type"))
     return dict(hook, attributes=attrs)
 
