@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
+import secrets
 import signal
 import sys
 
@@ -47,6 +49,13 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
     parser.add_argument("--seed", default="demo", help="starting state: demo, empty or a YAML/JSON file")
     parser.add_argument("--rate-limit", default="40", type=_rate_limit, help="requests per second per token, or off")
     parser.add_argument("--token-ttl", type=int, default=3600, metavar="SECONDS", help="access token lifetime")
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=os.environ.get("IMPCENTRAL_EMULATOR_ADMIN_TOKEN") or None,
+        help="require 'Authorization: Bearer TOKEN' on the admin API (/_emulator); without it, one is "
+        "generated when --host is not a loopback address (env IMPCENTRAL_EMULATOR_ADMIN_TOKEN)",
+    )
     # For tests: shorter keep-alives and another per-stream device limit.
     parser.add_argument("--keepalive", type=_positive, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--stream-device-limit", type=int, default=5, help=argparse.SUPPRESS)
@@ -54,6 +63,8 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
     if args.token_ttl < 1:
         parser.error("--token-ttl must be at least 1 second")
     keepalive = args.keepalive or float(os.environ.get("IMPCENTRAL_EMULATOR_KEEPALIVE", "15"))
+    if args.admin_token is not None and len(args.admin_token) < 16:
+        parser.error("--admin-token must be at least 16 characters")
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -63,17 +74,49 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
         token_ttl=args.token_ttl,
         keepalive_seconds=keepalive,
         stream_device_limit=max(1, args.stream_device_limit),
+        admin_token=args.admin_token,
     )
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_host(host: str) -> str:
+    """The host as it goes in a URL: IPv6 addresses in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
+def guard_admin(config: EmulatorConfig) -> None:
+    """Off loopback the admin API (unbond keys, faults, reset) must not be open to the network:
+    warn, and require a token (generated and printed here unless one was given)."""
+    if is_loopback(config.host):
+        return
+    print(
+        f"impcentral-emulator: warning: --host {config.host} exposes the emulator to the network; "
+        "the admin API (/_emulator) now requires 'Authorization: Bearer <admin token>'",
+        file=sys.stderr,
+        flush=True,
+    )
+    if config.admin_token is None:
+        config.admin_token = secrets.token_urlsafe(24)
+        print(f"impcentral-emulator: admin token: {config.admin_token}", file=sys.stderr, flush=True)
+
+
 async def serve(config: EmulatorConfig) -> None:
+    guard_admin(config)
     app = create_app(config)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    print(f"impCentral emulator listening on http://{config.host}:{port}/v5", flush=True)
+    print(f"impCentral emulator listening on http://{url_host(config.host)}:{port}/v5", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

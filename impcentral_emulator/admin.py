@@ -17,7 +17,7 @@ from .errors import ApiError, invalid, not_found
 from .faults import parse_faults
 from .jsonapi import api_base, json_response, no_content, read_json
 from .models import Models
-from .models.devices import LOG_TYPES
+from .models.devices import LOG_TYPES, Devices
 from .store import Record
 
 routes = web.RouteTableDef()
@@ -55,8 +55,10 @@ async def _object(request: web.Request, required: bool = True) -> dict[str, Any]
 async def add_device(request: web.Request) -> web.Response:
     models = _models(request)
     body = await _object(request)
-    owner_ref = body.get("owner", "demo")
-    owner = models.accounts.find(owner_ref) if isinstance(owner_ref, str) else None
+    owner_ref = body.get("owner")
+    if not isinstance(owner_ref, str) or not owner_ref:
+        raise invalid("'owner' (the username, email or id of the device's account) is required.")
+    owner = models.accounts.find(owner_ref)
     if owner is None:
         raise not_found("account", str(owner_ref))
     device = models.devices.create(owner, {k: v for k, v in body.items() if k != "owner"})
@@ -119,12 +121,7 @@ async def bless(request: web.Request) -> web.Response:
     devices = _models(request).devices
     device = _device(request)
     body = await _object(request)
-    fixture_ref = str(body.get("fixture", ""))
-    try:
-        fixture = devices.find(fixture_ref)
-    except ApiError:
-        raise not_found("fixture device", str(body.get("fixture"))) from None
-    fired = devices.bless(device, fixture)
+    fired = devices.bless(device, _fixture(devices, body))
     result = _device_doc(request, device)
     result["data"]["meta"]["webhooks_fired"] = fired
     return _ok(result)
@@ -132,13 +129,26 @@ async def bless(request: web.Request) -> web.Response:
 
 @routes.post("/_emulator/devices/{device}/blinkup")
 async def blinkup(request: web.Request) -> web.Response:
-    """An end user activates the device: it comes online; `blinkup` webhooks of its group fire."""
+    """An end user activates the device: it comes online; `blinkup` webhooks of its group fire.
+    With `{"fixture": id}` it is a factory BlinkUp: the device enters the fixture group's DUT target."""
+    devices = _models(request).devices
     device = _device(request)
-    await _object(request, required=False)
-    fired = _models(request).devices.blinkup(device)
+    body = await _object(request, required=False)
+    fixture = _fixture(devices, body) if "fixture" in body else None
+    fired = devices.blinkup(device, fixture)
     result = _device_doc(request, device)
     result["data"]["meta"]["webhooks_fired"] = fired
     return _ok(result)
+
+
+def _fixture(devices: Devices, body: dict[str, Any]) -> Record:
+    ref = body.get("fixture")
+    if not isinstance(ref, str) or not ref:
+        raise invalid("'fixture' (the id of a device in a factory Device Group) is required.")
+    try:
+        return devices.find(ref)
+    except ApiError:
+        raise not_found("fixture device", ref) from None
 
 
 # -- observation and control ---------------------------------------------------------------

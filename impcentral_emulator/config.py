@@ -17,3 +17,4 @@ class EmulatorConfig:
     stream_device_limit: int = 5
     log_history_limit: int = 1000
     simulated_delay: float = 0.05  # seconds between a device event and its first log line
+    admin_token: str | None = None  # when set, /_emulator needs "Authorization: Bearer <token>"

@@ -19,6 +19,7 @@ from .errors import ApiError, invalid
 API_CONTENT_TYPE = "application/vnd.api+json"
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_JSON_DEPTH = 32
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _FILTER_KEY = re.compile(r"^filter\[(.+)\]$")
@@ -134,9 +135,46 @@ async def read_json(request: web.Request) -> Any:
     if not raw.strip():
         raise invalid("The request body is empty; a JSON document is required.", "VX005", "Invalid JSON")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise invalid("The request body is not valid JSON.", "VX005", "Invalid JSON") from None
+    except RecursionError:
+        raise _too_deep() from None
+    _check_text(body)
+    return body
+
+
+def _too_deep() -> ApiError:
+    return invalid(f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.", "VX005", "Invalid JSON")
+
+
+def _check_text(body: Any) -> None:
+    """400 for nesting deeper than MAX_JSON_DEPTH or text that is not valid UTF-8 (a lone
+    surrogate such as "\\ud800", which JSON escapes can carry): such text could be neither
+    stored nor answered."""
+    pending: list[tuple[Any, int]] = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+            strings: Iterable[Any] = value.keys()
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+            continue
+        else:
+            strings = (value,)
+        for text in strings:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise invalid(
+                        "The request body holds text that is not valid UTF-8 (a lone surrogate).",
+                        "VX013",
+                        "Invalid Text",
+                    ) from None
 
 
 async def read_data(request: web.Request, expect_list: bool = False) -> Any:

@@ -9,6 +9,7 @@ JSON `errors` body; an unexpected exception is a 500 JSON (a bug: printed to std
 from __future__ import annotations
 
 import asyncio
+import hmac
 import sys
 import time
 import traceback
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from .auth import bearer_token
 from .context import emulator_of
-from .errors import ApiError, http_status
+from .errors import ApiError, http_status, unauthorized
 from .jsonapi import API_CONTENT_TYPE, json_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -64,6 +65,8 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith("/v5/") and request.path != "/v5":
+        if request.path.startswith("/_emulator"):
+            return await _guarded(request, _admin_guard(handler))
         return await _guarded(request, handler)
     emu = emulator_of(request)
     started = time.perf_counter()
@@ -81,6 +84,20 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             1000 * (time.perf_counter() - started),
             answer_lost=bool(request.get("answer_lost")),
         )
+
+
+def _admin_guard(handler: Handler) -> Handler:
+    """The admin API needs the admin token when one is set (always off loopback)."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        expected = emulator_of(request).config.admin_token
+        if expected is not None:
+            given = bearer_token(request) or ""
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode()):
+                raise unauthorized("The admin API needs 'Authorization: Bearer <admin token>' (printed at start).")
+        return await handler(request)
+
+    return guarded
 
 
 async def _handle_v5(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import Any
 
 from . import ids
 
 REQUEST_LOG_LIMIT = 10_000
+HIDDEN = "[hidden]"
+# A login key's id is its credential, and so is a refresh token: hide them in logged paths.
+_CREDENTIAL_PATH = re.compile(r"(/accounts/[^/]+/(?:login_keys|refresh_tokens)/)([^/]+)")
+
+
+def masked_path(path: str) -> str:
+    if "/accounts/" not in path:
+        return path
+    return _CREDENTIAL_PATH.sub(lambda m: m.group(1) + HIDDEN, path)
 
 
 class RequestLog:
@@ -20,7 +30,7 @@ class RequestLog:
         """`status` is what the handler answered; `answer_lost` marks a write whose answer was dropped."""
         entry: dict[str, Any] = {
             "method": method,
-            "path": path,
+            "path": masked_path(path),
             "query": query,
             "status": status,
             "time": ids.iso_timestamp(),

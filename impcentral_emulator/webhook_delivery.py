@@ -10,12 +10,13 @@ import json
 import sys
 from collections import deque
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 
 from . import ids
 from .models import Delivery
+from .models.webhooks import forbidden_target
 from .store import Record
 
 DELIVERY_TIMEOUT_SECONDS = 5
@@ -54,10 +55,12 @@ class WebhookDispatcher(Delivery):
         }
         self.deliveries.append(record)
         try:
+            await _check_resolved(hook["url"])
             if self._session is None or self._session.closed:
                 self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DELIVERY_TIMEOUT_SECONDS))
             headers = {"Content-Type": hook["content_type"], "User-Agent": "impcentral-emulator-webhooks"}
-            async with self._session.post(hook["url"], data=body, headers=headers) as response:
+            post = self._session.post(hook["url"], data=body, headers=headers, allow_redirects=False)
+            async with post as response:
                 record["status"] = response.status
                 await response.read()
             if record["status"] >= 400:
@@ -76,3 +79,16 @@ class WebhookDispatcher(Delivery):
             task.cancel()
         if self._session is not None:
             await self._session.close()
+
+
+async def _check_resolved(url: str) -> None:
+    """Refuse at delivery time too: a name (or a numeric form such as 2852039166) may resolve
+    to a link-local or metadata address that the URL check could not see."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port)
+    for info in infos:
+        refusal = forbidden_target(str(info[4][0]))
+        if refusal:
+            raise ValueError(refusal)

@@ -178,12 +178,17 @@ class Devices:
     def bless(self, device: Record, fixture: Record) -> int:
         """A fixture blesses the DUT: it joins the fixture group's production target; `blessing`
         webhooks fire (how many is returned)."""
-        fixture_group = self.group_of(fixture)
-        if fixture_group is None or not of(fixture_group).is_fixture:
-            raise invalid("The fixture device must be assigned to a factory or pre-factory Device Group.")
+        fixture_group = self._fixture_group(fixture)
         target = self.store.get("devicegroup", fixture_group.get("production_target_id") or "")
         if target is None or not of(target).blessed_into:
             raise invalid("The fixture's Device Group has no production target.")
+        current = self.group_of(device)
+        if current is None or not of(current).dut or current["product_id"] != fixture_group["product_id"]:
+            raise invalid(
+                f"Device '{device['id']}' is not in a DUT Device Group of the fixture's product: only a device "
+                "under test can be blessed (factory BlinkUp it first: POST /_emulator/devices/<id>/blinkup "
+                '{"fixture": "<fixture id>"}).'
+            )
         self._move_in(device, target)
         if target.get("load_code_after_blessing", True):
             self.models.events.emit("device_assigned", device, target)
@@ -191,8 +196,17 @@ class Devices:
         payload = {"device_id": device["id"], "imp_id": device["mac_address"].replace(":", "")}
         return self.models.webhooks.fire(target["id"], "blessing", payload)
 
-    def blinkup(self, device: Record) -> int:
-        """An end user activates the device: it comes online; `blinkup` webhooks fire (how many)."""
+    def blinkup(self, device: Record, fixture: Record | None = None) -> int:
+        """An end user activates the device: it comes online; `blinkup` webhooks fire (how many).
+        With a `fixture` it is a factory BlinkUp: the device enters the fixture group's DUT target."""
+        if fixture is not None:
+            target = self.store.get("devicegroup", self._fixture_group(fixture).get("dut_target_id") or "")
+            if target is None or not of(target).dut:
+                raise invalid("The fixture's Device Group has no DUT target.")
+            current = of(self.group_of(device))
+            if current is not None and current.blessed_into:
+                raise invalid(f"Device '{device['id']}' is a production device; it cannot be a device under test.")
+            self._assign(device, target)
         self.set_online(device, True)
         device["last_enrolled_at"] = ids.iso_timestamp()
         self.store.put("device", device)
@@ -200,6 +214,12 @@ class Devices:
             return 0
         payload = {"device_id": device["id"], "plan_id": device.get("plan_id") or "", "token": ids.secret_hex(16)}
         return self.models.webhooks.fire(device["devicegroup_id"], "blinkup", payload)
+
+    def _fixture_group(self, fixture: Record) -> Record:
+        group = self.group_of(fixture)
+        if group is None or not of(group).is_fixture:
+            raise invalid("The fixture device must be assigned to a factory or pre-factory Device Group.")
+        return group
 
     # -- logging -------------------------------------------------------------------------------
     def log(self, device: Record, kind: str, msg: str) -> Record:

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import posixpath
 import random
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .. import errors, ids
 from ..access import get_visible
@@ -20,6 +22,15 @@ if TYPE_CHECKING:
     from . import Models
 
 EVENTS = ("blessing", "blinkup", "deployment")
+ADMIN_PREFIX = "/_emulator"
+METADATA_HOSTS = {
+    "metadata",
+    "metadata.google.internal",
+    "metadata.goog",
+    "instance-data",
+    "instance-data.ec2.internal",
+}
+METADATA_ADDRESSES = {ipaddress.ip_address("100.100.100.200"), ipaddress.ip_address("fd00:ec2::254")}
 CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
 
@@ -78,9 +89,16 @@ class Webhooks:
 
     @staticmethod
     def check_url(value: Any) -> str:
-        parts = urlsplit(value) if isinstance(value, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(value) > 2048:
+        try:
+            parts = urlsplit(value) if isinstance(value, str) else None
+            host = parts.hostname if parts is not None else None
+        except ValueError:
+            parts = host = None
+        if parts is None or parts.scheme not in ("http", "https") or not host or len(value) > 2048:
             raise invalid(errors.INVALID_URL, "VX012", "Invalid URL")
+        refusal = forbidden_target(host, parts.path)
+        if refusal:
+            raise invalid(f"{errors.INVALID_URL} {refusal}", "VX012", "Invalid URL")
         return value
 
 
@@ -88,3 +106,24 @@ def _choice(value: Any, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise invalid(f"The attribute '{name}' must be one of: {', '.join(allowed)}.")
     return value
+
+
+def forbidden_target(host: str, path: str = "/") -> str | None:
+    """Why a webhook may not be sent there, or None: the emulator's own admin API (any host: a
+    hook must not reset or rewire the emulator) and link-local or cloud-metadata addresses.
+    Loopback receivers stay allowed (the demo and the tests listen there)."""
+    clean = posixpath.normpath("/" + unquote(path or "/").lstrip("/")).lower()
+    if clean == ADMIN_PREFIX or clean.startswith(ADMIN_PREFIX + "/"):
+        return f"Webhooks cannot target the emulator's admin API ({ADMIN_PREFIX})."
+    name = host.lower().rstrip(".")
+    if name in METADATA_HOSTS:
+        return "Webhooks cannot target a cloud metadata service."
+    try:
+        address = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    if address.is_link_local or address in METADATA_ADDRESSES:
+        return "Webhooks cannot target link-local or cloud metadata addresses."
+    return None

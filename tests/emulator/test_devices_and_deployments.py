@@ -65,6 +65,7 @@ def test_assignment_rules_by_group_type(api, production_setup, emulator):
     refused = api.assign(production, device["id"])
     assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "CX007"
     assert api.assign(dut, device["id"]).status_code == 400
+    emulator.admin("POST", f"devices/{device['id']}/blinkup", {"fixture": production_setup["fixture"]["id"]})
     emulator.admin("POST", f"devices/{device['id']}/bless", {"fixture": production_setup["fixture"]["id"]})
     sibling = api.group(production_setup["product"], "Prod2", "production_devicegroup")
     assert api.assign(sibling, device["id"]).status_code == 204
@@ -76,6 +77,7 @@ def test_assignment_rules_by_group_type(api, production_setup, emulator):
 
 def test_production_unassign_needs_unbond_key(api, production_setup, emulator):
     device = api.devices()[6]
+    emulator.admin("POST", f"devices/{device['id']}/blinkup", {"fixture": production_setup["fixture"]["id"]})
     emulator.admin("POST", f"devices/{device['id']}/bless", {"fixture": production_setup["fixture"]["id"]})
     production = production_setup["production"]
     no_key = api.unassign(production, device["id"])

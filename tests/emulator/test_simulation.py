@@ -174,6 +174,7 @@ def test_blessing_blinkup_and_deployment_webhooks_are_posted(api, emulator, prod
     assert webhook(api, production, f"{url}/blinkup", "blinkup", "application/x-www-form-urlencoded").status_code == 201
     assert webhook(api, production, f"{url}/deploy", "deployment").status_code == 201
     dut = api.devices()[4]
+    emulator.admin("POST", f"devices/{dut['id']}/blinkup", {"fixture": production_setup["fixture"]["id"]})
     emulator.admin("POST", f"devices/{dut['id']}/bless", {"fixture": production_setup["fixture"]["id"]})
     assert api.ok("GET", f"/devices/{dut['id']}")["relationships"]["devicegroup"]["id"] == production["id"]
     emulator.admin("POST", f"devices/{dut['id']}/blinkup")
