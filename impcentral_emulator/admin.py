@@ -17,7 +17,7 @@ from .errors import ApiError, invalid, not_found
 from .faults import parse_faults
 from .jsonapi import api_base, json_response, no_content, read_json
 from .models import Models
-from .models.devices import LOG_TYPES, Devices
+from .models.devices import Devices
 from .store import Record
 
 routes = web.RouteTableDef()
@@ -106,12 +106,8 @@ async def device_logs(request: web.Request) -> web.Response:
         line = {"msg": raw} if isinstance(raw, str) else raw
         if not isinstance(line, dict) or not isinstance(line.get("msg"), str):
             raise invalid("Each log line needs a string 'msg'.")
-        kind = line.get("type", "server.log")
-        if kind not in LOG_TYPES:
-            raise invalid(f"'type' must be one of: {', '.join(LOG_TYPES)}.")
-        parsed.append((kind, line["msg"]))
-    for kind, msg in parsed:
-        devices.log(device, kind, msg)
+        parsed.append((line.get("type", "server.log"), line["msg"]))
+    devices.log_lines(device, parsed)
     return _ok({"logged": len(parsed)}, 201)
 
 

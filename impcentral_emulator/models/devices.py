@@ -224,10 +224,17 @@ class Devices:
     # -- logging -------------------------------------------------------------------------------
     def log(self, device: Record, kind: str, msg: str) -> Record:
         """The device logs one line (history, streams, observers)."""
-        if kind not in LOG_TYPES:
-            raise invalid(f"'type' must be one of: {', '.join(LOG_TYPES)}.")
+        return self.log_lines(device, [(kind, msg)])[-1]
+
+    def log_lines(self, device: Record, lines: list[tuple[str, str]]) -> list[Record]:
+        """The device logs `(type, msg)` lines in order; all are checked before the first is logged."""
+        for kind, _ in lines:
+            if kind not in LOG_TYPES:
+                raise invalid(f"'type' must be one of: {', '.join(LOG_TYPES)}.")
         group = self.group_of(device)
-        return self.models.logs.emit(device, kind, msg, group["type"] if group else None)
+        group_type = group["type"] if group else None
+        emit = self.models.logs.emit
+        return [emit(device, kind, msg, group_type) for kind, msg in lines]
 
     # -- internals -------------------------------------------------------------------------------
     def _refusal(self, device: Record, group: Record) -> dict | None:
