@@ -6,25 +6,25 @@ import shutil
 from pathlib import Path
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan, add_device_group
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import TARGET_RELATIONS
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import TARGET_RELATIONS, rel_id
 
 from impt.context import Context
-from impt.resolve import catalog, related_id
+from impt.resolve import catalog
 
 
 def collect_group(ctx: Context, plan: DeletePlan, group: dict, *, with_targets: bool) -> None:
     """The group with its builds (unflagged first, devices unassigned), targets no other group uses, the
     Product when nothing else would remain in it; read into the plan's state so its preflight sees them."""
     client = ctx.client
-    product_id = related_id(group, "product")
+    product_id = rel_id(group, "product")
     siblings = client.device_groups.list(product=product_id) if product_id else [group]
     plan.state.add_groups(siblings)
     plan.state.add_groups([group])
     doomed = [group]
     if with_targets:
         for relation in TARGET_RELATIONS:
-            target_id = related_id(group, relation)
-            shared = any(g["id"] != group["id"] and related_id(g, relation) == target_id for g in siblings)
+            target_id = rel_id(group, relation)
+            shared = any(g["id"] != group["id"] and rel_id(g, relation) == target_id for g in siblings)
             target = next((g for g in siblings if g["id"] == target_id), None)
             if target is not None and not shared:
                 doomed.append(target)

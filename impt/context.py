@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr
+
 from impt import IMPT_VERSION
 from impt.errors import AuthError, ImptError, NotFoundError
 from impt.files import AUTH_FILE, auth_file_store, read_auth_file, read_project
@@ -174,9 +176,8 @@ def auth_block(ctx: Context) -> dict:
         except (ImptError, Exception) as exc:
             exc.partial_auth_block = block  # type: ignore[attr-defined]
             raise
-        attributes = me.get("attributes") or {}
-        block["Username"] = attributes.get("username")
-        block["Email"] = attributes.get("email")
+        block["Username"] = attr(me, "username")
+        block["Email"] = attr(me, "email")
         block["Account id"] = me.get("id")
     return block
 

@@ -4,26 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPE_NAMES, DG_TYPES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
+    DEVICE_GROUP_TYPES,
+    api_dg_type,
+    dg_type,
+    rel_id,
+)
 
 from impt.context import Context
 from impt.errors import NotFoundError, UsageError
-from impt.resolve import find_one, related_id
+from impt.resolve import find_one
 
+# From the shared table of Device Group types: impt's option names for the target relations.
+_OPTION_RELATION = {"target": "production_target", "dut": "dut_target"}
 FIXTURE_TARGETS = {
-    "pre_factoryfixture_devicegroup": {"target": "pre_production_devicegroup", "dut": "pre_dut_devicegroup"},
-    "factoryfixture_devicegroup": {"target": "production_devicegroup", "dut": "dut_devicegroup"},
+    t.api: {option: t.targets[relation] for option, relation in _OPTION_RELATION.items()}
+    for t in DEVICE_GROUP_TYPES
+    if t.targets
 }
-PRODUCTION_TYPES = ("pre_production_devicegroup", "production_devicegroup")
+PRODUCTION_TYPES = tuple(t.api for t in DEVICE_GROUP_TYPES if t.production)
+TARGET_TYPES = tuple(dict.fromkeys(api for t in DEVICE_GROUP_TYPES for api in t.targets.values()))
 _TARGET_LABEL = {"target": "Production Target", "dut": "DUT Target"}
 
 
 def api_type(name: str) -> str:
-    return DG_TYPES[name]
+    """The API type of an impt type name (the option's choices are the table's names)."""
+    return api_dg_type(name)
 
 
 def type_name(api: str) -> str:
-    return DG_TYPE_NAMES.get(api, "unknown")
+    found = dg_type(api)
+    return found.name if found else "unknown"
 
 
 def check_option_for_type(option: str, dg_type: str, allowed: tuple[str, ...]) -> None:
@@ -72,7 +83,7 @@ def resolve_target(ctx: Context, dg_type: str, option: str, product_id: str | No
         raise UsageError(
             f'{label} is of the type "{type_name(target["type"])}" but must be of the type "{type_name(expected)}".'
         )
-    if related_id(target, "product") != product_id:
+    if rel_id(target, "product") != product_id:
         raise UsageError(f"{_TARGET_LABEL[option]} Device Group must be from the same Product.")
     return target
 

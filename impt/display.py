@@ -9,17 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPE_NAMES, WEBHOOK_MIME_NAMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
+    KIND_LABELS,
+    attr,
+    attributes,
+    dg_type,
+    kind_of,
+    rel_id,
+    rel_ref,
+)
 
-LABELS = {
-    "account": "Account",
-    "product": "Product",
-    "device_group": "Device Group",
-    "device": "Device",
-    "deployment": "Deployment",
-    "login_key": "Login Key",
-    "webhook": "Webhook",
-}
+LABELS = KIND_LABELS  # `Device Group` for `device_group`: the shared words
 SHORT_ATTRIBUTES = {
     "account": ("email", "username"),
     "product": ("name",),
@@ -73,18 +74,9 @@ class Related:
         return self.entities[(kind, entity_id)]
 
 
-def kind_of(api_type: str) -> str:
-    """Entity kind of a JSON:API type (`production_devicegroup` → `device_group`)."""
-    if api_type.endswith("devicegroup"):
-        return "device_group"
-    return {"product": "product", "deployment": "deployment", "account": "account", "device": "device"}.get(
-        api_type, api_type
-    )
-
-
-def related_id(resource: dict, name: str) -> str | None:
-    ref = (resource.get("relationships") or {}).get(name)
-    return ref.get("id") if isinstance(ref, dict) else None
+def related_kind(ref: dict) -> str:
+    """Entity kind a relationship points at (`production_devicegroup` → `device_group`)."""
+    return kind_of(ref) or ref.get("type", "")
 
 
 def attribute_value(kind: str, name: str, value: Any) -> Any:
@@ -96,15 +88,15 @@ def attribute_value(kind: str, name: str, value: Any) -> Any:
 
 
 def dg_type_name(resource: dict) -> str:
-    return DG_TYPE_NAMES.get(resource.get("type", ""), "unknown")
+    found = dg_type(resource)
+    return found.name if found else "unknown"
 
 
 def short(kind: str, resource: dict) -> dict[str, Any]:
     """id + the list attributes that have a value."""
     shown: dict[str, Any] = {"id": resource.get("id")}
-    attributes = resource.get("attributes") or {}
     for name in SHORT_ATTRIBUTES.get(kind, ()):
-        value = dg_type_name(resource) if (kind == "device_group" and name == "type") else attributes.get(name)
+        value = dg_type_name(resource) if (kind == "device_group" and name == "type") else attr(resource, name)
         if value is not None and value not in ("", []):
             shown[name] = value
     return shown
@@ -115,17 +107,17 @@ def full_attributes(kind: str, resource: dict) -> dict[str, Any]:
     shown: dict[str, Any] = {"id": resource.get("id")}
     if kind == "device_group":
         shown["type"] = dg_type_name(resource)
-    for name, value in (resource.get("attributes") or {}).items():
+    for name, value in attributes(resource).items():
         shown[name] = attribute_value(kind, name, value)
     return shown
 
 
 def relation(resource: dict, name: str, related: Related, kind: str | None = None) -> dict | None:
     """Short form of a related entity, or a `type: unknown` stub when it does not exist."""
-    ref = (resource.get("relationships") or {}).get(name)
-    if not isinstance(ref, dict) or not ref.get("id"):
+    ref = rel_ref(resource, name)
+    if ref is None:
         return None
-    kind = kind or kind_of(ref.get("type", ""))
+    kind = kind or related_kind(ref)
     if name in OWNERSHIP_RELATIONS and ref["id"] == related.me:
         return None
     target = related.get(kind, ref["id"])
@@ -168,13 +160,13 @@ def full_group_details(
     ``cut``, the text modes' limit; json lists them all)."""
     details: dict[str, Any] = {}
     for name, label in (("production_target", "Production Target for"), ("dut_target", "DUT Target for")):
-        sources = [g for g in groups if related_id(g, name) == group["id"]]
+        sources = [g for g in groups if rel_id(g, name) == group["id"]]
         if sources:
             details[label] = [{"Device Group": short("device_group", g)} for g in sources]
-    hooks = [w for w in webhooks if related_id(w, "devicegroup") == group["id"]]
+    hooks = [w for w in webhooks if rel_id(w, "devicegroup") == group["id"]]
     if hooks:
         details["Webhooks"] = [{"Webhook": short("webhook", w)} for w in hooks]
-    own = [d for d in devices if related_id(d, "devicegroup") == group["id"]]
+    own = [d for d in devices if rel_id(d, "devicegroup") == group["id"]]
     if own:
         limit = _MORE_DEVICES if cut else len(own)
         shown: list[Any] = [{"Device": short("device", d)} for d in own[:limit]]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_ref
+
 from impt import display
-from impt.display import INFO_RELATIONS, LIST_RELATIONS, OWNERSHIP_RELATIONS, Related, kind_of, related_id
+from impt.display import INFO_RELATIONS, LIST_RELATIONS, OWNERSHIP_RELATIONS, Related, related_kind
 
 _CLIENT_ATTR = {
     "account": "accounts",
@@ -94,12 +96,12 @@ class Catalog:
         return display.entries(kind, resources, self.prepare(kind, resources))
 
     def _fetch_relation(self, resource: dict, name: str, kind: str | None = None) -> dict | None:
-        ref = (resource.get("relationships") or {}).get(name)
-        if not isinstance(ref, dict) or not ref.get("id"):
+        ref = rel_ref(resource, name)
+        if ref is None:
             return None
         if name in OWNERSHIP_RELATIONS and ref["id"] == self.me_id():
             return None
-        return self.get(kind or kind_of(ref.get("type", "")), ref["id"])
+        return self.get(kind or related_kind(ref), ref["id"])
 
     def _prefetch_relations(self, resources: list[dict], relations: tuple[str, ...]) -> None:
         for name in relations:
@@ -107,9 +109,8 @@ class Catalog:
                 continue
             by_kind: dict[str, set[str]] = {}
             for resource in resources:
-                target_id = related_id(resource, name)
-                if target_id:
-                    ref = (resource.get("relationships") or {})[name]
-                    by_kind.setdefault(kind_of(ref.get("type", "")), set()).add(target_id)
+                ref = rel_ref(resource, name)
+                if ref is not None:
+                    by_kind.setdefault(related_kind(ref), set()).add(ref["id"])
             for kind, ids in by_kind.items():
                 self.prefetch(kind, ids)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_id
+
 from impt.context import Context
-from impt.display import LABELS, related_id
+from impt.display import LABELS
 from impt.errors import ImptError, NotFoundError, UsageError
 from impt.related import Catalog
 
@@ -86,7 +88,7 @@ def product_or_project(ctx: Context, value: str | None) -> dict:
     if value is not None:
         return find_one(ctx, "product", value)
     group = project_dg(ctx, "Product")
-    product = catalog(ctx).get("product", related_id(group, "product") or "")
+    product = catalog(ctx).get("product", rel_id(group, "product") or "")
     if product is None:
         raise NotFoundError("No Product Identifier is specified.")
     return product
@@ -96,7 +98,7 @@ def build_or_project(ctx: Context, value: str | None) -> dict:
     if value is not None:
         return find_one(ctx, "deployment", value)
     group = project_dg(ctx, "Deployment")
-    build_id = related_id(group, "current_deployment")
+    build_id = rel_id(group, "current_deployment")
     build = catalog(ctx).get("deployment", build_id) if build_id else None
     if build is None:
         raise NotFoundError("No Deployment Identifier is specified.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, rel_id, rel_ref
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
 
 from impt.commands.build.sources import target_files
@@ -11,12 +12,12 @@ from impt.display import short
 from impt.errors import ImptError
 from impt.files import write_atomically
 from impt.prompt import confirm
-from impt.resolve import build_or_project, catalog, find_all, find_one, name_or_id, print_list, ref, related_id
+from impt.resolve import build_or_project, catalog, find_all, find_one, name_or_id, print_list, ref
 
 
 def full_build(ctx: Context, build: dict) -> dict:
     """The build with its code (list items come without it)."""
-    if "device_code" in (build.get("attributes") or {}):
+    if "device_code" in attributes(build):
         return build
     full = ctx.client.deployments.get(build["id"])
     catalog(ctx).remember("deployment", [full])
@@ -27,7 +28,7 @@ def cleanup(ctx: Context) -> None:
     args = ctx.args
     product_id = find_one(ctx, "product", args.product)["id"] if args.product is not None else None
     builds = ctx.client.deployments.list(product=product_id, flagged=None if args.unflag else False)
-    zombies = [b for b in builds if not related_id(b, "devicegroup")]
+    zombies = [b for b in builds if not rel_id(b, "devicegroup")]
     if not zombies:
         ctx.out.info("No Deployments are found.")
         return
@@ -43,19 +44,19 @@ def copy(ctx: Context) -> None:
     args = ctx.args
     source = full_build(ctx, build_or_project(ctx, args.build))
     group = find_one(ctx, "device_group", args.dg)
-    attributes = source.get("attributes") or {}
+    code = attributes(source)
     extra = {}
     if args.all:
         extra = {
-            "description": attributes.get("description"),
-            "origin": attributes.get("origin"),
-            "tags": attributes.get("tags") or None,
-            "flagged": attributes.get("flagged"),
+            "description": code.get("description"),
+            "origin": code.get("origin"),
+            "tags": code.get("tags") or None,
+            "flagged": code.get("flagged"),
         }
     created = ctx.client.deployments.create(
         ref(group),
-        device_code=attributes.get("device_code") or "",
-        agent_code=attributes.get("agent_code") or "",
+        device_code=code.get("device_code") or "",
+        agent_code=code.get("agent_code") or "",
         **extra,
     )
     ctx.out.info(
@@ -67,13 +68,13 @@ def copy(ctx: Context) -> None:
 def delete(ctx: Context) -> None:
     args = ctx.args
     build = find_one(ctx, "deployment", args.build)
-    group_id = related_id(build, "devicegroup")
+    group_id = rel_id(build, "devicegroup")
     group = catalog(ctx).get("device_group", group_id) if group_id else None
-    min_id = related_id(group, "min_supported_deployment") if group else None
+    min_id = rel_id(group, "min_supported_deployment") if group else None
     if min_id:
         minimum = catalog(ctx).get("deployment", min_id)
-        created = (build.get("attributes") or {}).get("created_at") or ""
-        if minimum is not None and created >= ((minimum.get("attributes") or {}).get("created_at") or ""):
+        created = attr(build, "created_at", "")
+        if minimum is not None and created >= attr(minimum, "created_at", ""):
             raise ImptError(
                 f'Impossible to delete Deployment "{args.build}". '
                 f'It is the Min supported Deployment or newer for Device Group "{group_id}".'
@@ -94,9 +95,9 @@ def get(ctx: Context) -> None:
     if existing:
         message = f"Source file(s) {', '.join(existing)} already exist. They will be overwritten."
         confirm(ctx.out, ctx.terminal, bool(args.confirmed), [message])
-    attributes = build.get("attributes") or {}
+    code = attributes(build)
     for which, name in files:
-        write_atomically(ctx.path(name), attributes.get(f"{which}_code") or "", mode=0o644)
+        write_atomically(ctx.path(name), code.get(f"{which}_code") or "", mode=0o644)
     ctx.out.info(f'Deployment "{name_or_id(args.build, build)}" source file(s) are downloaded successfully.')
     ctx.out.data(catalog(ctx).entry("deployment", build, info=True))
 
@@ -123,9 +124,9 @@ def list_builds(ctx: Context) -> None:
     builds = [] if any(v == [] for v in filters.values()) else ctx.client.deployments.list(**filters)
     if args.dg_type:
         types = {api_type(t) for t in args.dg_type}
-        builds = [b for b in builds if ((b.get("relationships") or {}).get("devicegroup") or {}).get("type") in types]
+        builds = [b for b in builds if (rel_ref(b, "devicegroup") or {}).get("type") in types]
     if args.zombie != args.non_zombie:
-        builds = [b for b in builds if bool(related_id(b, "devicegroup")) == bool(args.non_zombie)]
+        builds = [b for b in builds if bool(rel_id(b, "devicegroup")) == bool(args.non_zombie)]
     print_list(ctx, "deployment", "Deployment", builds)
 
 
@@ -139,7 +140,7 @@ def update(ctx: Context) -> None:
     build = build_or_project(ctx, args.build)
     tags = None
     if args.tag or args.remove_tag:
-        current = list((build.get("attributes") or {}).get("tags") or [])
+        current = list(attr(build, "tags", []))
         added = [t for t in args.tag if t not in current]
         tags = [t for t in current + added if t not in args.remove_tag]
     # With nothing to change impt 2.6 still reports success; the request is simply not needed.

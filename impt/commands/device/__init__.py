@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
 
 from impt import options as o
 from impt.context import Context
@@ -10,7 +11,7 @@ from impt.deleter import confirm_delete, execute
 from impt.dg_rules import api_type
 from impt.errors import ImptError
 from impt.prompt import confirm
-from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list, related_id
+from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list
 
 
 def assign(ctx: Context) -> None:
@@ -19,7 +20,7 @@ def assign(ctx: Context) -> None:
     group = dg_or_project(ctx, args.dg)
     device_label = f'Device "{args.device}"'
     group_label = f'Device Group "{name_or_id(args.dg, group)}"'
-    current = related_id(device, "devicegroup")
+    current = rel_id(device, "devicegroup")
     if current == group["id"]:
         ctx.out.info(f"{device_label} is already assigned to {group_label}.")
         return
@@ -52,11 +53,11 @@ def list_devices(ctx: Context) -> None:
         only_unassigned = bool(args.unassigned) and not args.assigned
         devices = ctx.client.devices.list(**filters, unassigned=only_unassigned)
     if args.assigned and not args.unassigned:
-        devices = [d for d in devices if related_id(d, "devicegroup")]
+        devices = [d for d in devices if rel_id(d, "devicegroup")]
     if args.unassigned and not args.assigned:
-        devices = [d for d in devices if not related_id(d, "devicegroup")]
+        devices = [d for d in devices if not rel_id(d, "devicegroup")]
     if args.online != args.offline:
-        devices = [d for d in devices if bool((d.get("attributes") or {}).get("device_online")) == bool(args.online)]
+        devices = [d for d in devices if bool(attr(d, "device_online")) == bool(args.online)]
     print_list(ctx, "device", "Device", devices)
 
 
@@ -64,7 +65,7 @@ def remove(ctx: Context) -> None:
     args = ctx.args
     device = find_one(ctx, "device", args.device)
     plan = DeletePlan()
-    if related_id(device, "devicegroup") and not args.force:
+    if rel_id(device, "devicegroup") and not args.force:
         # Seed 000: the command fails for an assigned device without --force (whatever the API would do).
         raise ImptError(
             f'Device "{args.device}" is assigned to a Device Group. '
@@ -92,7 +93,7 @@ def restart(ctx: Context) -> None:
 def unassign(ctx: Context) -> None:
     args = ctx.args
     device = find_one(ctx, "device", args.device)
-    group_id = related_id(device, "devicegroup")
+    group_id = rel_id(device, "devicegroup")
     if not group_id:
         ctx.out.info(f'Device "{args.device}" is already unassigned.')
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
 
 from impt import dg_rules as rules
 from impt import options as o
@@ -10,16 +11,7 @@ from impt.context import Context
 from impt.deleter import confirm_delete, execute
 from impt.display import device_blocks, full_group_details, short
 from impt.errors import ImptError, UsageError
-from impt.resolve import (
-    catalog,
-    dg_or_project,
-    find_all,
-    find_one,
-    name_or_id,
-    print_list,
-    product_or_project,
-    related_id,
-)
+from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list, product_or_project
 
 
 def _label(value: str | None, group: dict) -> str:
@@ -74,9 +66,8 @@ def info(ctx: Context) -> None:
     entry = catalog(ctx).entry("device_group", group, info=True)
     if args.full:
         client = ctx.client
-        targeted = group["type"] in ("production_devicegroup", "pre_production_devicegroup", "dut_devicegroup")
-        targeted = targeted or group["type"] == "pre_dut_devicegroup"
-        groups = client.device_groups.list(product=related_id(group, "product")) if targeted else []
+        targeted = group["type"] in rules.TARGET_TYPES
+        groups = client.device_groups.list(product=rel_id(group, "product")) if targeted else []
         devices = client.devices.list(device_group=group["id"])
         webhooks = client.webhooks.list(device_group=group["id"])
         details = full_group_details(group, groups, devices, webhooks, cut=not ctx.out.is_json)
@@ -151,7 +142,7 @@ def update(ctx: Context) -> None:
     if args.load_code_after_blessing is not None:
         rules.check_option_for_type("load-code-after-blessing", dg_type, rules.PRODUCTION_TYPES)
     env_vars = rules.parse_env_vars(args.env_variable)
-    targets = rules.resolve_targets(ctx, dg_type, related_id(group, "product") or "", creating=False)
+    targets = rules.resolve_targets(ctx, dg_type, rel_id(group, "product") or "", creating=False)
     if args.min_supported_deployment is not None:
         _set_min_supported(ctx, group, args.min_supported_deployment)
     changes = {
@@ -168,12 +159,12 @@ def update(ctx: Context) -> None:
 
 def _set_min_supported(ctx: Context, group: dict, value: str) -> None:
     build = find_one(ctx, "deployment", value)
-    if related_id(build, "devicegroup") != group["id"]:
+    if rel_id(build, "devicegroup") != group["id"]:
         raise ImptError(
             f'Deployment "{value}" does not belong to {_label(ctx.args.dg, group)}. '
             "Impossible to set it as Min supported Deployment."
         )
-    current_id = related_id(group, "min_supported_deployment")
+    current_id = rel_id(group, "min_supported_deployment")
     current = catalog(ctx).get("deployment", current_id) if current_id else None
     if current is not None and _created(build) < _created(current):
         raise ImptError(
@@ -183,7 +174,7 @@ def _set_min_supported(ctx: Context, group: dict, value: str) -> None:
 
 
 def _created(build: dict) -> str:
-    return (build.get("attributes") or {}).get("created_at") or ""
+    return attr(build, "created_at", "")
 
 
 def builds(ctx: Context) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
 
 from impt.context import Context
 from impt.deleter import confirm_delete, execute
-from impt.resolve import catalog, dg_or_project, name_or_id, related_id
+from impt.resolve import catalog, dg_or_project, name_or_id
 
 
 def _created(build: dict) -> str:
-    return (build.get("attributes") or {}).get("created_at") or ""
+    return attr(build, "created_at", "")
 
 
 def manage_builds(ctx: Context) -> None:
@@ -18,7 +19,7 @@ def manage_builds(ctx: Context) -> None:
     client = ctx.client
     group = dg_or_project(ctx, args.dg)
     label = f'Device Group "{name_or_id(args.dg, group)}"'
-    min_id = related_id(group, "min_supported_deployment")
+    min_id = rel_id(group, "min_supported_deployment")
     min_build = None
     if min_id and ((args.unflag_old and not args.unflag) or args.remove):
         min_build = catalog(ctx).get("deployment", min_id)

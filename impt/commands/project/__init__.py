@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_id
 
 from impt import dg_rules as rules
 from impt import options as o
@@ -14,9 +15,9 @@ from impt.display import full_group_details
 from impt.errors import ImptError, NotFoundError, UsageError
 from impt.files import PROJECT_FILE, write_atomically
 from impt.prompt import confirm
-from impt.resolve import catalog, find_one, project_dg, related_id
+from impt.resolve import catalog, find_one, project_dg
 
-LINKABLE_TYPES = ("development_devicegroup", "pre_factoryfixture_devicegroup")
+LINKABLE_TYPES = (rules.api_type("development"), rules.api_type("pre-factory"))
 _NOT_FOUND = f"{PROJECT_LABEL} File is not found in the current directory."
 
 
@@ -40,7 +41,7 @@ def _show(ctx: Context, project: dict, group: dict, *, full: bool = False) -> No
     entry = catalog(ctx).entry("device_group", group, info=True)["Device Group"]
     if full:
         client = ctx.client
-        groups = client.device_groups.list(product=related_id(group, "product"))
+        groups = client.device_groups.list(product=rel_id(group, "product"))
         devices = client.devices.list(device_group=group["id"])
         entry.update(full_group_details(group, groups, devices, client.webhooks.list(device_group=group["id"])))
     block = {"Device file": project.get("deviceFile"), "Agent file": project.get("agentFile"), "Device Group": entry}
@@ -159,7 +160,7 @@ def update(ctx: Context) -> None:
     args = ctx.args
     project = dict(_existing_project(ctx))
     group = project_dg(ctx)
-    targets = rules.resolve_targets(ctx, group["type"], related_id(group, "product") or "", creating=False)
+    targets = rules.resolve_targets(ctx, group["type"], rel_id(group, "product") or "", creating=False)
     for key, value in (("deviceFile", args.device_file), ("agentFile", args.agent_file)):
         if value is not None:
             project[key] = value

@@ -15,6 +15,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     StateChange,
     Subscribed,
 )
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes
 
 from impt.builder import preprocess
 from impt.commands.test import codegen
@@ -100,7 +101,7 @@ def run_tests(ctx: Context) -> None:
         variables = read_builder_variables(ctx.path(config["builderConfig"])) or {}
     sources = {kind: _source(ctx, report, config, kind, variables) for kind in ("agent", "device")}
     devices = ctx.client.devices.list(device_group=group["id"])
-    name = (group.get("attributes") or {}).get("name") or group["id"]
+    name = attr(group, "name") or group["id"]
     if not devices:
         raise ImptError(f'Device Group "{name}" does not have assigned Devices.')
     settings = RunSettings(
@@ -163,7 +164,7 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
         other: codegen.other_side(sources[other], other, partner),
     }
     report.line("info", f'Using {kind} test file "{test_file.path}"')
-    name = (group.get("attributes") or {}).get("name") or group["id"]
+    name = attr(group, "name") or group["id"]
     report.line("info", f'Using Device Group "{name}" [{group["id"]}]')
     deployment = ctx.client.deployments.create(ref(group), device_code=code["device"], agent_code=code["agent"])
     ctx.out.info(f'Deployment "{deployment["id"]}" is created successfully.')
@@ -174,9 +175,11 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
         report.line("test", f'Starting test session "{shown}"')
         if kind == "agent" and sources["device"] is None:
             report.line("info", "Test session is agent-only")
-        attributes = device.get("attributes") or {}
-        report.line("info", f"Using Device {attributes.get('name') or ''} [{device['id']}] ({index}/{len(devices)})")
-        if attributes.get("device_online") is False and kind == "device":
+        device_attributes = attributes(device)
+        report.line(
+            "info", f"Using Device {device_attributes.get('name') or ''} [{device['id']}] ({index}/{len(devices)})"
+        )
+        if device_attributes.get("device_online") is False and kind == "device":
             report.line("warning", f"Warning: please ensure imp device {device['id']} is online.")
         session = Session(session_id, kind, test_file.path, settings.allow_disconnect, report.line)
         session.external = _external_runner(settings.timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
 
 from impt import options as o
 from impt.context import Context
@@ -10,7 +11,7 @@ from impt.dg_rules import api_type
 from impt.display import short
 from impt.errors import ImptError
 from impt.prompt import confirm
-from impt.resolve import catalog, dg_or_project, find_all, find_one, print_list, ref, related_id
+from impt.resolve import catalog, dg_or_project, find_all, find_one, print_list, ref
 
 EVENTS = ("blessing", "blinkup", "deployment")
 MIMES = ("json", "urlencoded")
@@ -48,9 +49,9 @@ def list_hooks(ctx: Context) -> None:
         hooks = ctx.client.webhooks.list()
     hooks = _filter_by_group(ctx, hooks)
     if args.url:
-        hooks = [h for h in hooks if (h.get("attributes") or {}).get("url") in args.url]
+        hooks = [h for h in hooks if attr(h, "url") in args.url]
     if args.event:
-        hooks = [h for h in hooks if (h.get("attributes") or {}).get("event") in args.event]
+        hooks = [h for h in hooks if attr(h, "event") in args.event]
     print_list(ctx, "webhook", "Webhook", hooks)
 
 
@@ -63,15 +64,15 @@ def _filter_by_group(ctx: Context, hooks: list[dict]) -> list[dict]:
     products = {p["id"] for p in find_all(ctx, "product", args.product)} if args.product else None
     types = {api_type(t) for t in args.dg_type} if args.dg_type else None
     cat = catalog(ctx)
-    cat.prefetch("device_group", {related_id(h, "devicegroup") or "" for h in hooks})
+    cat.prefetch("device_group", {rel_id(h, "devicegroup") or "" for h in hooks})
     kept = []
     for hook in hooks:
-        group = cat.get("device_group", related_id(hook, "devicegroup") or "")
+        group = cat.get("device_group", rel_id(hook, "devicegroup") or "")
         if group is None:
             continue
-        if owners is not None and related_id(group, "owner") not in owners:
+        if owners is not None and rel_id(group, "owner") not in owners:
             continue
-        if products is not None and related_id(group, "product") not in products:
+        if products is not None and rel_id(group, "product") not in products:
             continue
         if types is not None and group.get("type") not in types:
             continue
