@@ -32,19 +32,13 @@ class Webhooks:
     def create(self, device_group: Any, url: str, event: str, content_type: str) -> dict:
         """A new webhook on ``device_group`` (a ref; a bare id costs one GET for its type)."""
         dg_ref = device_group_ref(self.transport, device_group)
-        body = {
-            "data": {
-                "type": "webhook",
-                "attributes": {"url": url, "event": event, "content_type": _mime(content_type)},
-                "relationships": {"devicegroup": dg_ref},
-            }
-        }
-        attributes = body["data"]["attributes"]
-        return self.transport.create("/webhooks", body, lambda: self._same(dg_ref["id"], attributes))
+        attributes = {"url": url, "event": event, "content_type": _mime(content_type)}
+        body = {"data": {"type": "webhook", "attributes": attributes, "relationships": {"devicegroup": dg_ref}}}
+        return self.transport.create("/webhooks", body, lambda: self._same(dg_ref["id"], event, url))
 
-    def _same(self, dg_id: str, attributes: dict) -> Optional[dict]:
+    def _same(self, dg_id: str, event: str, url: str) -> Optional[dict]:
         """A webhook of the group for the same event and URL (the natural key of a webhook)."""
-        return find_natural(self.transport, "webhook", dg_id, event=attributes["event"], url=attributes["url"])
+        return find_natural(self.transport, "webhook", dg_id, event=event, url=url)
 
     def update(self, webhook_id: str, url: Optional[str] = None, content_type: Optional[str] = None) -> dict:
         """Change the URL and/or content type (the event cannot change)."""
