@@ -1,4 +1,9 @@
-"""Entity identification with impt's messages, and the "Yes/Project" fallbacks to the project file."""
+"""Entity identification with impt's messages, and the "Yes/Project" fallbacks to the project file.
+
+Which entity an identifier names is the shared matcher's answer (`client.identify`, plugins/module_utils/
+identify.py: impt's attribute order, the `{account}{product}{dg}` hierarchy); here only its errors become
+impt's lines and the project file fills in what the user left out.
+"""
 
 from __future__ import annotations
 
