@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from impt.commands.build.sources import read_sources
 from impt.context import Context
-from impt.display import device_blocks, short
+from impt.display import short
 from impt.resolve import dg_or_project, name_or_id, ref
+from impt.restart import restart_group
 
 
 def deploy(ctx: Context) -> dict:
@@ -30,15 +31,4 @@ def run(ctx: Context) -> None:
     group = deploy(ctx)
     args = ctx.args
     label = f'Device Group "{name_or_id(args.dg, group)}"'
-    devices = ctx.client.devices.list(device_group=group["id"])
-    if not devices:
-        ctx.out.info(f"{label} does not have assigned Devices.")
-        return
-    ctx.client.device_groups.restart(group["id"], conditional=bool(args.conditional))
-    kind = "Conditional restart" if args.conditional else "Restart"
-    ctx.out.info(f"{kind} request for Devices assigned to {label} is successful:")
-    ctx.out.object_info(device_blocks(devices))  # info-level, as in dg restart: json keeps one document
-    if args.log:
-        from impt.logstream import follow_logs
-
-        follow_logs(ctx, [d["id"] for d in devices])
+    restart_group(ctx, group, label, conditional=bool(args.conditional), log=bool(args.log))

@@ -12,6 +12,7 @@ from impt.deleter import confirm_delete, execute
 from impt.display import device_blocks, full_group_details, short
 from impt.errors import ImptError, UsageError
 from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list, product_or_project
+from impt.restart import assigned_devices, restart_group
 
 
 def _label(value: str | None, group: dict) -> str:
@@ -94,9 +95,8 @@ def reassign(ctx: Context) -> None:
     source_value = getattr(args, "from")
     source = find_one(ctx, "device_group", source_value)
     target = dg_or_project(ctx, args.to)
-    devices = ctx.client.devices.list(device_group=source["id"])
+    devices = assigned_devices(ctx, source, _label(source_value, source))
     if not devices:
-        ctx.out.info(f"{_label(source_value, source)} does not have assigned Devices.")
         return
     ctx.client.device_groups.add_devices(target["id"], [d["id"] for d in devices])
     ctx.out.info(
@@ -109,26 +109,14 @@ def reassign(ctx: Context) -> None:
 def restart(ctx: Context) -> None:
     args = ctx.args
     group = dg_or_project(ctx, args.dg)
-    devices = ctx.client.devices.list(device_group=group["id"])
-    if not devices:
-        ctx.out.info(f"{_label(args.dg, group)} does not have assigned Devices.")
-        return
-    ctx.client.device_groups.restart(group["id"], conditional=bool(args.conditional))
-    kind = "Conditional restart" if args.conditional else "Restart"
-    ctx.out.info(f"{kind} request for Devices assigned to {_label(args.dg, group)} is successful:")
-    ctx.out.object_info(device_blocks(devices))
-    if args.log:
-        from impt.logstream import follow_logs
-
-        follow_logs(ctx, [d["id"] for d in devices])
+    restart_group(ctx, group, _label(args.dg, group), conditional=bool(args.conditional), log=bool(args.log))
 
 
 def unassign(ctx: Context) -> None:
     args = ctx.args
     group = dg_or_project(ctx, args.dg)
-    devices = ctx.client.devices.list(device_group=group["id"])
+    devices = assigned_devices(ctx, group, _label(args.dg, group))
     if not devices:
-        ctx.out.info(f"{_label(args.dg, group)} does not have assigned Devices.")
         return
     ctx.client.device_groups.remove_devices(group["id"], [d["id"] for d in devices], unbond_key=args.unbond)
     ctx.out.info(f"The following Devices are unassigned successfully from {_label(args.dg, group)}:")
