@@ -94,7 +94,7 @@ class LogFollower:
     ) -> None:
         ids = list(dict.fromkeys(device_ids))
         self.left_out: list = []
-        if stream and len(ids) > max_devices:
+        if len(ids) > max_devices:
             if over_limit != "truncate":
                 raise DeviceLimitError(
                     "impCentral streams the logs of at most %d devices at once; %d given (%s)."
