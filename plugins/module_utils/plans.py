@@ -374,7 +374,7 @@ def plan_product_delete(
     plan = DeletePlan(unbond_key=unbond_key)
     state = plan.state
     state.add_groups(client.device_groups.list(product=product["id"]))
-    if state.groups:
+    if force and state.groups:
         state.add_devices(
             [d for d in client.devices.list(product=product["id"]) if rel_id(d, "devicegroup") in state.groups]
         )

@@ -185,3 +185,46 @@ def test_hierarchical_part_with_separator_refused(client):
 def test_login_key_by_id(rsps, client):
     rsps.get(BASE + "/accounts/me/login_keys/0123456789abcdef", json={"data": {"type": "login_key", "id": "x"}})
     assert client.identify.one("login_key", "0123456789abcdef")["type"] == "login_key"
+
+
+# -- the pure matcher and the natural-key finder -----------------------------------------------------
+
+from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import (  # noqa: E402
+    find_natural,
+    match,
+    natural_match,
+)
+
+
+def _device(rid, name=None, mac=None, agent=None):
+    return {"type": "device", "id": rid, "attributes": {"name": name, "mac_address": mac, "agent_id": agent}}
+
+
+def test_match_tries_impt_attribute_order_first_hit_wins():
+    by_name = _device("d1", name="0c:2a:69:00:00:01")
+    by_mac = _device("d2", mac="0C:2A:69:00:00:01")
+    assert match("device", [by_name, by_mac], "0c:2a:69:00:00:01") == [by_mac]  # MAC (any case) before name
+    assert match("device", [by_name, by_mac], "d1") == [by_name]  # id first
+    assert match("device", [_device("d3", agent="x"), _device("d4", name="x")], "x")[0]["id"] == "d3"
+    tagged = {"type": "deployment", "id": "b1", "attributes": {"tags": ["x"], "origin": "y"}}
+    assert match("deployment", [tagged], "x") == [tagged] and match("deployment", [tagged], "z") == []
+    twins = [acc("a1", username="u"), acc("a2", username="u")]
+    assert len(match("account", twins, "u")) == 2
+
+
+def test_match_refuses_unknown_kinds():
+    with pytest.raises(ValueError):
+        match("planet", [], "x")
+
+
+def test_natural_keys(rsps, client):
+    hook = {"type": "webhook", "id": "w1", "attributes": {"event": "blinkup", "url": "http://h/x"}}
+    assert natural_match("webhook", [hook], event="blinkup", url="http://h/x") == hook
+    assert natural_match("webhook", [hook], event="blessing", url="http://h/x") is None
+    with pytest.raises(ValueError):
+        natural_match("webhook", [hook], url="http://h/x")
+    rsps.add("GET", f"{BASE}/devicegroups", json=listing(dg()))
+    assert find_natural(client.transport, "device_group", PROD, name="G")["id"] == DGID
+    assert query_of(rsps.calls[0])["filter[product.id]"] == PROD
+    rsps.add("GET", f"{BASE}/products", json=listing(prod()))
+    assert client.identify.natural("product", ACC, name="P")["id"] == PROD
