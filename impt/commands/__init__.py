@@ -26,17 +26,25 @@ GROUP_DESCRIPTIONS = {
     "webhook": "Webhook manipulation commands.",
 }
 _HIDDEN_GROUPS = {"completion"}  # a command of its own, not a group of commands
+# A folder named `build/` is taken for build output by git, ruff and packaging tools: the build group lives in
+# `builds/`. Every other group's package is named after the group.
+_PACKAGES = {"build": "builds"}
+
+
+def package_of(group: str) -> str:
+    """The package (folder) of a group under impt/commands/."""
+    return _PACKAGES.get(group, group)
 
 
 def available_groups() -> list[str]:
     """Groups whose package is installed, in help order."""
     here = os.path.dirname(__file__)
     present = {name for name in os.listdir(here) if os.path.isfile(os.path.join(here, name, "__init__.py"))}
-    return [g for g in GROUP_DESCRIPTIONS if g in present and g not in _HIDDEN_GROUPS]
+    return [g for g in GROUP_DESCRIPTIONS if package_of(g) in present and g not in _HIDDEN_GROUPS]
 
 
 def load_group(name: str) -> ModuleType | None:
     """Import one group's package; None for an unknown group."""
     if name not in available_groups():
         return None
-    return importlib.import_module(f"impt.commands.{name}")
+    return importlib.import_module(f"impt.commands.{package_of(name)}")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from impt import options as o
-from impt.commands.build.deploy import deploy, run
-from impt.commands.build.manage import cleanup, copy, delete, get, info, list_builds, update
+from impt.commands.builds.deploy import deploy, run
+from impt.commands.builds.manage import cleanup, copy, delete, get, info, list_builds, update
 
 _DEVICE_FILE = o.text("device-file", "x", "device_file", "The device source file (default: the project's).")
 _AGENT_FILE = o.text("agent-file", "y", "agent_file", "The agent source file (default: the project's).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from impt.commands.build.sources import read_sources
+from impt.commands.builds.sources import read_sources
 from impt.context import Context
 from impt.display import short
 from impt.resolve import dg_or_project, name_or_id, ref

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, rel_id, rel_ref
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, rel_id, rel_ref
 
-from impt.commands.build.sources import target_files
+from impt.commands.builds.sources import target_files
 from impt.context import Context
 from impt.deleter import confirm_delete, execute
 from impt.display import short

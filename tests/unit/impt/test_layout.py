@@ -11,6 +11,7 @@ from impt import commands
 
 IMPT = Path(commands.__file__).resolve().parent.parent
 GROUPS = [g for g in commands.GROUP_DESCRIPTIONS if g != "completion"]
+PACKAGES = [commands.package_of(g) for g in GROUPS]
 
 
 def _imports(path: Path) -> set[str]:
@@ -30,6 +31,11 @@ def _group_of(module: str) -> str | None:
     return parts[2] if len(parts) > 2 and parts[:2] == ["impt", "commands"] else None
 
 
+def test_every_group_folder_is_seen_by_git_and_ruff():
+    """A folder named like build output (`build/`, `dist/`) would be ignored by git and skipped by ruff."""
+    assert not {"build", "dist", "_build", "venv"} & set(PACKAGES)
+
+
 def test_no_product_file_is_named_like_a_test():
     names = [p.relative_to(IMPT) for p in IMPT.rglob("*.py") if p.name.startswith("test_") or p.stem.endswith("_test")]
     assert names == []
@@ -37,8 +43,8 @@ def test_no_product_file_is_named_like_a_test():
 
 def test_every_group_is_a_package_of_its_own():
     assert commands.available_groups() == GROUPS
-    for group in GROUPS:
-        assert (IMPT / "commands" / group / "__init__.py").is_file()
+    for package in PACKAGES:
+        assert (IMPT / "commands" / package / "__init__.py").is_file()
     assert sorted(p.name for p in (IMPT / "commands").glob("*.py")) == ["__init__.py"]
 
 
@@ -49,7 +55,7 @@ def test_shared_modules_never_import_a_command_group():
 
 
 def test_no_group_imports_another_group():
-    for group in GROUPS:
+    for group in PACKAGES:
         for path in (IMPT / "commands" / group).rglob("*.py"):
             others = {_group_of(m) for m in _imports(path)} - {None, group}
             assert not others, f"{path.relative_to(IMPT)} imports the group(s) {sorted(others)}"
@@ -57,7 +63,7 @@ def test_no_group_imports_another_group():
 
 def test_helpers_beside_a_group_never_climb_back_to_its_table():
     """A group's `__init__` (its table) imports its helpers; a helper takes only sibling modules from the package."""
-    for group in GROUPS:
+    for group in PACKAGES:
         folder = IMPT / "commands" / group
         siblings = {p.stem for p in folder.glob("*.py")} - {"__init__"}
         for path in folder.glob("*.py"):

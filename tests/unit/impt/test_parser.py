@@ -3,7 +3,8 @@
 import pytest
 
 from impt import options as o
-from impt.commands import build, dg, product
+from impt.commands import builds as build
+from impt.commands import dg, product
 from impt.errors import UsageError
 from impt.parser import parse, peek_output, wants_help
 
