@@ -18,6 +18,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     END,
     STREAM_DEVICE_LIMIT,
     TIMEOUT,
+    Clock,
     Gap,
     LogFollower,
     LogLine,
@@ -56,11 +57,27 @@ def gap_line(event: Any, as_json: bool) -> str:
     return f"--- The log stream was lost and is reconnected: lines{since} may be missing ({event.reason}) ---"
 
 
-def follow_logs(ctx: Context, device_ids: list[str], options: StreamOptions | None = None) -> None:
-    """Stream the devices' logs until Ctrl-C, a `closed` state, a line matching `--until`, or `--timeout`."""
+def follow_logs(
+    ctx: Context,
+    device_ids: list[str],
+    options: StreamOptions | None = None,
+    *,
+    clock: Clock | None = None,
+    source: Any = None,
+) -> None:
+    """Stream the devices' logs until Ctrl-C, a `closed` state, a line matching `--until`, or `--timeout`.
+
+    ``clock`` and ``source`` go to the follower (tests script the stream and the time)."""
     options = options or StreamOptions()
     out = ctx.out
-    follower = LogFollower(ctx.client, device_ids, deadline=options.timeout or None, over_limit="truncate")
+    follower = LogFollower(
+        ctx.client,
+        device_ids,
+        deadline=options.timeout or None,
+        over_limit="truncate",
+        clock=clock,
+        source=source,
+    )
     if follower.left_out:
         out.dialog(
             f"Warning: a log stream holds at most {STREAM_DEVICE_LIMIT} devices; "
