@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -210,3 +211,95 @@ def deployment(rid=DEP, dg=DG, device_code="", agent_code="", **attrs):
         agent_code=agent_code,
         **attrs,
     )
+
+
+# -- cases shared by several module test files -------------------------------------------------
+
+GROUP = GET(f"/devicegroups/{DG}", one(group()))
+
+
+ME = GET("/accounts/me", one(resource("account", ACCOUNT, username="me")))
+
+
+def both_modes_fail(name, args, calls, *, check_calls=None):
+    """The real run and check mode fail alike, sending only ``calls`` (reads), with changed false."""
+    results = []
+    for check in (False, True):
+        result = playback(
+            name, args, calls if not check or check_calls is None else check_calls, check=check, fails=True
+        )
+        assert result["changed"] is False, result
+        results.append(result)
+    return results
+
+
+HIERARCHY_MISSING = [
+    ME,
+    GET("/products", page(product()), query={"filter[owner.id]": ACCOUNT}),
+    GET("/devicegroups", page(), query={"filter[product.id]": PRODUCT}),
+    GET("/devicegroups", page()),
+]
+
+
+NEW_GROUP = "{me}{Thermostat}{canary}"
+
+
+OTHER_ACCOUNT = "aaaaaaaa-0000-0000-0000-000000000002"
+
+
+OTHER_PRODUCT = "bbbbbbbb-0000-0000-0000-000000000002"
+
+
+class Listing(Call):
+    """A GET of a collection whose filters must be exactly these (paging aside): filter__owner__id=x is
+    filter[owner.id]=x."""
+
+    def __init__(self, path, body, **filters):
+        super().__init__("GET", path, 200, body)
+        self.filters = {f"filter[{k[8:].replace('__', '.')}]": v for k, v in filters.items()}
+
+    def register(self, mock):
+        def exact(request):
+            got = {k: v for k, v in parse_qsl(urlsplit(request.url).query) if not k.startswith("page[")}
+            return got == self.filters, f"filters {got} != {self.filters}"
+
+        mock.add("GET", BASE + self.path, json=self.body, match=[exact])
+
+
+def listing(path, *items, **filters):
+    return Listing(path, page(*items), **filters)
+
+
+def error(status, title):
+    return {"errors": [{"status": str(status), "code": "PX100", "title": title, "detail": title + "."}]}
+
+
+def four_reads(name, args, calls, repeat=None):
+    """First run, repeat, check mode, check mode on the repeat: never changed, never a write, same answer."""
+    repeat = calls if repeat is None else repeat
+    assert not any(c.write for c in calls + repeat), "an info module must not write"
+    results = [
+        playback(name, args, calls),
+        playback(name, args, repeat),
+        playback(name, args, calls, check=True),
+        playback(name, args, repeat, check=True),
+    ]
+    assert [r["changed"] for r in results] == [False] * 4
+    assert all(r == results[0] for r in results), results
+    return results[0]
+
+
+def fails(name, args, calls):
+    result = playback(name, args, calls, fails=True)
+    assert result["changed"] is False
+    return result
+
+
+def account(rid=ACCOUNT, username="me", email="me@example.com"):
+    return resource("account", rid, username=username, email=email)
+
+
+def without_code(dep):
+    dep = dict(dep, attributes=dict(dep["attributes"]))
+    del dep["attributes"]["device_code"], dep["attributes"]["agent_code"]
+    return dep

@@ -11,6 +11,7 @@ from imp_playback import (
     POST,
     PRODUCT,
     PUT,
+    both_modes_fail,
     deployment,
     four_runs,
     group,
@@ -182,3 +183,16 @@ def test_check_mode_existing_group_retargeted_to_a_group_not_created_yet(auth_fi
     assert result["changed"] is True and result["predicted"] is True
     assert result["diff"]["before"]["production_target"] == DG2
     assert result["diff"]["after"]["production_target"] == "prod 2"
+
+
+def test_device_group_hierarchical_name_in_a_product_is_not_created(auth_file):
+    args = {"name": "{me}{Thermostat}{nosuch}", "product": PRODUCT, "auth_file": auth_file}
+    calls = [GET(f"/products/{PRODUCT}", one(product())), GET("/devicegroups", page(group()))]
+    for result in both_modes_fail("device_group", args, calls):
+        assert "hierarchical" in result["msg"]
+
+
+def test_device_group_without_product_fails_in_both_modes_with_nothing_changed(auth_file):
+    calls = [GET("/devicegroups", page())]
+    for result in both_modes_fail("device_group", {"name": "canary", "auth_file": auth_file}, calls):
+        assert "give product" in result["msg"]

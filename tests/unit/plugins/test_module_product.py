@@ -10,10 +10,12 @@ from imp_playback import (
     DG,
     DG2,
     GET,
+    ME,
     PATCH,
     POST,
     PRODUCT,
     Call,
+    both_modes_fail,
     deployment,
     device,
     four_runs,
@@ -22,6 +24,7 @@ from imp_playback import (
     page,
     playback,
     product,
+    resource,
     run_module,
 )
 from responses import registries
@@ -185,3 +188,32 @@ def test_ambiguous_name_fails_with_candidates(auth_file):
         result = run_module("product", {"name": "Thermostat", "auth_file": auth_file})
     assert result["failed"] and len(result["candidates"]) == 2
     assert "hierarchical" in result["msg"]
+
+
+UUID = "bbbbbbbb-0000-0000-0000-00000000dead"
+
+
+def not_found(path, **kw):
+    return Call("GET", path, 404, {"errors": [{"status": "404", "title": "Not Found"}]}, **kw)
+
+
+def test_product_hierarchical_name_matching_nothing_is_not_created(auth_file):
+    calls = [ME, GET("/products", page(), query={"filter[owner.id]": ACCOUNT}), GET("/products", page())]
+    for result in both_modes_fail("product", {"name": "{me}{NoSuch}", "auth_file": auth_file}, calls):
+        assert 'Product "{me}{NoSuch}" is not found' in result["msg"] and "hierarchical" in result["msg"]
+        assert "product" not in result or not result["product"]
+
+
+def test_product_id_matching_nothing_is_not_created(auth_file):
+    calls = [not_found(f"/products/{UUID}"), GET("/products", page())]
+    for result in both_modes_fail("product", {"name": UUID, "auth_file": auth_file}, calls):
+        assert "form of an id" in result["msg"]
+
+
+def test_product_unknown_owner_fails_in_both_modes_with_nothing_changed(auth_file):
+    accounts = GET("/accounts", page(resource("account", ACCOUNT, username="me", email="me@example.com")))
+    calls = [accounts, GET("/products", page()), accounts]
+    for result in both_modes_fail(
+        "product", {"name": "Thermostat", "owner": "nosuchuser", "auth_file": auth_file}, calls
+    ):
+        assert result["msg"] == 'Account "nosuchuser" is not found.'
