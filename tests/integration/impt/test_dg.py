@@ -182,6 +182,8 @@ def test_force_delete_of_a_target_group_fails_before_any_write(impt, emulator, p
     ]
     assert _writes(emulator) == []
     assert impt("dg", "delete", "-g", "PROD", "--force").lines[0] == refused.lines[0]  # before the dialog too
+    as_json = impt("dg", "delete", "-g", "PROD", "--force", "-q", "-z", "json")
+    assert as_json.code == 1 and as_json.json == {"Error": refused.lines[0].removeprefix("Error: ")}
     assert _writes(emulator) == []
     assert impt.ok("build", "info", "-b", build, "-z", "json").json["Deployment"]["flagged"] is True
 
