@@ -3,29 +3,26 @@
 import json
 import os
 import stat
-from dataclasses import dataclass
 
 import pytest
+from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
 
 from impt.context import find_auth_source
 from impt.errors import AuthError, ImptError
 from impt.files import auth_file_store, auth_file_text, read_auth_file, read_project, write_atomically
 
 
-@dataclass
-class FakeTokens:
-    access_token: str = "acc"
-    expires_at: str = "2030-01-01T00:00:00.000Z"
-    refresh_token: str | None = "ref"
-    login_key: str | None = None
+def tokens(access_token="acc", refresh_token="ref", login_key=None):
+    """The client's own token record, as a login would hand it to the auth file store."""
+    return Tokens(access_token, "2030-01-01T00:00:00.000Z", refresh_token, login_key)
 
 
 def test_auth_file_layout():
-    text = auth_file_text("http://e/v5", FakeTokens())
+    text = auth_file_text("http://e/v5", tokens())
     assert not text.endswith("\n")
     assert list(json.loads(text)) == ["endpoint", "accessToken", "expiresAt", "refreshToken"]
     assert text.startswith('{\n  "endpoint"')
-    assert "refreshToken" not in auth_file_text("http://e/v5", FakeTokens(), temp=True)
+    assert "refreshToken" not in auth_file_text("http://e/v5", tokens(), temp=True)
 
 
 def test_atomic_write_mode_and_no_leftovers(tmp_path):
@@ -49,7 +46,7 @@ def test_store_writes_back_refreshed_tokens(tmp_path):
     path = tmp_path / ".impt.auth"
     data = {"endpoint": "http://e/v5", "accessToken": "a", "expiresAt": "2030-01-01T00:00:00Z", "refreshToken": "r"}
     store = auth_file_store(path, "http://e/v5", data)
-    store.save(FakeTokens(access_token="new", refresh_token="r"))
+    store.save(tokens(access_token="new", refresh_token="r"))
     saved = json.loads(path.read_text())
     assert saved["accessToken"] == "new" and saved["refreshToken"] == "r"
 
@@ -58,7 +55,7 @@ def test_a_temp_login_stays_temporary(tmp_path):
     """`auth login --temp` saved neither key nor refresh token; a later save must not add them."""
     path = tmp_path / ".impt.auth"
     data = {"endpoint": "http://e/v5", "accessToken": "a", "expiresAt": "2030-01-01T00:00:00Z"}
-    auth_file_store(path, "http://e/v5", data).save(FakeTokens(access_token="new", refresh_token="r", login_key="k"))
+    auth_file_store(path, "http://e/v5", data).save(tokens(access_token="new", refresh_token="r", login_key="k"))
     assert list(json.loads(path.read_text())) == ["endpoint", "accessToken", "expiresAt"]
 
 
