@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan, add_device_group
+from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan, plan_device_group_delete
 from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import TARGET_RELATIONS, rel_id
 
 from impt.context import Context
@@ -14,12 +14,11 @@ from impt.resolve import catalog
 
 def collect_group(ctx: Context, plan: DeletePlan, group: dict, *, with_targets: bool) -> None:
     """The group with its builds (unflagged first, devices unassigned), targets no other group uses, the
-    Product when nothing else would remain in it; read into the plan's state so its preflight sees them."""
+    Product when nothing else would remain in it. Each group is added by the shared plan builder, so the
+    preflight sees what it reads."""
     client = ctx.client
     product_id = rel_id(group, "product")
     siblings = client.device_groups.list(product=product_id) if product_id else [group]
-    plan.state.add_groups(siblings)
-    plan.state.add_groups([group])
     doomed = [group]
     if with_targets:
         for relation in TARGET_RELATIONS:
@@ -29,9 +28,7 @@ def collect_group(ctx: Context, plan: DeletePlan, group: dict, *, with_targets: 
             if target is not None and not shared:
                 doomed.append(target)
     for doomed_group in doomed:
-        plan.state.add_deployments(client.deployments.list(device_group=doomed_group["id"]))
-        plan.state.add_devices(client.devices.list(device_group=doomed_group["id"]))
-        add_device_group(plan, doomed_group, force=True, builds=True)
+        plan_device_group_delete(client, doomed_group, force=True, builds=True, siblings=siblings, plan=plan)
     doomed_ids = {g["id"] for g in doomed}
     if product_id and all(g["id"] in doomed_ids for g in siblings):
         product = catalog(ctx).get("product", product_id)
