@@ -72,14 +72,16 @@ def test_roles_converge_under_faults(faulty):
     assert sum(1 for key in state["webhooks"] if key[0] == "Connected Meter 400/400 US SKU Production") == 2
     unchanged(emulator, env, "factory_setup.yml")
 
-    # The assembly line: every unassigned device but the fixtures is blessed through the line fixture.
+    # The assembly line: every unassigned device but the fixtures is factory-BlinkUp'd (it becomes a device
+    # under test) and then blessed through the line fixture.
     admin = f"{emulator.root_url}/_emulator"
     listed = list_all(emulator.base_url, token(emulator.base_url), "devices")
     devices = {d["attributes"]["name"]: d["id"] for d in listed}
     for name in ("sensor-1", "sensor-2", "sensor-3", "tracker-1"):
-        requests.post(
-            f"{admin}/devices/{devices[name]}/bless", json={"fixture": devices["fixture-1"]}, timeout=10
-        ).raise_for_status()
+        for step in ("blinkup", "bless"):
+            requests.post(
+                f"{admin}/devices/{devices[name]}/{step}", json={"fixture": devices["fixture-1"]}, timeout=10
+            ).raise_for_status()
 
     under_faults(emulator, env, "release_promotion.yml")
     state = state_by_name(emulator.base_url)
