@@ -71,6 +71,8 @@ options:
         they were logged.
       - When the history does not end the wait, the stream is opened and, once every device is subscribed, the
         history is read once more, so a line logged in between is neither lost nor taken twice.
+      - After a dropped stream (see RV(gaps)), the history since the last line is read too, so the lines logged
+        while the stream was re-opened are returned as well.
     type: str
 attributes:
   check_mode:
@@ -150,7 +152,9 @@ match_groupdict:
   returned: always
   type: dict
 gaps:
-  description: Times the stream dropped and was re-opened; lines logged meanwhile may be missing.
+  description:
+    - Times the stream dropped and was re-opened. With O(since), the lines logged meanwhile are read from the
+      history; without it they may be missing.
   returned: always
   type: list
   elements: dict
