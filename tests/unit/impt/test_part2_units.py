@@ -9,7 +9,6 @@ import pytest
 from impt import test_codegen as codegen
 from impt import test_selection as selection
 from impt import test_session
-from impt.builder import preprocess
 from impt.commands import test as test_commands
 from impt.config_files import ordered_test_config, read_github_credentials, read_test_config, write_config
 from impt.errors import ImptError, UsageError
@@ -167,21 +166,6 @@ def test_generated_code_has_what_the_protocol_needs():
     assert "partner();" in device and "// force code update" in device
     assert codegen.other_side(None, "device", None) != codegen.other_side(None, "device", None)
     assert re.fullmatch(r"[a-z]+-[a-z]+", codegen.new_session_id())
-
-
-def test_builder_subset(tmp_path):
-    (tmp_path / "lib.nut").write_text('const NAME = "@{name}";')
-    out = preprocess('@include "lib.nut"\nlocal x = @{count};', tmp_path / "main.nut", {"name": "n", "count": 3})
-    assert out == 'const NAME = "n";\nlocal x = 3;'
-    with pytest.raises(ImptError, match='variable "nope"'):
-        preprocess("@{nope}", tmp_path / "m.nut", {})
-    with pytest.raises(ImptError, match="only local includes"):
-        preprocess('@include "github:org/repo/file.nut"', tmp_path / "m.nut", {})
-    with pytest.raises(ImptError, match='included file "gone.nut" is not found'):
-        preprocess('@include "gone.nut"', tmp_path / "m.nut", {})
-    (tmp_path / "latin1.nut").write_bytes(b"\xff\xfe caf\xe9")
-    with pytest.raises(ImptError, match=r"^File error: .*latin1\.nut: .*utf-8.*\.$"):
-        preprocess('@include "latin1.nut"', tmp_path / "m.nut", {})
 
 
 def test_optional_value_options():
