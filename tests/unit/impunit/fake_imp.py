@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import json
+
 import squirrel
 
 _PRELUDE = """
