@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 CACHE_DIR = ".builder-cache"
+EXCLUDE_LIST = "exclude-list.builder"
 CACHE_TTL = 24 * 3600
 TIMEOUT = 30
 GITHUB_API = "https://api.github.com"
@@ -106,13 +107,56 @@ def _join(directory: str, target: str) -> str:
     return "/".join(parts)
 
 
+def exclusion_patterns(text: str) -> list[re.Pattern]:
+    """`exclude-list.builder` lines as patterns: `?` one character, `*` within a path part, `**` across parts."""
+    patterns = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        regex = ""
+        position = 0
+        while position < len(line):
+            if line.startswith("**/", position):
+                regex += "(?:.*/)?"
+                position += 3
+            elif line.startswith("/**", position) and position + 3 == len(line):
+                regex += "/.*"
+                position += 3
+            elif line.startswith("**", position):
+                regex += ".*"
+                position += 2
+            elif line[position] == "*":
+                regex += "[^/]*"
+                position += 1
+            elif line[position] == "?":
+                regex += "[^/]"
+                position += 1
+            else:
+                regex += re.escape(line[position])
+                position += 1
+        patterns.append(re.compile(f"^(?:.*/)?{regex}$" if "/" not in line.split(":", 1)[-1] else f"^{regex}$"))
+    return patterns
+
+
 class Cache:
-    """`.builder-cache`: one file per remote reference, valid for 24 hours from when it was written."""
+    """`.builder-cache`: one file per remote reference, valid for 24 hours from when it was written.
+
+    References matching a line of `exclude-list.builder` (next to the cache folder) are never cached.
+    """
 
     def __init__(self, directory: Path, clock: Callable[[], float] = time.time, ttl: float = CACHE_TTL) -> None:
         self.directory = directory
         self.clock = clock
         self.ttl = ttl
+        try:
+            exclude = (directory.parent / EXCLUDE_LIST).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            exclude = ""
+        self.excluded = exclusion_patterns(exclude)
+
+    def caches(self, key: str) -> bool:
+        return not any(pattern.match(key) for pattern in self.excluded)
 
     def _file(self, key: str) -> Path:
         kind = "github" if key.startswith("github:") else "http"
@@ -155,13 +199,14 @@ class RemoteReader:
         self.session = session or requests.Session()
 
     def read(self, source: Source) -> str:
-        if self.cache is not None:
-            cached = self.cache.get(source.key)
+        cache = self.cache if self.cache is not None and self.cache.caches(source.key) else None
+        if cache is not None:
+            cached = cache.get(source.key)
             if cached is not None:
                 return cached
         text = self._github(source.key) if source.kind == "github" else self._http(source.key)
-        if self.cache is not None:
-            self.cache.put(source.key, text)
+        if cache is not None:
+            cache.put(source.key, text)
         return text
 
     def _get(self, url: str, **kwargs: object) -> requests.Response:

@@ -297,3 +297,13 @@ def test_cache_without_a_writable_folder_still_builds(tmp_path):
     cache = Cache(blocker / "cache")
     cache.put("https://example.com/x", "text")
     assert cache.get("https://example.com/x") is None
+
+
+@responses.activate
+def test_exclude_list_keeps_matching_references_out_of_the_cache(tmp_path):
+    (tmp_path / "exclude-list.builder").write_text("# never cache tagged files\ngithub:*/**/*@*\n")
+    responses.get("https://api.github.com/repos/o/r/contents/a.nut", json=_github_body("A\n"))
+    builder = Builder({}, tmp_path, cache=True, environ={})
+    for _ in range(2):
+        assert builder.text('@include "github:o/r/a.nut@v1"\n@include "github:o/r/a.nut"', "gen") == "A\nA\n"
+    assert len(responses.calls) == 3  # the tagged reference twice, the untagged one once
