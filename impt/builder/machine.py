@@ -140,8 +140,15 @@ class Machine(Scope):
             elif isinstance(node, Block):
                 self._block(node, out)
             elif isinstance(node, Macro):
-                node.origin = self.frames[-1].source
-                self.macros[node.name] = node
+                self._declare(node)
+
+    def _declare(self, macro: Macro) -> None:
+        known = self.macros.get(macro.name)
+        if known is not None and known is not macro:
+            where = f"{known.origin.label}:{known.line}" if isinstance(known.origin, Source) else f"line {known.line}"
+            raise self._fail("@macro", f'macro "{macro.name}" is already declared at {where}')
+        macro.origin = self.frames[-1].source
+        self.macros[macro.name] = macro
 
     def _eval(self, expr: Any, directive: str) -> Any:
         try:

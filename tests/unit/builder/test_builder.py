@@ -181,6 +181,11 @@ ERRORS = [
     ("not a function", "@{nothing()}", "main.nut:1: @{...}: nothing is not a function"),
     ("endless while", "@while 1\n@end", "main.nut:1: @while: stopped after 10000 iterations"),
     ("recursive include", '@include "main.nut"', "@include: includes are nested too deeply"),
+    (
+        "macro declared twice",
+        "@macro A()\n@end\n@macro A()\n@end",
+        'main.nut:3: @macro: macro "A" is already declared at main.nut:1',
+    ),
     ("set without value", "@set X", "main.nut:1: @set: expects a variable name and a value"),
     ("null member", "@{nothing.x}", 'main.nut:1: @{...}: cannot read member "x" of null'),
 ]
