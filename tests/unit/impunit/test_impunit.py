@@ -333,3 +333,27 @@ def test_wrap_and_bootstrap_read_as_impt_generates_them():
     assert impunit.wrap_tests("X").startswith("function __module_tests(ImpTestCase) {\nX\n}")
     side = impunit.test_side(None, "agent", "// tests", "s-s", 5)
     assert "/* no agent source */" in side and side.index("class ImpUnitRunner") < side.index("// tests")
+
+
+def test_builder_output_with_line_control_runs_as_squirrel(tmp_path):
+    """The `#line` statements impt asks Builder for are comments to Squirrel; rows map back with locate()."""
+    from impt.builder import Builder, locate
+
+    (tmp_path / "helpers.nut").write_text("function double(x) { return x * 2; }\n")
+    (tmp_path / "my.test.nut").write_text(
+        '@include "helpers.nut"\n@set EXPECTED = 2 * 21\n'
+        "class Sum extends ImpTestCase {\n"
+        "  function testDouble() { assertEqual(@{EXPECTED}, double(21)); return [__LINE__, @{__LINE__}]; }\n"
+        "}\n"
+    )
+    test_code = Builder({}, tmp_path, environ={}).file(tmp_path / "my.test.nut", line_control=True)
+    code = impunit.test_side(None, "device", test_code, SESSION, 2)
+    imp = FakeImp()
+    imp.execute(code)
+    imp.run_timers()
+    (_, (squirrel_row, builder_line)), result_step = steps(imp)[2:]
+    assert result_step == ("SESSION_RESULT", {"tests": 1, "assertions": 1, "failures": 0})
+    assert builder_line == 4
+    assert locate(code, squirrel_row) == ("my.test.nut", 4)  # Squirrel's own row of that line, mapped back
+    rows = code.split("\n")
+    assert locate(code, next(i for i, line in enumerate(rows, 1) if "function double" in line)) == ("helpers.nut", 1)
