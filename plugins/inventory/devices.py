@@ -136,6 +136,7 @@ from ansible.errors import AnsibleParserError  # noqa: E402
 from ansible.module_utils.basic import missing_required_lib  # noqa: E402
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable  # noqa: E402
 from ansible.utils.display import Display  # noqa: E402
+from ansible.utils.unsafe_proxy import wrap_var  # noqa: E402
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     CONNECTION_OPTIONS,
@@ -166,17 +167,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         cache_key = self.get_cache_key(path)
-        use_cache = cache and self.get_option("cache")
+        # The inventory cache pattern: read it when allowed, write it only after a fresh read
+        # (writing on every hit would keep a stale snapshot alive forever).
+        use_cache = self.get_option("cache")
         snapshot = None
-        if use_cache:
+        if use_cache and cache:
             try:
                 snapshot = self._cache[cache_key]
             except KeyError:
                 snapshot = None
         if snapshot is None:
             snapshot = self.fetch()
-        if self.get_option("cache"):
-            self._cache[cache_key] = snapshot
+            if use_cache:
+                self._cache[cache_key] = snapshot
         self.populate(snapshot)
 
     # -- reading impCentral --------------------------------------------------------------------
@@ -253,7 +256,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_host(host)
             facts = self.host_facts(device, products, groups)
             for key, value in facts.items():
-                self.inventory.set_variable(host, vars_prefix + key, value)
+                # Device names and the like are user data: never templated again (wrap_var).
+                self.inventory.set_variable(host, vars_prefix + key, wrap_var(value))
             for group in self.default_groups(facts, prefix):
                 self.inventory.add_host(host, group=self.inventory.add_group(group))
             hostvars = self.inventory.get_host(host).get_vars()
