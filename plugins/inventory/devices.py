@@ -256,7 +256,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_host(host)
             facts = self.host_facts(device, products, groups)
             for key, value in facts.items():
-                # Device names and the like are user data: never templated again (wrap_var).
+                # Device names and the like are user data: never templated (wrap_var).
                 self.inventory.set_variable(host, vars_prefix + key, wrap_var(value))
             for group in self.default_groups(facts, prefix):
                 self.inventory.add_host(host, group=self.inventory.add_group(group))
