@@ -138,6 +138,15 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.display import Display  # noqa: E402
 from ansible.utils.unsafe_proxy import wrap_var  # noqa: E402
 
+try:  # ansible-core 2.19+ never templates inventory data that is not marked trusted: no wrapping needed
+    from ansible.template import trust_as_template  # noqa: F401, E402  pylint: disable=unused-import
+
+    def user_data(value):
+        return value
+
+except ImportError:  # older ansible-core templates every string: device names are user data, keep them unsafe
+    user_data = wrap_var
+
 from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
     CONNECTION_OPTIONS,
     connect,
@@ -256,8 +265,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_host(host)
             facts = self.host_facts(device, products, groups)
             for key, value in facts.items():
-                # Device names and the like are user data: never templated (wrap_var).
-                self.inventory.set_variable(host, vars_prefix + key, wrap_var(value))
+                self.inventory.set_variable(host, vars_prefix + key, user_data(value))
             for group in self.default_groups(facts, prefix):
                 self.inventory.add_host(host, group=self.inventory.add_group(group))
             hostvars = self.inventory.get_host(host).get_vars()
