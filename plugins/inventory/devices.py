@@ -105,15 +105,18 @@ requirements:
 """
 
 EXAMPLES = r"""
+---
 # fleet.impcentral.yml: every device, named by id, with the default groups
 plugin: electricimp.impcentral.devices
 auth_file: ~/.impt.auth
 
+---
 # thermo.impcentral.yml: online production devices of one product, named by device name
 plugin: electricimp.impcentral.devices
 login_key: !vault |
   $ANSIBLE_VAULT;1.1;AES256
-  ...
+  62313365396662343061393464336163383764373764613633653634306231386433626436623361
+  (the rest of the output of ansible-vault encrypt_string)
 host_name: name
 products: [Thermostat]
 device_group_types: [production]
