@@ -204,15 +204,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
             client = connect(options, user_agent="ansible-inventory")
         except ImpCentralClientError as exc:  # a bad connection option or auth file, before any request
-            raise AnsibleParserError("impCentral inventory: %s" % exc) from None
+            raise failure(exc) from None
         try:
             with client:
                 products = client.products.list()
                 groups = client.device_groups.list()
                 devices = client.devices.list(**self.api_filters(client, groups))
         except ImpCentralClientError as exc:
-            message = exc.describe() if hasattr(exc, "describe") else str(exc)
-            raise AnsibleParserError("impCentral inventory: %s" % message) from None
+            raise failure(exc) from None
         display.vvv(
             "impCentral inventory: %d devices, %d Device Groups, %d products"
             % (len(devices), len(groups), len(products))
@@ -251,8 +250,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             return client.identify.one(kind, term)
         except ImpCentralClientError as exc:
-            message = exc.describe() if hasattr(exc, "describe") else str(exc)
-            raise AnsibleParserError("impCentral inventory: %s" % message) from None
+            raise failure(exc) from None
 
     # -- building the inventory ----------------------------------------------------------------
 
@@ -263,6 +261,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         names = self.host_names(devices)
         prefix, vars_prefix = self.get_option("group_prefix") or "", self.get_option("vars_prefix") or ""
         strict = self.get_option("strict")
+        compose, groups_option, keyed = (self.get_option(n) for n in ("compose", "groups", "keyed_groups"))
+        constructed = bool(compose or groups_option or keyed)
         for device in devices:
             host = names[device["id"]]
             self.inventory.add_host(host)
@@ -271,10 +271,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.set_variable(host, vars_prefix + key, user_data(value))
             for group in self.default_groups(facts, prefix):
                 self.inventory.add_host(host, group=self.inventory.add_group(group))
-            hostvars = self.inventory.get_host(host).get_vars()
-            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+            if constructed:
+                hostvars = self.inventory.get_host(host).get_vars()
+                self._set_composite_vars(compose, hostvars, host, strict=strict)
+                self._add_host_to_composed_groups(groups_option, hostvars, host, strict=strict)
+                self._add_host_to_keyed_groups(keyed, hostvars, host, strict=strict)
 
     def selected(self, device: dict) -> bool:
         """The filters the API does not have."""
@@ -345,6 +346,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def group_name(self, prefix: str, *parts: str) -> str:
         return self._sanitize_group_name(prefix + "_".join(str(p) for p in parts).lower())
+
+
+def failure(exc: Exception) -> AnsibleParserError:
+    """One line: the client's message with method, URL and status when the API answered."""
+    message = exc.describe() if hasattr(exc, "describe") else str(exc)
+    return AnsibleParserError("impCentral inventory: %s" % message)
 
 
 def _public(resource: dict) -> dict:
