@@ -156,7 +156,6 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glu
     flatten,
     requests_missing,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DG_TYPE_NAMES  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.device_groups import api_dg_type  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError  # noqa: E402
 
@@ -209,7 +208,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             with client:
                 products = client.products.list()
                 groups = client.device_groups.list()
-                devices = client.devices.list(**self.api_filters(client, groups))
+                devices = client.devices.list(**self.api_filters(client))
         except ImpCentralClientError as exc:
             raise failure(exc) from None
         display.vvv(
@@ -222,26 +221,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             "devices": [_public(flatten(d)) for d in devices],
         }
 
-    def api_filters(self, client, groups: list) -> dict:
+    def api_filters(self, client) -> dict:
         """The ``devices.list`` filters for the options: one id list per filter the API has."""
         products = [self.identify(client, "product", term)["id"] for term in self.get_option("products") or []]
         types = [api_dg_type(t) for t in self.get_option("device_group_types") or []]
-        wanted = [self.identify(client, "device_group", term) for term in self.get_option("device_groups") or []]
+        wanted = [flatten(self.identify(client, "device_group", t)) for t in self.get_option("device_groups") or []]
+        # One filter is enough for groups: they must lie in the products and types asked for.
+        for group in wanted:
+            if products and group.get("product") not in products:
+                raise AnsibleParserError(
+                    'impCentral inventory: Device Group "%s" is not in the products %s.'
+                    % (group.get("name"), ", ".join(self.get_option("products")))
+                )
+            if types and api_dg_type(group.get("type")) not in types:
+                raise AnsibleParserError(
+                    'impCentral inventory: Device Group "%s" is a %s group, not one of %s.'
+                    % (group.get("name"), group.get("type"), ", ".join(self.get_option("device_group_types")))
+                )
         if wanted:
-            # One filter is enough: the groups themselves must lie in the products and types asked for.
-            for group in wanted:
-                product = (group.get("relationships") or {}).get("product") or {}
-                product_id = (product.get("data") or product).get("id")
-                if products and product_id not in products:
-                    raise AnsibleParserError(
-                        'impCentral inventory: Device Group "%s" is not in the products %s.'
-                        % (group["attributes"].get("name"), ", ".join(self.get_option("products")))
-                    )
-                if types and group.get("type") not in types:
-                    raise AnsibleParserError(
-                        'impCentral inventory: Device Group "%s" is a %s group, not one of %s.'
-                        % (group["attributes"].get("name"), DG_TYPE_NAMES.get(group.get("type")), ", ".join(types))
-                    )
             return {"device_group": sorted({g["id"] for g in wanted})}
         return {"product": products or None, "device_group_type": types or None}
 

@@ -190,6 +190,13 @@ def test_device_groups_filter_is_one_api_filter_and_must_fit_the_products(auth_f
         with pytest.raises(AnsibleParserError, match='Device Group "dev" is not in the products'):
             inventory(auth_file, device_groups=[DG], products=[PRODUCT2])
 
+    with responses.RequestsMock(registry=registries.OrderedRegistry) as mock:
+        mock.add("GET", f"{BASE}/products", json=page(product()))
+        mock.add("GET", f"{BASE}/devicegroups", json=page(group()))
+        mock.add("GET", f"{BASE}/devicegroups/{DG}", json={"data": group()})
+        with pytest.raises(AnsibleParserError, match='"dev" is a development group, not one of production'):
+            inventory(auth_file, device_groups=[DG], device_group_types=["production"])
+
 
 def test_one_request_per_hundred_devices(auth_file):
     """250 devices: three pages of devices, one products listing, one groups listing."""
