@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "plugins"
 ANSIBLE_DOC = Path(sys.executable).parent / "ansible-doc"
 COLLECTION = "electricimp.impcentral"
-KINDS = {"module": ROOT / "plugins" / "modules", "lookup": ROOT / "plugins" / "lookup"}
+KINDS = {
+    "module": ROOT / "plugins" / "modules",
+    "lookup": ROOT / "plugins" / "lookup",
+    "inventory": ROOT / "plugins" / "inventory",
+}
+PLURALS = {"inventory": "Inventory plugins"}
 MARKUP = [
     (re.compile(r"[OV]\(([^)]*)\)"), r"`\1`"),
     (re.compile(r"C\(([^)]*)\)"), r"`\1`"),
@@ -102,7 +107,7 @@ def main() -> None:
             [str(ANSIBLE_DOC), "-t", kind, "--json", *fqcns], capture_output=True, text=True, check=True
         )
         docs = json.loads(answer.stdout)
-        index += [f"## {kind.capitalize()}s", ""]
+        index += [f"## {PLURALS.get(kind, kind.capitalize() + 's')}", ""]
         for fqcn in fqcns:
             short = fqcn.rsplit(".", 1)[1]
             filename = f"{short}_{kind}.md" if kind != "module" else f"{short}.md"
