@@ -150,13 +150,10 @@ try:  # ansible-core 2.19+ never templates inventory data that is not marked tru
 except ImportError:  # older ansible-core templates every string: device names are user data, keep them unsafe
     user_data = wrap_var
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.ansible_glue import (  # noqa: E402
-    CONNECTION_OPTIONS,
-    connect,
-    flatten,
-    requests_missing,
-)
-from ansible_collections.electricimp.impcentral.plugins.module_utils.device_groups import api_dg_type  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_OPTION_NAMES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import api_dg_type  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError  # noqa: E402
 
 display = Display()
@@ -200,7 +197,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if requests_missing():
             raise AnsibleParserError(missing_required_lib("requests"))
         try:
-            options = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+            options = {name: self.get_option(name) for name in CONNECTION_OPTION_NAMES}
             client = connect(options, user_agent="ansible-inventory")
         except ImpCentralClientError as exc:  # a bad connection option or auth file, before any request
             raise failure(exc) from None
