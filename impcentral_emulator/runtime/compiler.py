@@ -52,6 +52,8 @@ def compile_error(code: str, name: str) -> tuple[int, int, str] | None:
         capture.seek(0)
         report = {key: value.strip() for key, value in _FIELD.findall(capture.read().decode("utf-8", "replace"))}
     try:
-        return int(report["line"]), int(report["column"]), report.get("desc") or fallback
+        row, column = int(report["line"]), int(report["column"])
     except (KeyError, ValueError):
         return 1, 1, fallback
+    # Squirrel's lexer counts the newline into the next line's columns: 1-based on every line here.
+    return row, column - 1 if row > 1 else column, report.get("desc") or fallback
