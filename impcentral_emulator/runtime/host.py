@@ -283,6 +283,10 @@ class RuntimeHost:
         finally:
             self._requests.pop(request_id, None)
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the workers (benchmarks measure their CPU time and memory)."""
+        return [w.proc.pid for w in self._all_workers()]
+
     async def idle(self) -> None:
         """Wait until every queued event has run and its outputs are handled (tests, benchmarks)."""
         while self._busy():

@@ -40,14 +40,14 @@ WAKEREASONS = {
 }
 
 
-def prelude(role: str, seed: int) -> str:
+def prelude(role: str) -> str:
     """The Squirrel source that turns a desktop VM into an imp device or agent VM."""
     keep = ", ".join(f'"{name}"' for name in (*KEPT_STDLIB, *(API_DEVICE if role == "device" else API_AGENT)))
     keep += ", " + ", ".join(f'"{name}"' for name in WAKEREASONS)
     maths = "\n".join(f"    {name} = R.{name}," for name in MATH_NAMES)
     consts = "\n".join(f"R.{name} <- {value};" for name, value in WAKEREASONS.items())
     role_api = _DEVICE_API if role == "device" else _AGENT_API
-    return _COMMON.format(seed=seed, maths=maths, consts=consts) + role_api + _ENTRY_POINTS.replace("%KEEP%", keep)
+    return _COMMON.format(maths=maths, consts=consts) + role_api + _ENTRY_POINTS.replace("%KEEP%", keep)
 
 
 _COMMON = r"""
@@ -56,7 +56,7 @@ local H = R._h;
 local compile = R.compilestring;
 local stackinfo = R.getstackinfos;
 local blobclass = R.blob;
-R.srand({seed});
+local srand = R.srand;
 local timers = {{}};
 local handlers = {{}};
 local hooks = {{request = null, connect = null, disconnect = null}};
@@ -181,7 +181,7 @@ local function respond(id) {
 }
 
 return {
-    boot = function(code, name) { local main = compile(code, name); main(); },
+    boot = function(code, name, seed) { srand(seed); local main = compile(code, name); main(); },
     fire = function(handle) {
         if (!(handle in timers)) return;
         local callback = timers[handle];

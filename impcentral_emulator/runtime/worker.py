@@ -52,7 +52,7 @@ class ImpVm:
         self.sq = squirrel.SQVM()
         ref = weakref.ref(self)
         self.sq.bindfunc("_h", lambda op, a=None, b=None, c=None: _call(ref, op, a, b, c))
-        entry = self.sq.execute(prelude(self.role, zlib.crc32(vm_id.encode())))
+        entry = self.sq.execute_bytecode(_prelude_bytecode(self.role))
         self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect", "blobarray")}
 
     def close(self) -> None:
@@ -130,6 +130,18 @@ class ImpVm:
 
     def clock(self) -> float:
         return self.now + self.slept
+
+
+_PRELUDES: dict[str, bytes] = {}
+
+
+def _prelude_bytecode(role: str) -> bytes:
+    """The prelude compiled once per role: compiling it is most of the cost of a boot."""
+    if role not in _PRELUDES:
+        import squirrel
+
+        _PRELUDES[role] = squirrel.compile(prelude(role), "imp")
+    return _PRELUDES[role]
 
 
 _FACTS = {
@@ -235,7 +247,8 @@ class Worker:
     def call(self, vm: ImpVm, op: str, payload: Any) -> None:
         try:
             if op == "boot":
-                vm.entry["boot"](payload["code"], "device_code" if vm.role == "device" else "agent_code")
+                name = "device_code" if vm.role == "device" else "agent_code"
+                vm.entry["boot"](payload["code"], name, zlib.crc32(vm.vm_id.encode()) & 0x7FFFFFFF)
             elif op == "fire":
                 vm.entry["fire"](payload)
             elif op == "message":
