@@ -109,9 +109,8 @@ async def main(devices: int) -> None:
             f"{devices} loggers: {rate:,.0f} lines/s of {devices:,} expected, {core_share:.2f} core busy "
             f"-> about {sustained:,.0f} devices per core   (target >= 2,000)"
         )
-        print(
-            f"memory per running device (device + agent VM, workers' RSS): {per_device / 1024:,.0f} KB   (target <= 1 MB)"
-        )
+        kib = per_device / 1024
+        print(f"memory per running device (device + agent VM, workers' RSS): {kib:,.0f} KB   (target <= 1 MB)")
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         await host.close()
