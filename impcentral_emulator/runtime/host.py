@@ -79,7 +79,10 @@ class RuntimeEvents(Protocol):
 
 @dataclass
 class _Vm:
+    """The host's record of one boot of a device or agent VM; `vm_id` is unique per boot."""
+
     vm_id: str
+    key: str
     device_id: str
     role: str
     code: str
@@ -92,7 +95,13 @@ class _Device:
     device_code: str
     agent_code: str
     connected: bool
-    restart: Cancellable | None = None
+    restarts: dict[str, Cancellable] = field(default_factory=dict)
+
+    def cancel_restarts(self, *roles: str) -> None:
+        for role in roles or tuple(self.restarts):
+            timer = self.restarts.pop(role, None)
+            if timer is not None:
+                timer.cancel()
 
 
 class _Worker:
@@ -175,6 +184,7 @@ class RuntimeHost:
         self._agents: dict[str, str] = {}
         self._requests: dict[int, tuple[str, asyncio.Future[HttpAnswer]]] = {}
         self._seq = itertools.count(1)
+        self._boots = itertools.count(1)
         self._request_ids = itertools.count(1)
         self._flush_pending = False
         self._changed: asyncio.Event | None = None
@@ -212,8 +222,8 @@ class RuntimeHost:
         """(Re)start a device's code from scratch; its agent too unless `restart_agent` is False and it runs."""
         device_id = facts.device_id
         old = self._devices.get(device_id)
-        if old is not None and old.restart is not None:
-            old.restart.cancel()
+        if old is not None:
+            old.cancel_restarts()
         self._devices[device_id] = _Device(facts, device_code, agent_code, connected)
         self._agents[facts.agent_id] = device_id
         agent_vm = self._vms.get("a:" + device_id)
@@ -230,9 +240,7 @@ class RuntimeHost:
         device = self._devices.get(device_id)
         if device is None:
             return
-        if device.restart is not None:
-            device.restart.cancel()
-            device.restart = None
+        device.cancel_restarts("device")
         device.connected = False
         self._halt("d:" + device_id)
         self._tell_agent(device_id, False)
@@ -243,8 +251,7 @@ class RuntimeHost:
         device = self._devices.pop(device_id, None)
         if device is None:
             return
-        if device.restart is not None:
-            device.restart.cancel()
+        device.cancel_restarts()
         self._agents.pop(device.facts.agent_id, None)
         self._halt("d:" + device_id)
         self._halt("a:" + device_id)
@@ -262,12 +269,12 @@ class RuntimeHost:
         self, agent_id: str, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
     ) -> HttpAnswer:
         """A request to the agent URL `/agents/<agent_id><path>`, answered by its `http.onrequest` handler."""
-        device_id = self._agents.get(agent_id)
-        if device_id is None or "a:" + device_id not in self._vms:
+        agent = self._vms.get("a:" + self._agents.get(agent_id, ""))
+        if agent is None:
             return HttpAnswer(404, {"Content-Type": "text/plain"}, b"Agent not found")
         request_id = next(self._request_ids)
         future: asyncio.Future[HttpAnswer] = self._loop.create_future()
-        self._requests[request_id] = ("a:" + device_id, future)
+        self._requests[request_id] = (agent.vm_id, future)
         request = {
             "method": method.upper(),
             "path": path,
@@ -275,7 +282,7 @@ class RuntimeHost:
             "headers": {k.lower(): v for k, v in headers.items()},
             "body": body.decode("utf-8", "replace"),
         }
-        self._send("a:" + device_id, "request", (request_id, request))
+        self._send(agent.vm_id, "request", (request_id, request))
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.limits.http_timeout)
         except asyncio.TimeoutError:
@@ -295,8 +302,8 @@ class RuntimeHost:
 
     # -- VMs ------------------------------------------------------------------------------------
     def _boot(self, device_id: str, role: str, code: str, wake_reason: int | None = None) -> None:
-        vm_id = ("d:" if role == "device" else "a:") + device_id
-        self._halt(vm_id, tell_worker=False)
+        key = ("d:" if role == "device" else "a:") + device_id
+        self._halt(key)
         device = self._devices[device_id]
         facts = asdict(device.facts)
         if wake_reason is not None:
@@ -304,27 +311,27 @@ class RuntimeHost:
         payload: dict[str, Any] = {"role": role, "facts": facts, "code": code, "connected": device.connected}
         if role == "agent":
             payload["saved"] = self.events.load(device.facts.agent_id) or {}
-        self._vms[vm_id] = _Vm(vm_id, device_id, role, code)
-        self._send(vm_id, "boot", payload)
+        vm = self._vms[key] = _Vm(f"{key}#{next(self._boots)}", key, device_id, role, code)
+        self._send(vm.vm_id, "boot", payload)
         if role == "device":
             self._tell_agent(device_id, True)
 
-    def _halt(self, vm_id: str, tell_worker: bool = True) -> None:
-        vm = self._vms.pop(vm_id, None)
+    def _halt(self, key: str) -> None:
+        vm = self._vms.pop(key, None)
         if vm is None:
             return
         for timer in vm.timers.values():
             timer.cancel()
         for request_id, (target, future) in list(self._requests.items()):
-            if target == vm_id and not future.done():
+            if target == vm.vm_id and not future.done():
                 future.set_result(HttpAnswer(503, {"Content-Type": "text/plain"}, b"The agent restarted"))
                 del self._requests[request_id]
-        if tell_worker:
-            self._send(vm_id, "stop", None)
+        self._send(vm.vm_id, "stop", None)
 
     def _tell_agent(self, device_id: str, connected: bool) -> None:
-        if "a:" + device_id in self._vms:
-            self._send("a:" + device_id, "connect", connected)
+        agent = self._vms.get("a:" + device_id)
+        if agent is not None:
+            self._send(agent.vm_id, "connect", connected)
 
     def _send(self, vm_id: str, op: str, payload: Any) -> None:
         w = self._placement(vm_id)
@@ -336,12 +343,13 @@ class RuntimeHost:
         self._schedule_flush()
 
     def _placement(self, vm_id: str) -> _Worker:
-        if vm_id in self._suspects:
+        key = vm_id.split("#", 1)[0]
+        if key in self._suspects:
             if self._quarantine is None:
                 self._quarantine = self._spawn("quarantine", 0)
             return self._quarantine
-        pool = self._workers["device" if vm_id.startswith("d:") else "agent"]
-        return pool[zlib.crc32(vm_id.encode()) % len(pool)]
+        pool = self._workers["device" if key.startswith("d:") else "agent"]
+        return pool[zlib.crc32(key.encode()) % len(pool)]
 
     # -- the worker pipes -------------------------------------------------------------------------
     def _spawn(self, role: str, index: int) -> _Worker:
@@ -389,7 +397,7 @@ class RuntimeHost:
             # It died before running anything: a broken installation, not a VM. Do not loop.
             self.broken = f"a Squirrel worker process exited with status {code} before running any code"
             for vm_id in list(w.vms):
-                vm = self._vms.pop(vm_id, None)
+                vm = self._vms.pop(vm_id.split("#", 1)[0], None)
                 if vm is not None:
                     self.events.log(vm.device_id, "status", f"Code not run: {self.broken}")
             self._changed.set()
@@ -405,11 +413,11 @@ class RuntimeHost:
             reason = "out of memory"
         # Every VM the worker hosted is gone: the culprit fails as an imp would, the others boot again.
         for vm_id in sorted(w.vms):
-            vm = self._vms.get(vm_id)
-            if vm is None:
+            vm = self._vms.get(vm_id.split("#", 1)[0])
+            if vm is None or vm.vm_id != vm_id:
                 continue
             if vm_id == culprit:
-                self._suspects.add(vm_id)
+                self._suspects.add(vm.key)
                 self._failed(vm, reason, [], fatal=True)
             else:
                 device = self._devices[vm.device_id]
@@ -427,44 +435,46 @@ class RuntimeHost:
 
     # -- outputs of the VMs -------------------------------------------------------------------------
     def _handle(self, vm_id: str, kind: str, data: Any) -> None:
-        vm = self._vms.get(vm_id)
+        key = vm_id.split("#", 1)[0]
+        vm = self._vms.get(key)
         if kind == "respond":
             request_id, status, headers, body = data
             entry = self._requests.get(request_id)
             if entry is not None and not entry[1].done():
                 entry[1].set_result(HttpAnswer(status, headers, body))
             return
-        if vm is None:  # output of a VM stopped since: nothing listens any more
+        prefix = "server" if key.startswith("d:") else "agent"
+        if kind == "log":  # even from a VM replaced since: it ran, and a real device would have sent it
+            is_error, message = data
+            if key[2:] in self._devices:
+                self.events.log(key[2:], f"{prefix}.{'error' if is_error else 'log'}", message)
+            return
+        if vm is None or vm.vm_id != vm_id:  # anything else of a VM stopped since is moot
             return
         device = self._devices[vm.device_id]
-        prefix = "server" if vm.role == "device" else "agent"
-        if kind == "log":
-            is_error, message = data
-            self.events.log(vm.device_id, f"{prefix}.{'error' if is_error else 'log'}", message)
-        elif kind == "error":
+        if kind == "error":
             self._failed(vm, data[0], data[1], fatal=vm.role == "device")
         elif kind == "memory":
-            self._failed(vm, "out of memory", [], fatal=True, halted=True)
+            self._failed(vm, "out of memory", [], fatal=True)
         elif kind == "wakeup":
             handle, seconds = data
-            vm.timers[handle] = self.clock.call_later(seconds, lambda: self._fire(vm_id, handle))
+            vm.timers[handle] = self.clock.call_later(seconds, lambda: self._fire(vm, handle))
         elif kind == "cancel":
             timer = vm.timers.pop(data, None)
             if timer is not None:
                 timer.cancel()
         elif kind == "send":
-            peer = ("a:" if vm.role == "device" else "d:") + vm.device_id
-            if peer in self._vms:
-                self._send(peer, "message", data)
+            peer = self._vms.get(("a:" if vm.role == "device" else "d:") + vm.device_id)
+            if peer is not None:
+                self._send(peer.vm_id, "message", data)
         elif kind == "save":
             self.events.save(device.facts.agent_id, data)
 
-    def _fire(self, vm_id: str, handle: int) -> None:
-        vm = self._vms.get(vm_id)
-        if vm is not None and vm.timers.pop(handle, None) is not None:
-            self._send(vm_id, "fire", handle)
+    def _fire(self, vm: _Vm, handle: int) -> None:
+        if self._vms.get(vm.key) is vm and vm.timers.pop(handle, None) is not None:
+            self._send(vm.vm_id, "fire", handle)
 
-    def _failed(self, vm: _Vm, message: str, frames: list[str], fatal: bool, halted: bool = False) -> None:
+    def _failed(self, vm: _Vm, message: str, frames: list[str], fatal: bool) -> None:
         """Log the error as an imp does; a device (or an agent that hit a limit) restarts after a back-off."""
         log_type = "server.error" if vm.role == "device" else "agent.error"
         self.events.log(vm.device_id, log_type, f"ERROR: {message}")
@@ -473,20 +483,19 @@ class RuntimeHost:
         if not fatal:
             return
         device = self._devices[vm.device_id]
-        self._halt(vm.vm_id, tell_worker=not halted)
+        self._halt(vm.key)
         if vm.role == "device":
             self.events.connection(vm.device_id, False)
             self._tell_agent(vm.device_id, False)
-        if device.restart is not None:
-            device.restart.cancel()
+        device.cancel_restarts(vm.role)
         back = self.limits.restart_backoff
-        device.restart = self.clock.call_later(back, lambda: self._restart(vm.device_id, vm.role))
+        device.restarts[vm.role] = self.clock.call_later(back, lambda: self._restart(vm.device_id, vm.role))
 
     def _restart(self, device_id: str, role: str) -> None:
         device = self._devices.get(device_id)
         if device is None:
             return
-        device.restart = None
+        device.restarts.pop(role, None)
         if role == "device":
             if not device.connected:
                 return

@@ -51,6 +51,10 @@ class Harness:
         self.clock = clock
         self.events = events
 
+    @staticmethod
+    def facts(n: int = 1) -> DeviceFacts:
+        return facts(n)
+
     async def start(self, device_code: str, agent_code: str = "", n: int = 1, **kwargs: Any) -> None:
         self.host.start(facts(n), device_code, agent_code, **kwargs)
         await self.host.idle()

@@ -294,3 +294,17 @@ def test_a_watchdog_trip_reboots_the_other_devices_of_its_worker_and_quarantines
     # dev2 shared the worker, so it booted again; dev1's second trip (in quarantine) did not touch it.
     assert steady_lines == ["steady up", "steady up"]
     assert looping.count("ERROR: watchdog: the code ran for more than 0.3 s of CPU time") == 2
+
+
+def test_timers_of_replaced_code_never_fire_into_the_new_code(run):
+    old = 'server.log("old"); imp.wakeup(1, function() { server.log("old timer"); });'
+    new = 'local t0 = time(); imp.wakeup(5, function() { server.log("new timer after " + (time() - t0)); });'
+
+    async def scenario(h):
+        h.host.start(h.facts(), old, "")
+        h.host.start(h.facts(), new, "", restart_agent=False)
+        await h.host.idle()
+        await h.advance(6)
+        return h.events.messages()
+
+    assert run(scenario) == ["old", "new timer after 5"]
