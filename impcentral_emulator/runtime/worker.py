@@ -248,7 +248,7 @@ class Worker:
         try:
             if op == "boot":
                 name = "device_code" if vm.role == "device" else "agent_code"
-                vm.entry["boot"](payload["code"], name, zlib.crc32(vm.vm_id.encode()) & 0x7FFFFFFF)
+                vm.entry["boot"](payload["code"], name, zlib.crc32(vm.vm_id.split("#")[0].encode()) & 0x7FFFFFFF)
             elif op == "fire":
                 vm.entry["fire"](payload)
             elif op == "message":
