@@ -258,9 +258,10 @@ class RuntimeHost:
         self._schedule_flush()
 
     def stop_all(self) -> None:
-        """Stop every runtime (admin reset, seeding, tests)."""
+        """Stop every runtime and forget past watchdog verdicts (admin reset, seeding, tests)."""
         for device_id in list(self._devices):
             self.stop(device_id)
+        self._suspects.clear()
 
     def running(self, device_id: str) -> dict[str, bool]:
         return {"device": "d:" + device_id in self._vms, "agent": "a:" + device_id in self._vms}
