@@ -458,8 +458,8 @@ class RuntimeHost:
         elif kind == "memory":
             self._failed(vm, "out of memory", [], fatal=True)
         elif kind == "wakeup":
-            handle, seconds = data
-            vm.timers[handle] = self.clock.call_later(seconds, lambda: self._fire(vm, handle))
+            handle, due = data  # due on the VM's clock: the pipe's latency does not stretch periods
+            vm.timers[handle] = self.clock.call_later(due - self.clock.time(), lambda: self._fire(vm, handle))
         elif kind == "cancel":
             timer = vm.timers.pop(data, None)
             if timer is not None:

@@ -79,7 +79,7 @@ class ImpVm:
         elif op == "wakeup":
             handle = self.next_handle
             self.next_handle += 1
-            out.append((self.vm_id, "wakeup", (handle, max(0.0, a))))
+            out.append((self.vm_id, "wakeup", (handle, self.clock() + max(0.0, a))))
             return handle
         elif op == "cancel":
             out.append((self.vm_id, "cancel", a))
