@@ -61,6 +61,9 @@ class HttpAnswer:
     body: bytes
 
 
+_TIMED_OUT = HttpAnswer(504, {"Content-Type": "text/plain"}, b"The agent did not answer")
+
+
 class RuntimeEvents(Protocol):
     """What the emulator hears from the runtime. Called on the event loop, never concurrently."""
 
@@ -284,12 +287,17 @@ class RuntimeHost:
             "body": body.decode("utf-8", "replace"),
         }
         self._send(agent.vm_id, "request", (request_id, request))
+        timeout = self.clock.call_later(self.limits.http_timeout, lambda: self._answer(request_id, _TIMED_OUT))
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.limits.http_timeout)
-        except asyncio.TimeoutError:
-            return HttpAnswer(504, {"Content-Type": "text/plain"}, b"The agent did not answer")
+            return await future
         finally:
+            timeout.cancel()
             self._requests.pop(request_id, None)
+
+    def _answer(self, request_id: int, answer: HttpAnswer) -> None:
+        entry = self._requests.get(request_id)
+        if entry is not None and not entry[1].done():
+            entry[1].set_result(answer)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the workers (benchmarks measure their CPU time and memory)."""
@@ -297,6 +305,7 @@ class RuntimeHost:
 
     async def idle(self) -> None:
         """Wait until every queued event has run and its outputs are handled (tests, benchmarks)."""
+        await asyncio.sleep(0)  # let tasks that are about to queue work (a request) do so first
         while self._busy():
             self._changed.clear()
             await self._changed.wait()
@@ -440,9 +449,7 @@ class RuntimeHost:
         vm = self._vms.get(key)
         if kind == "respond":
             request_id, status, headers, body = data
-            entry = self._requests.get(request_id)
-            if entry is not None and not entry[1].done():
-                entry[1].set_result(HttpAnswer(status, headers, body))
+            self._answer(request_id, HttpAnswer(status, headers, body))
             return
         prefix = "server" if key.startswith("d:") else "agent"
         if kind == "log":  # even from a VM replaced since: it ran, and a real device would have sent it

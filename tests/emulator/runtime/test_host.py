@@ -308,3 +308,55 @@ def test_timers_of_replaced_code_never_fire_into_the_new_code(run):
         return h.events.messages()
 
     assert run(scenario) == ["old", "new timer after 5"]
+
+
+def test_an_agent_may_answer_a_request_later_from_another_callback(run):
+    agent = """
+    local waiting = null;
+    http.onrequest(function(request, response) { waiting = response; device.send("ask", request.query.n); });
+    device.on("answer", function(v) { waiting.send(200, "device says " + v); });
+    """
+    device = 'agent.on("ask", function(n) { agent.send("answer", n.tointeger() * 2); });'
+
+    async def scenario(h):
+        await h.start(device, agent)
+        return await h.host.http_request("agent1", "GET", "/", {"n": "21"}, {}, b"")
+
+    answer = run(scenario)
+    assert (answer.status, answer.body) == (200, b"device says 42")
+
+
+def test_a_request_the_handler_never_answers_times_out_on_the_clock(run):
+    agent = 'http.onrequest(function(request, response) { server.log("ignored"); });'
+
+    async def scenario(h):
+        await h.start("", agent)
+        pending = asyncio.ensure_future(h.host.http_request("agent1", "GET", "/", {}, {}, b""))
+        await h.host.idle()
+        early = pending.done()
+        await h.advance(31)
+        return early, await pending
+
+    early, answer = run(scenario)
+    assert not early
+    assert answer.status == 504
+
+
+def test_an_agent_that_loops_is_stopped_and_restarted_while_its_device_keeps_running(run):
+    agent = 'server.log("agent up"); device.on("spin", function(v) { while (true) {} });'
+    device = 'server.log("device up"); agent.send("spin", 1);'
+
+    async def scenario(h):
+        await h.start(device, agent)
+        first = (h.events.messages("agent.log"), h.events.messages("agent.error"), h.host.running("dev1"))
+        await h.advance(2.5)
+        return first, h.events.messages("agent.log"), h.events.messages("server.log")
+
+    first, agent_lines, device_lines = run(scenario, Limits(cpu_seconds=0.3, restart_backoff=2.0))
+    assert first == (
+        ["agent up"],
+        ["ERROR: watchdog: the code ran for more than 0.3 s of CPU time"],
+        {"device": True, "agent": False},
+    )
+    assert agent_lines == ["agent up", "agent up"]
+    assert device_lines == ["device up"]
