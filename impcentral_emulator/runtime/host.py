@@ -207,7 +207,8 @@ class RuntimeHost:
         """Stop every runtime and the workers."""
         self.stop_all()
         for w in self._all_workers():
-            self._loop.remove_reader(w.reader.fileno())
+            if not w.reader.closed:
+                self._loop.remove_reader(w.reader.fileno())
             w.close()
         self._workers = {"device": [], "agent": []}
         self._quarantine = None
@@ -224,6 +225,9 @@ class RuntimeHost:
     ) -> None:
         """(Re)start a device's code from scratch; its agent too unless `restart_agent` is False and it runs."""
         device_id = facts.device_id
+        if self.broken is not None:
+            self.events.log(device_id, "status", f"Code not run: {self.broken}")
+            return
         old = self._devices.get(device_id)
         if old is not None:
             old.cancel_restarts()
@@ -344,6 +348,8 @@ class RuntimeHost:
             self._send(agent.vm_id, "connect", connected)
 
     def _send(self, vm_id: str, op: str, payload: Any) -> None:
+        if self.broken is not None:
+            return
         w = self._placement(vm_id)
         if op == "stop":
             w.vms.discard(vm_id)

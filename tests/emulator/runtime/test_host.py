@@ -360,3 +360,23 @@ def test_an_agent_that_loops_is_stopped_and_restarted_while_its_device_keeps_run
     )
     assert agent_lines == ["agent up", "agent up"]
     assert device_lines == ["device up"]
+
+
+def test_a_worker_that_cannot_start_stops_execution_with_one_status_line(run, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", "/nonexistent")
+    monkeypatch.setattr("sys.executable", "/bin/false")
+
+    async def scenario(h):
+        h.host.start(h.facts(), 'server.log("never");', "")
+        for _ in range(200):
+            if h.host.broken:
+                break
+            await asyncio.sleep(0.01)
+        h.host.start(h.facts(2), 'server.log("never");', "")
+        await h.host.idle()
+        return h.host.broken, h.events.lines
+
+    broken, lines = run(scenario)
+    assert broken == "a Squirrel worker process exited with status 1 before running any code"
+    assert ("dev2", "status", f"Code not run: {broken}") in lines
+    assert not any(message == "never" for _, _, message in lines)
