@@ -164,8 +164,11 @@ class _Loader:
         values = {
             k: spec[k] for k in ("device_code", "agent_code", "description", "origin", "flagged", "tags") if k in spec
         }
+        previous_current = group.get("current_deployment_id")
         dep = self.models.deployments.create(owner, group, values, ident=spec.get("id"), rng=self.rng)
-        if spec.get("min_supported"):
+        if spec.get("zombie"):
+            self.models.deployments.make_zombie(dep, group, previous_current)
+        elif spec.get("min_supported"):
             self.models.devicegroups.set_min_supported(owner, group, dep["id"])
 
     def _device(self, spec: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from impt import commands
 from impt.errors import EXIT_OK, UsageError
-from impt.options import Command
+from impt.options import BOOL, FLAG, Command, Option
 from impt.output import Output
 
 SHELLS = ("bash", "zsh", "fish")
@@ -20,6 +20,33 @@ def _tables() -> dict[str, tuple[Command, ...]]:
     return tables
 
 
+def option_values(option: Option) -> tuple[str, ...] | None:
+    """What may follow an option: its choices, `true false` for `[true|false]` options, () for a file name,
+    None for free text."""
+    if option.choices:
+        return tuple(option.choices)
+    if option.kind == BOOL:
+        return ("true", "false")
+    if option.kind != FLAG and (option.name.endswith(("-file", "-config")) or "file" in option.value_name):
+        return ()
+    return None
+
+
+def _value_cases(tables: dict[str, tuple[Command, ...]]) -> list[str]:
+    """bash `case` arms on "<group> <command> <previous word>": option values, or file names."""
+    arms = []
+    for group, group_commands in tables.items():
+        for command in group_commands:
+            for option in command.all_options:
+                values = option_values(option)
+                if values is None:
+                    continue
+                pattern = f'"{group} {command.name} --{option.name}"|"{group} {command.name} -{option.alias}"'
+                reply = f'compgen -W "{" ".join(values)}" -- "$cur"' if values else 'compgen -f -- "$cur"'
+                arms.append(f"            {pattern}) COMPREPLY=($({reply})); return ;;")
+    return arms
+
+
 def bash_script(tables: dict[str, tuple[Command, ...]]) -> str:
     cases = []
     for group, group_commands in tables.items():
@@ -32,7 +59,7 @@ def bash_script(tables: dict[str, tuple[Command, ...]]) -> str:
         [
             "# bash completion for impt; load with: source <(impt completion bash)",
             "_impt() {",
-            '    local cur="${COMP_WORDS[COMP_CWORD]}" opts=""',
+            '    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" opts=""',
             "    if [ $COMP_CWORD -eq 1 ]; then",
             f'        opts="{groups} --help --version"',
             "    elif [ $COMP_CWORD -eq 2 ]; then",
@@ -41,6 +68,9 @@ def bash_script(tables: dict[str, tuple[Command, ...]]) -> str:
             '        completion) opts="bash zsh fish" ;;',
             "        esac",
             "    else",
+            '        case "${COMP_WORDS[1]} ${COMP_WORDS[2]} $prev" in',
+            *_value_cases(tables),
+            "        esac",
             '        case "${COMP_WORDS[1]} ${COMP_WORDS[2]}" in',
             *cases,
             "        esac",
@@ -77,15 +107,22 @@ def fish_script(tables: dict[str, tuple[Command, ...]]) -> str:
             condition = f"__fish_seen_subcommand_from {group}; and __fish_seen_subcommand_from {command.name}"
             for option in command.all_options:
                 descr = option.descr.replace('"', "'")
-                lines.append(f'complete -c impt -n "{condition}" -l {option.name} -s {option.alias} -d "{descr}"')
+                values = option_values(option)
+                takes = "" if values is None else (f' -x -a "{" ".join(values)}"' if values else " -r -F")
+                lines.append(
+                    f'complete -c impt -n "{condition}" -l {option.name} -s {option.alias}{takes} -d "{descr}"'
+                )
     return "\n".join(lines)
 
 
 def run_completion(tokens: list[str], out: Output) -> int:
     """Print the script for the shell named by the first word."""
-    if not tokens or tokens[0] in ("-h", "--help"):
+    if tokens and tokens[0] in ("-h", "--help"):
         out.stdout.write("Usage: impt completion bash|zsh|fish\n")
         return EXIT_OK
+    if not tokens:
+        out.dialog("Usage: impt completion bash|zsh|fish")
+        raise UsageError("Please specify a shell: bash, zsh or fish.")
     if tokens[0] not in SHELLS or len(tokens) > 1:
         raise UsageError(f'Unknown shell "{tokens[0]}". Choose one of: bash, zsh, fish.')
     writer = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}[tokens[0]]

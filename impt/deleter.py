@@ -12,6 +12,7 @@ from typing import Any, Sequence
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import (
     ENTITY_ORDER,
     GONE,
+    IMPLIED,
     DeletePlan,
     DeleteRefusedError,
     Outcome,
@@ -79,7 +80,7 @@ def _report(ctx: Context, outcome: Outcome) -> None:
         state = "already deleted" if gone else "removed successfully"
         ctx.out.info(f'Device "{step.shown}" is {state}.')
     else:
-        # A group's deployments and webhooks go with the group (`implied`): no request, and the line scripts
-        # look for (impt 2.6's) is printed all the same.
-        state = "already deleted" if gone else "deleted successfully"
+        # A group's deployments and webhooks went with the group (`implied`): no request was sent, and impt 2.6,
+        # whose DELETE of them gets a 404, says they are already deleted.
+        state = "already deleted" if gone or outcome.result == IMPLIED else "deleted successfully"
         ctx.out.info(f'{LABELS[step.kind]} "{step.shown}" is {state}.')

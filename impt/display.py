@@ -82,7 +82,7 @@ def related_kind(ref: dict) -> str:
 def attribute_value(kind: str, name: str, value: Any) -> Any:
     if kind == "webhook" and name == "content_type":
         return WEBHOOK_MIME_NAMES.get(value, "unknown")
-    if value is None or value in ([], {}):
+    if value is None or value == []:  # impt 2.6 turns null and [] into "" but keeps `env_vars: {}`
         return ""
     return value
 
@@ -93,11 +93,11 @@ def dg_type_name(resource: dict) -> str:
 
 
 def short(kind: str, resource: dict) -> dict[str, Any]:
-    """id + the list attributes that have a value."""
+    """id + the list attributes that have a value (impt 2.6 leaves out false ones too: `flagged: false`)."""
     shown: dict[str, Any] = {"id": resource.get("id")}
     for name in SHORT_ATTRIBUTES.get(kind, ()):
         value = dg_type_name(resource) if (kind == "device_group" and name == "type") else attr(resource, name)
-        if value is not None and value not in ("", []):
+        if value is not None and value is not False and value not in ("", []):
             shown[name] = value
     return shown
 

@@ -13,7 +13,10 @@ PROJECT_FILE = ".impt.project"
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
-    """Temp file in the same directory, fsync, rename: readers never see half a file."""
+    """Temp file in the same directory, fsync, rename: readers never see half a file. A directory that does not
+    exist is an error, never created (a mistyped `-x dir/file` must not leave new directories behind)."""
+    if not path.parent.is_dir():
+        raise ImptError(f'File error: {path.name}: the directory "{path.parent}" does not exist.')
     from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import write_private_file
 
     write_private_file(str(path), text, mode)
@@ -24,9 +27,27 @@ def read_auth_file(path: Path, label: str) -> dict[str, Any]:
     from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
 
     try:
-        return auth_file.read_auth_file(str(path))
+        data = auth_file.read_auth_file(str(path))
     except auth_file.AuthFileError as exc:
         raise AuthError(f"{label} is not found." if exc.missing else f"{label} is corrupted.") from None
+    if not _well_typed(data):  # a hand-edited file (`"expiresAt": 5`) is corrupted, never an internal error
+        raise AuthError(f"{label} is corrupted.")
+    return data
+
+
+_AUTH_KEYS = ("endpoint", "accessToken", "expiresAt", "loginKey", "refreshToken")
+
+
+def _well_typed(data: dict[str, Any]) -> bool:
+    from datetime import datetime
+
+    if any(data.get(key) is not None and not isinstance(data[key], str) for key in _AUTH_KEYS):
+        return False
+    try:
+        datetime.fromisoformat(data["expiresAt"].replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def auth_file_text(endpoint: str, tokens: Any, *, temp: bool = False) -> str:

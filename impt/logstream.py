@@ -28,7 +28,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
 
 from impt.context import Context
 from impt.errors import StreamTimeoutError
-from impt.output import SUCCEEDS
+from impt.output import SUCCEEDS, escape_control
 
 
 @dataclass
@@ -136,7 +136,7 @@ class _Printer:
         if not isinstance(item, LogLine) or (self.options.types and item.type not in self.options.types):
             return False
         text = render_text(item)
-        self._write(render_json(item) if self.out.is_json else text)
+        self._write(render_json(item) if self.out.is_json else escape_control(text))
         return bool(self.options.until and self.options.until.search(text))
 
     def _write(self, line: str) -> None:

@@ -23,7 +23,7 @@ from impt.errors import (
 )
 from impt.options import OUTPUT_MODES
 from impt.output import Output
-from impt.parser import parse, peek_output, wants_help
+from impt.parser import check_encoding, parse, peek_output, wants_help
 from impt.pipes import PipeSafeStream
 from impt.prompt import Terminal
 
@@ -87,13 +87,15 @@ def _wants_color(stdout: TextIO, env: Mapping[str, str]) -> bool:
 def _dispatch(
     tokens: list[str], out: Output, terminal: Terminal, *, env: Mapping[str, str], cwd: str, ctx_holder: list
 ) -> int:
-    if not tokens:
-        raise UsageError("Please specify a valid command.")
-    first = tokens[0]
-    if first in ("--help", "-h"):
+    check_encoding(tokens)
+    first = tokens[0] if tokens else ""
+    if first in ("--help", "-h", ""):
         groups = {g: commands.GROUP_DESCRIPTIONS[g] for g in commands.available_groups()}
         from impt.help import top_help
 
+        if not tokens:  # yargs prints the usage of the level, then the error
+            out.dialog(top_help(groups))
+            raise UsageError("Please specify a valid command.")
         out.stdout.write(top_help(groups) + "\n")
         return EXIT_OK
     if first in ("--version", "-v"):
@@ -108,11 +110,13 @@ def _dispatch(
         raise UsageError(f"Unknown argument: {first}")
     rest = tokens[1:]
     if not rest or rest[0].startswith("-"):
-        if wants_help(rest):
-            from impt.help import group_help
+        from impt.help import group_help
 
-            out.stdout.write(group_help(first, commands.GROUP_DESCRIPTIONS[first], module.COMMANDS) + "\n")
+        usage = group_help(first, commands.GROUP_DESCRIPTIONS[first], module.COMMANDS)
+        if wants_help(rest):
+            out.stdout.write(usage + "\n")
             return EXIT_OK
+        out.dialog(usage)  # yargs prints the group's usage, then the error
         raise UsageError("Please specify a valid command.")
     command = next((c for c in module.COMMANDS if c.name == rest[0]), None)
     if command is None:
@@ -157,6 +161,8 @@ def translate(exc: BaseException, ctx: Context | None) -> ImptError:
         return UsageError(str(exc))
     if isinstance(exc, client.IdentificationError):
         return NotFoundError(str(exc))
+    if isinstance(exc, (client.RateLimitError, client.ServerError)):  # still failing after every retry
+        return NetworkError(str(exc))
     if isinstance(exc, client.ImpCentralError):
         error_class = NotFoundError if isinstance(exc, client.NotFoundError) else ImptError
         return error_class(str(exc), tail=_compile_errors(exc))

@@ -21,6 +21,15 @@ _HINTS = re.compile(
 _NOT_DETAILS = frozenset({"Impossible to execute the command."})
 
 
+# C0 controls but newline and tab, DEL and C1: a name or log line from the API must not drive the terminal.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c not in (0x09, 0x0A)}
+
+
+def escape_control(text: str) -> str:
+    """Text-mode form of a string from the API: ESC, BEL, ... shown as `\\x1b`, `\\x07` (JSON keeps them raw)."""
+    return text.translate(_CONTROL)
+
+
 class Hint(str):
     """An info-level line after an error (a relogin hint...): hidden in minimal and json modes."""
 
@@ -40,7 +49,7 @@ def format_text(obj: Any, *, indent: int = 0, minimal: bool = False, color: bool
         return [" " * indent + _scalar(obj, minimal)]
     width = max((len(k) for k in obj), default=0)
     for key, value in obj.items():
-        label = f"{key}: "
+        label = f"{escape_control(str(key))}: "
         if color:
             label = f"{_GREEN}{label}{_RESET}"
         prefix = " " * indent + label
@@ -68,7 +77,7 @@ def _scalar(value: Any, minimal: bool) -> str:
         if not value:
             return "-"
         return ("," if minimal else ", ").join(_scalar(v, minimal) for v in value)
-    text = str(value)
+    text = escape_control(str(value))
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + "\n..."
     return text
@@ -78,6 +87,7 @@ def _text_block(value: str, indent: int, minimal: bool) -> list[str]:
     if len(value) > _MAX_TEXT:
         value = value[:_MAX_TEXT] + "\n..."
     pad = " " * indent
+    value = escape_control(value)
     return [pad + '"""', *(pad + "  " + line for line in value.split("\n")), pad + '"""']
 
 
@@ -109,10 +119,10 @@ class Output:
 
     def info(self, text: str) -> None:
         if self.verbose:
-            self._write(text)
+            self._write(escape_control(text))
 
     def dialog(self, text: str) -> None:
-        self._write(text, self.dialog_stream)
+        self._write(escape_control(text), self.dialog_stream)
 
     def debug(self, text: str) -> None:
         if self.mode == "debug":
@@ -152,15 +162,17 @@ class Output:
             result_lines = [line for line in tail if not is_hint(line) and line not in _NOT_DETAILS]
             if result_lines:
                 document["Details"] = result_lines
+            if details:  # beyond impt 2.6: the candidates of an ambiguous identifier, for scripts
+                document["Candidates"] = details
             self._write(json.dumps(document, indent=2, ensure_ascii=False))
             return
-        text = prefix + message
+        text = escape_control(prefix + message)
         self._write(f"{_RED}{text}{_RESET}" if self.color else text)
         for block in details or []:
             self.data(block)
         for line in tail:
             if self.verbose or not is_hint(line):
-                self._write(line)
+                self._write(escape_control(line))
 
     def finish(self, ok: bool) -> None:
         if self.is_json and ok and not self.data_written:

@@ -40,10 +40,10 @@ def wants_help(tokens: Iterable[str]) -> bool:
 def peek_output(tokens: list[str]) -> str | None:
     """The requested output mode, found before full parsing so that usage errors render in that mode."""
     for index, token in enumerate(tokens):
-        for prefix in ("--output=", "-z="):
+        for prefix in ("--output=", "-output=", "-z="):
             if token.startswith(prefix):
                 return token[len(prefix) :]
-        if token in ("--output", "-z") and index + 1 < len(tokens):
+        if token in ("--output", "-output", "-z") and index + 1 < len(tokens):
             return tokens[index + 1]
     return None
 
@@ -55,7 +55,7 @@ def _looks_like_option(token: str) -> bool:
 
 
 def _split(tokens: list[str], command: Command) -> tuple[list[tuple[Option, str | None, str]], list[str]]:
-    """Tokens → (option, inline value or None, spelling) occurrences and positional words."""
+    """Tokens → (option, inline value or None, name as typed) occurrences and positional words."""
     by_name = {o.name: o for o in command.all_options}
     by_alias = {o.alias: o for o in command.all_options}
     found: list[tuple[Option, str | None, str]] = []
@@ -66,12 +66,15 @@ def _split(tokens: list[str], command: Command) -> tuple[list[tuple[Option, str 
         if token == "--":  # noqa: S105 - end of options, not a secret
             positional.extend(queue)
             break
+        single_dash_long = token.startswith("-") and not token.startswith("--") and len(token) > 2
+        if single_dash_long and token[1:].partition("=")[0] in by_name:
+            token = "-" + token  # yargs reads `-dg X`, `-device X` as the long option (the seed types them)
         if token.startswith("--") and len(token) > 2:
             name, eq, inline = token[2:].partition("=")
             option = by_name.get(name)
             if option is None:
                 raise UsageError(f"Unknown argument: {name}")
-            found.append((option, inline if eq else None, token))
+            found.append((option, inline if eq else None, name))
             _take_value(option, inline if eq else None, queue, found)
         elif _looks_like_option(token):
             letters, eq, inline = token[1:].partition("=")
@@ -81,11 +84,11 @@ def _split(tokens: list[str], command: Command) -> tuple[list[tuple[Option, str 
                     raise UsageError(f"Unknown argument: {letter}")
                 rest = letters[position + 1 :]
                 if option.kind not in (FLAG, BOOL) and rest:
-                    found.append((option, rest, token))
+                    found.append((option, rest, letter))
                     break
                 last = position == len(letters) - 1
                 value = inline if (eq and last) else None
-                found.append((option, value, token))
+                found.append((option, value, letter))
                 if last:
                     _take_value(option, value, queue, found)
         else:
@@ -104,9 +107,7 @@ def _take_value(option: Option, inline: str | None, queue: list[str], found: lis
     if option.kind == OPT_STRING and (not queue or _looks_like_option(queue[0])):
         return
     if not queue or _looks_like_option(queue[0]):
-        if option.choices:  # impt 2.6 (yargs) checks the missing value against the choices
-            raise UsageError(_invalid_value(option, "undefined"))
-        raise UsageError(f"Not enough arguments following: {option.name}")
+        raise UsageError(f"Not enough arguments following: {found[-1][2]}")  # named as typed: `g` or `dg`
     found[-1] = (option, queue.pop(0), found[-1][2])
 
 
@@ -127,7 +128,7 @@ def _convert(option: Option, value: str | None) -> Any:
     if option.kind == OPT_STRING:
         return value or ""
     assert value is not None
-    if value == "" and not option.empty_ok:
+    if not value.strip() and not option.empty_ok:  # blank (`-n "   "`) is empty, as the modules have it
         raise UsageError(f'Option "--{option.name}" must not be empty.')
     if option.choices and value not in option.choices:
         raise UsageError(_invalid_value(option, value))
@@ -142,6 +143,16 @@ def _convert(option: Option, value: str | None) -> Any:
     return value
 
 
+def check_encoding(tokens: list[str]) -> None:
+    """Arguments that are not valid UTF-8 (lone surrogates from the OS) are refused before any request."""
+    for token in tokens:
+        try:
+            token.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = token.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise UsageError(f'Argument "{shown}" is not valid UTF-8.') from None
+
+
 def parse(command: Command, tokens: list[str]) -> Args:
     """Parse the option tokens of one command; raises UsageError with impt's wording."""
     found, positional = _split(tokens, command)
@@ -153,6 +164,8 @@ def parse(command: Command, tokens: list[str]) -> Args:
         value = _convert(option, raw)
         if option.kind == ARRAY:
             values.setdefault(option.dest, []).append(value)
+        elif option.dest in given and option.kind in (FLAG, BOOL):
+            values[option.dest] = value  # yargs accepts a flag given twice (`-q ... -q`): the last one counts
         elif option.dest in given:
             raise UsageError(f'Option "--{option.name}" must not be specified multiple times.')
         else:

@@ -29,11 +29,32 @@ def catalog(ctx: Context) -> Catalog:
     return existing
 
 
+_HIERARCHY = {"product": ("Account", "Product"), "device_group": ("Account", "Product", "Device Group")}
+
+
+def check_hierarchy(kind: str, value: str) -> bool:
+    """impt 2.6 on `{account}{product}[{dg}]`: an empty part is `No <Part> Identifier is specified.`; more
+    parts than the entity has is simply not found. Returns False when the value cannot name any entity."""
+    names = _HIERARCHY.get(kind)
+    if not names or not (value.startswith("{") and value.endswith("}")) or "}{" not in value:
+        return True
+    parts = value[1:-1].split("}{")
+    if len(parts) > len(names):
+        return False
+    if len(parts) == len(names):
+        for part, name in zip(parts, names):
+            if not part.strip():
+                raise UsageError(f"No {name} Identifier is specified.")
+    return True
+
+
 def find_one(ctx: Context, kind: str, value: str) -> dict:
     """Exactly one entity for what the user typed, else `<Type> "<value>" is not found.` / multiple-match error."""
     label = LABELS[kind]
     if value is None or value == "":
         raise UsageError(f"{label} identifier must not be empty.")
+    if not check_hierarchy(kind, value):
+        raise NotFoundError(f'{label} "{value}" is not found.')
     from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
 
     try:
@@ -61,6 +82,8 @@ def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
     for value in values:
         if value == "":
             raise UsageError(f"{LABELS[kind]} identifier must not be empty.")
+        if not check_hierarchy(kind, value):
+            continue
         try:
             matches = ctx.client.identify.find(kind, value)
         except client.EntityNotFoundError:

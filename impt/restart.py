@@ -14,11 +14,11 @@ def assigned_devices(ctx: Context, group: dict, label: str) -> list[dict]:
     return devices
 
 
-def restart_group(ctx: Context, group: dict, label: str, *, conditional: bool, log: bool) -> None:
+def restart_group(ctx: Context, group: dict, label: str, *, conditional: bool, log: bool = False) -> list[dict]:
     """Restart (or conditionally restart) the group's devices, list them, then optionally stream their logs."""
     devices = assigned_devices(ctx, group, label)
     if not devices:
-        return
+        return devices
     ctx.client.device_groups.restart(group["id"], conditional=conditional)
     kind = "Conditional restart" if conditional else "Restart"
     ctx.out.info(f"{kind} request for Devices assigned to {label} is successful:")
@@ -27,3 +27,4 @@ def restart_group(ctx: Context, group: dict, label: str, *, conditional: bool, l
         from impt.logstream import follow_logs
 
         follow_logs(ctx, [d["id"] for d in devices])
+    return devices

@@ -77,6 +77,13 @@ class Deployments:
         dep["updated_at"] = ids.iso_timestamp()
         return self.store.put("deployment", dep)
 
+    def make_zombie(self, dep: Record, group: Record, previous_current: str | None) -> None:
+        """Seeds only: a build whose group is gone (impCentral keeps such builds; impt calls them zombies)."""
+        dep["devicegroup_id"] = None
+        self.store.put("deployment", dep)
+        group["current_deployment_id"] = previous_current
+        self.store.put("devicegroup", group)
+
     def delete(self, dep: Record) -> None:
         store = self.store
         if dep["flagged"]:

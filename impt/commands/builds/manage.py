@@ -59,6 +59,7 @@ def copy(ctx: Context) -> None:
         agent_code=code.get("agent_code") or "",
         **extra,
     )
+    ctx.out.info(f'Deployment "{created["id"]}" is created successfully.')
     ctx.out.info(
         f'Deployment "{name_or_id(args.build, source)}" is copied successfully to Deployment "{created["id"]}".'
     )

@@ -159,6 +159,7 @@ def _set_min_supported(ctx: Context, group: dict, value: str) -> None:
             "Min supported Deployment cannot be set to an earlier Deployment than the current Min supported Deployment."
         )
     ctx.client.device_groups.set_min_supported_deployment(group["id"], build["id"])
+    ctx.out.info(f"Min supported Deployment for {_label(ctx.args.dg, group)} is updated successfully.")
 
 
 def _created(build: dict) -> str:

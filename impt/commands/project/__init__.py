@@ -27,12 +27,18 @@ def _confirm_overwrite(ctx: Context) -> None:
         confirm(ctx.out, ctx.terminal, bool(ctx.args.confirmed), [message])
 
 
+def _check_source_dirs(ctx: Context, *names: str) -> None:
+    """Before the first request: a source file name in a directory that does not exist is refused."""
+    for name in names:
+        if not ctx.path(name).parent.is_dir():
+            raise ImptError(f'File error: {name}: the directory "{ctx.path(name).parent}" does not exist.')
+
+
 def _create_source_files(ctx: Context, device_file: str, agent_file: str) -> None:
     """Empty source files for names that do not exist yet (impt's project defaults)."""
     for label, name in (("Device", device_file), ("Agent", agent_file)):
         path = ctx.path(name)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, "", mode=0o644)
             ctx.out.info(f'{label} source file "{name}" is created successfully.')
 
@@ -87,6 +93,7 @@ def create(ctx: Context) -> None:
     for option in ("target", "dut"):
         if bool(args.pre_factory) != (getattr(args, option) is not None):
             raise UsageError(f'Options "--pre-factory" and "--{option}" must be specified together.')
+    _check_source_dirs(ctx, args.device_file, args.agent_file)
     _confirm_overwrite(ctx)
     client = ctx.client
     dg_type = rules.api_type("pre-factory" if args.pre_factory else "development")
@@ -134,6 +141,7 @@ def _link(ctx: Context, group: dict, device_file: str, agent_file: str, message:
 
 def link(ctx: Context) -> None:
     args = ctx.args
+    _check_source_dirs(ctx, args.device_file, args.agent_file)
     group = find_one(ctx, "device_group", args.dg)
     if group["type"] not in LINKABLE_TYPES:
         raise ImptError(
@@ -164,6 +172,7 @@ def update(ctx: Context) -> None:
     for key, value in (("deviceFile", args.device_file), ("agentFile", args.agent_file)):
         if value is not None:
             project[key] = value
+    _check_source_dirs(ctx, project["deviceFile"], project["agentFile"])
     _create_source_files(ctx, project["deviceFile"], project["agentFile"])
     changes = {"name": args.name, "description": args.descr, **targets}
     if any(value is not None for value in changes.values()):

@@ -9,7 +9,6 @@ from impt import options as o
 from impt.context import Context
 from impt.dg_rules import api_type
 from impt.display import short
-from impt.errors import ImptError
 from impt.prompt import confirm
 from impt.resolve import catalog, dg_or_project, find_all, find_one, print_list, ref
 
@@ -82,11 +81,10 @@ def _filter_by_group(ctx: Context, hooks: list[dict]) -> list[dict]:
 
 def update(ctx: Context) -> None:
     args = ctx.args
-    if args.url is None and args.mime is None:
-        raise ImptError('Either "--url" or "--mime" option must be specified.')
     hook = find_one(ctx, "webhook", args.wh)
-    mime = WEBHOOK_MIMES[args.mime] if args.mime else None
-    ctx.client.webhooks.update(hook["id"], url=args.url, content_type=mime)
+    if args.url is not None or args.mime is not None:  # impt 2.6: neither option changes nothing and succeeds
+        mime = WEBHOOK_MIMES[args.mime] if args.mime else None
+        ctx.client.webhooks.update(hook["id"], url=args.url, content_type=mime)
     ctx.out.info(f'Webhook "{args.wh}" is updated successfully.')
 
 

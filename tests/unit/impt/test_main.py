@@ -35,8 +35,6 @@ def test_version():
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ((), "Error: Please specify a valid command."),
-        (("product",), "Error: Please specify a valid command."),
         (("nope",), "Error: Unknown argument: nope"),
         (("product", "create"), "Error: Missing required argument: name"),
         (("product", "create", "-n", "P", "--x"), "Error: Unknown argument: x"),
@@ -48,6 +46,14 @@ def test_usage_errors_are_one_line_with_exit_2(argv, message):
     assert code == 2
     lines = out.splitlines()
     assert lines[0].startswith(message) and lines[-1] == "IMPT COMMAND FAILS" and len(lines) == 2
+
+
+@pytest.mark.parametrize(("argv", "usage"), [((), "Usage: impt <command>"), (("product",), "Usage: impt product <command>")])
+def test_a_level_without_command_prints_its_usage_then_fails(argv, usage):
+    code, out, _ = run(*argv)
+    lines = out.splitlines()
+    assert code == 2 and usage in lines[0]
+    assert lines[-2:] == ["Error: Please specify a valid command.", "IMPT COMMAND FAILS"]
 
 
 def test_usage_error_in_json_mode():
