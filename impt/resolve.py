@@ -42,7 +42,7 @@ def check_hierarchy(kind: str, value: str) -> bool:
     if len(parts) > len(names):
         return False
     if len(parts) == len(names):
-        for part, name in zip(parts, names):
+        for part, name in zip(parts, names, strict=True):
             if not part.strip():
                 raise UsageError(f"No {name} Identifier is specified.")
     return True

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
+from emulator_process import running_emulator
 
 from impt.main import main
+
+SEED_ZOMBIES = Path(__file__).with_name("seed_zombies.yaml")
 
 
 @dataclass
@@ -89,3 +93,22 @@ def product(impt) -> dict:
         "build", "deploy", "-g", "DG1", "-x", "device.nut", "-y", "agent.nut", "-t", "tag1", "-f", "-z", "json"
     ).json["Deployment"]
     return {"product": product_id, "dg": dg_id, "build": build["id"], "sha": build["sha"]}
+
+
+@pytest.fixture(scope="module")
+def zombie_server():
+    """A second emulator on seed_zombies.yaml: builds whose group is gone, control characters in names."""
+    with running_emulator("--seed", str(SEED_ZOMBIES), "--rate-limit", "off") as process:
+        yield process
+
+
+@pytest.fixture
+def zimpt(zombie_server, tmp_path) -> Impt:
+    """impt logged in to the zombie emulator, back at its seed."""
+    requests.post(f"{zombie_server.root_url}/_emulator/reset", timeout=10).raise_for_status()
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    runner = Impt(work, home, zombie_server.base_url)
+    runner.login("--local")
+    return runner

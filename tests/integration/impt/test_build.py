@@ -37,7 +37,9 @@ def test_get_copy_run(impt, product):
     assert impt("build", "get", "-b", product["build"]).code == 1
     impt.ok("dg", "create", "-n", "DG2", "-p", "P1")
     copied = impt.ok("build", "copy", "-b", product["build"], "-g", "DG2", "--all")
-    assert copied.lines[0].startswith(f'Deployment "{product["build"]}" is copied successfully to Deployment "')
+    new_id = copied.lines[0].split('"')[1]
+    assert copied.lines[0] == f'Deployment "{new_id}" is created successfully.'  # impt 2.6 prints both lines
+    assert copied.lines[1] == f'Deployment "{product["build"]}" is copied successfully to Deployment "{new_id}".'
     run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut")
     assert 'Restart request for Devices assigned to Device Group "DG1" is successful:' in run.lines
     as_json = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut", "-z", "json").json  # one document
@@ -76,3 +78,40 @@ def test_compile_errors_are_kept_in_every_mode(impt, product):
             location,
             "IMPT COMMAND FAILS",
         ]
+
+
+def test_run_checks_files_before_the_group(impt, product):
+    missing = impt("build", "run", "-g", "nope", "-x", "missing.nut")
+    assert missing.code == 1
+    assert missing.lines[0] == 'Error: File with IMP device source code "missing.nut" is not found.'
+
+
+def test_run_moves_min_supported_and_description_as_2_6(impt, product):
+    old = impt.ok("build", "deploy", "-g", "DG1", "-z", "json").json["Deployment"]["id"]
+    impt.ok("build", "update", "-b", product["build"], "--flagged", "false")
+    run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut", "-s", "release 2", "-z", "json").json
+    new = run["Deployment"]["id"]
+    group = impt.ok("dg", "info", "-g", "DG1", "-z", "json").json["Device Group"]
+    assert group["Min supported Deployment"]["id"] == new and group["description"] == "release 2"
+    # Every older build is now older than the min supported one: `dg builds --remove` deletes them.
+    removed = impt.ok("dg", "builds", "-g", "DG1", "--remove", "-q")
+    assert f'Deployment "{old}" is deleted successfully.' in removed.lines
+    assert f'Deployment "{product["build"]}" is deleted successfully.' in removed.lines
+    assert impt("build", "info", "-b", old).code == 4
+
+
+def test_run_log_says_the_build_runs_before_the_stream(impt, product, monkeypatch):
+    from impt import logstream
+
+    streamed = []
+    monkeypatch.setattr(logstream, "follow_logs", lambda ctx, ids: streamed.append(ids))
+    run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut", "--log")
+    new = run.lines[1].split('"')[1]
+    assert run.lines[1] == f'Deployment "{new}" is created successfully.'
+    assert f'Deployment "{new}" is run successfully.' in run.lines and len(streamed) == 1
+
+
+def test_get_never_creates_directories(impt, product):
+    result = impt("build", "get", "-b", product["build"], "-x", "no/such/d.nut", "-y", "a.nut", "-q")
+    assert result.code == 1 and "does not exist" in result.lines[0]
+    assert not (impt.cwd / "no").exists()

@@ -51,7 +51,10 @@ def test_update_and_min_supported(impt, product):
     impt.ok("dg", "update", "-g", "DG1", "-n", "DG9", "-s", "described")
     assert impt.ok("dg", "info", "-g", "DG9", "-z", "json").json["Device Group"]["description"] == "described"
     result = impt.ok("dg", "update", "-g", "DG9", "-m", product["build"])
-    assert result.lines[0] == 'Device Group "DG9" is updated successfully.'
+    assert result.lines[:2] == [
+        'Min supported Deployment for Device Group "DG9" is updated successfully.',
+        'Device Group "DG9" is updated successfully.',
+    ]
     lcab = impt("dg", "update", "-g", "DG9", "-l")
     assert lcab.code == 2 and "load-code-after-blessing" in lcab.lines[0]
 
@@ -210,3 +213,24 @@ def test_force_delete_converges_when_answers_are_lost(impt, emulator, product):
         assert "Device Group" not in impt.ok("device", "info", "-d", device, "-z", "json").json["Device"]
     listed = [d["Device"]["id"] for d in impt.ok("device", "list", "-z", "json").json]
     assert len(listed) == len(set(listed)) and set(devices) <= set(listed)
+
+
+def test_env_vars_empty_is_an_empty_object(impt, product):
+    group = impt.ok("dg", "info", "-g", "DG1", "-z", "json").json["Device Group"]
+    assert group["env_vars"] == {}
+
+
+def test_single_dash_long_options_as_the_production_guide_types_them(impt, product):
+    assert impt.ok("dg", "info", "-dg", "DG1", "-z", "json").json["Device Group"]["id"] == product["dg"]
+    assert impt.ok("dg", "list", "-product", "P1", "-output", "json").json[0]["Device Group"]["name"] == "DG1"
+    missing = impt("dg", "info", "-g")
+    assert missing.code == 2 and missing.lines[0] == "Error: Not enough arguments following: g"
+    assert impt("dg", "info", "--dg").lines[0] == "Error: Not enough arguments following: dg"
+    assert impt("dg", "info", "-g", "DG1", "-z").lines[0] == "Error: Not enough arguments following: z"
+
+
+def test_blank_name_is_refused_before_any_request(impt, product, emulator):
+    emulator.clear_requests()
+    blank = impt("dg", "create", "-n", "   ", "-p", "P1")
+    assert blank.code == 2 and blank.lines[0] == 'Error: Option "--name" must not be empty.'
+    assert emulator.requests() == []

@@ -133,3 +133,36 @@ def test_force_delete_converges_when_answers_are_lost(impt, emulator, product):
     listed = [d["Device"]["id"] for d in impt.ok("device", "list", "-z", "json").json]
     assert len(listed) == len(set(listed)) and set(devices) <= set(listed)
     assert all("Device Group" not in d["Device"] for d in impt.ok("device", "list", "-z", "json").json)
+
+
+def test_delete_builds_takes_the_zombies_and_never_claims_unsent_deletes(zimpt):
+    assert {b["Deployment"]["id"] for b in zimpt.ok("build", "list", "--zombie", "-z", "json").json} == {
+        "build-zombie-1",
+        "build-zombie-2",
+    }
+    result = zimpt.ok("product", "delete", "-p", "P1", "--force", "--builds", "-q")
+    assert 'Deployment "build-zombie-1" is deleted successfully.' in result.lines
+    assert 'Deployment "build-zombie-2" is updated successfully.' in result.lines  # unflagged first
+    assert 'Deployment "build-zombie-2" is deleted successfully.' in result.lines
+    assert 'Deployment "build-dg1-1" is already deleted.' in result.lines  # went with its group
+    assert zimpt.ok("build", "list", "-z", "json").json == []
+
+
+def test_control_characters_are_escaped_in_text_raw_in_json(zimpt):
+    names = [p["Product"]["name"] for p in zimpt.ok("product", "list", "-z", "json").json]
+    assert "Bell\x07\x1b[31mRed" in names
+    for mode in ((), ("-z", "minimal")):
+        text = zimpt.ok("product", "list", *mode).out
+        assert "\x1b" not in text and "\x07" not in text
+        assert "Bell\\x07\\x1b[31mRed" in text
+    device = zimpt.ok("device", "info", "-d", "dev-tty").out
+    assert "\x1b" not in device and "tty\\x1b]0;owned\\x07" in device
+
+
+def test_short_forms_leave_out_false_values(zimpt):
+    builds = {b["Deployment"]["id"]: b["Deployment"] for b in zimpt.ok("build", "list", "-z", "json").json}
+    assert builds["build-dg1-1"]["flagged"] is True
+    assert "flagged" not in builds["build-prod-1"]
+    devices = {d["Device"]["id"]: d["Device"] for d in zimpt.ok("device", "list", "-z", "json").json}
+    assert "device_online" not in devices["dev-tty"] and devices["dev-sensor-1"]["device_online"] is True
+    assert not any(line.strip() == "flagged: false" for line in zimpt.ok("build", "list").lines)

@@ -138,3 +138,14 @@ def test_delete_corrupted_project_file(impt, product):
     (impt.cwd / ".impt.project").write_text("{broken")
     assert impt.ok("project", "delete", "-q").lines == ["Project is deleted successfully.", "IMPT COMMAND SUCCEEDS"]
     assert impt.ok("dg", "info", "-g", "DG1").code == 0
+
+
+def test_file_options_never_create_directories(impt, product, emulator):
+    emulator.clear_requests()
+    refused = impt("project", "create", "-p", "P1", "-n", "DGX", "-x", "src/device.nut", "-q")
+    assert refused.code == 1 and refused.lines[0].startswith("Error: File error: src/device.nut: the directory ")
+    assert not (impt.cwd / "src").exists()
+    assert not [r for r in emulator.requests() if r["method"] != "GET"]  # refused before the first write
+    linked = impt("project", "link", "-g", "DG1", "-y", "lib/agent.nut", "-q")
+    assert linked.code == 1 and not (impt.cwd / "lib").exists()
+    assert not (impt.cwd / ".impt.project").exists()

@@ -2,6 +2,7 @@
 
 import io
 import json
+import subprocess
 
 import pytest
 
@@ -48,7 +49,9 @@ def test_usage_errors_are_one_line_with_exit_2(argv, message):
     assert lines[0].startswith(message) and lines[-1] == "IMPT COMMAND FAILS" and len(lines) == 2
 
 
-@pytest.mark.parametrize(("argv", "usage"), [((), "Usage: impt <command>"), (("product",), "Usage: impt product <command>")])
+@pytest.mark.parametrize(
+    ("argv", "usage"), [((), "Usage: impt <command>"), (("product",), "Usage: impt product <command>")]
+)
 def test_a_level_without_command_prints_its_usage_then_fails(argv, usage):
     code, out, _ = run(*argv)
     lines = out.splitlines()
@@ -106,6 +109,37 @@ def test_completion_scripts():
         code, out, _ = run("completion", shell)
         assert code == 0 and "impt" in out and "load-code-after-blessing" in out
     assert run("completion", "tcsh")[0] == 2
+
+
+def test_completion_without_a_shell_is_a_usage_error():
+    code, out, _ = run("completion")
+    assert code == 2 and out.splitlines()[-2:] == [
+        "Error: Please specify a shell: bash, zsh or fish.",
+        "IMPT COMMAND FAILS",
+    ]
+
+
+def test_completion_offers_option_values_and_file_names(tmp_path):
+    script = run("completion", "bash")[1]
+    (tmp_path / "device.nut").write_text("")
+
+    def complete(*words):
+        line = " ".join(f'"{w}"' for w in words)
+        probe = (
+            f'source /dev/stdin <<< "$SCRIPT"; COMP_WORDS=(impt {line}); COMP_CWORD={len(words)}; _impt; '
+            'echo "${COMPREPLY[@]}"'
+        )
+        bash = ["/bin/bash", "-c", probe]
+        done = subprocess.run(bash, check=False, env={"SCRIPT": script}, cwd=tmp_path, capture_output=True, text=True)  # noqa: S603
+        return done.stdout.split()
+
+    assert complete("dg", "create", "-y", "pre-") == ["pre-factory", "pre-dut", "pre-production"]
+    assert complete("product", "list", "-z", "") == ["minimal", "json", "debug"]
+    assert complete("build", "deploy", "--flagged", "") == ["true", "false"]
+    assert complete("build", "deploy", "-x", "dev") == ["device.nut"]
+    assert complete("dg", "info", "--f") == ["--full"]
+    fish = run("completion", "fish")[1]
+    assert "-l device-file -s x -r -F" in fish and '-l output -s z -x -a "minimal json debug"' in fish
 
 
 def test_confirmation_without_terminal_names_confirmed(tmp_path):
