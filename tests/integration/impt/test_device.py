@@ -21,7 +21,9 @@ def test_info_and_ambiguity(impt, emulator, product):
     result = impt("device", "info", "-d", "twin")
     assert result.code == 4 and result.lines[0] == 'Error: Multiple Devices "twin" are found:'
     assert result.lines[-2:] == ["Impossible to execute the command.", "IMPT COMMAND FAILS"]
-    assert impt("device", "info", "-d", "twin", "-z", "json").json == {"Error": 'Multiple Devices "twin" are found:'}
+    as_json = impt("device", "info", "-d", "twin", "-z", "json").json  # beyond 2.6: the candidates too
+    assert as_json["Error"] == 'Multiple Devices "twin" are found:'
+    assert [c["Device"]["name"] for c in as_json["Candidates"]] == ["twin", "twin"]
     minimal = impt("device", "info", "-d", "twin", "-z", "minimal")
     # impt-behaviour.md: "Multiple matches (text & minimal)": candidates, then the closing line
     assert minimal.code == 4 and minimal.lines[0] == 'Error: Multiple Devices "twin" are found:'
