@@ -156,3 +156,16 @@ def test_a_seeded_fleet_is_placed_running_its_code(tmp_path):
     group = models.store.get("devicegroup", device["devicegroup_id"])
     assert group["name"] == "Prod"
     assert device["running_deployment_id"] == group["current_deployment_id"] == group["min_supported_deployment_id"]
+
+
+def test_a_seeded_zombie_has_no_group_and_leaves_the_current_deployment(tmp_path):
+    seed = ACCOUNTS + (
+        "devicegroups:\n  - {name: G, product: P}\n"
+        "deployments:\n  - {devicegroup: G, id: kept}\n  - {devicegroup: G, id: zombie, zombie: true}\n"
+    )
+    models = Models(Store(), EmulatorConfig())
+    load_seed(models, _seed(tmp_path, seed))
+    group = next(iter(models.store.values("devicegroup")))
+    assert models.store.get("deployment", "zombie")["devicegroup_id"] is None
+    assert models.store.get("deployment", "zombie")["product_id"] == group["product_id"]
+    assert group["current_deployment_id"] == "kept"
