@@ -77,3 +77,11 @@ def test_a_related_entity_that_is_gone_renders_as_unknown(api, catalog):
 def test_rendering_what_was_not_fetched_is_a_bug_not_a_request():
     with pytest.raises(KeyError):
         display.entry("device", _device("d1", "g1", owner="someone"), display.Related({}, "me"))
+
+
+def test_short_forms_leave_out_false_and_empty_values_info_keeps_them():
+    build = {"type": "deployment", "id": "b1", "attributes": {"sha": "s", "tags": [], "origin": "", "flagged": False}}
+    assert display.short("deployment", build) == {"id": "b1", "sha": "s"}
+    group = {"type": "development_devicegroup", "id": "g1", "attributes": {"name": "G", "env_vars": {}, "x": None}}
+    shown = display.full_attributes("device_group", group)
+    assert shown["env_vars"] == {} and shown["x"] == ""

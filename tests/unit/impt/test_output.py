@@ -3,7 +3,7 @@
 import io
 import json
 
-from impt.output import FAILS, SUCCEEDS, Hint, Output, format_text, is_hint
+from impt.output import FAILS, SUCCEEDS, Hint, Output, escape_control, format_text, is_hint
 
 
 def test_padding_counts_nested_keys_and_trailing_space():
@@ -132,3 +132,28 @@ def test_object_info_is_info_level():
     out.object_info(blocks)
     out.finish(True)
     assert json.loads(stdout.getvalue()) == {}
+
+
+def test_control_characters_are_escaped_in_text_and_raw_in_json():
+    name = "Bell\x07\x1b[31mRed\x9b"
+    assert escape_control(name) == "Bell\\x07\\x1b[31mRed\\x9b"
+    assert escape_control("tab\tand\nnewline") == "tab\tand\nnewline"  # layout characters stay
+    assert format_text({"name": name}) == ["name: Bell\\x07\\x1b[31mRed\\x9b"]
+    assert format_text({"name": name}, color=True)[0].startswith("\x1b[32mname: ")  # our own colour stays
+    for mode in ("default", "minimal"):
+        stdout = io.StringIO()
+        out = Output(mode, stdout, io.StringIO())
+        out.info(f'Product "{name}" is created successfully.')
+        out.data({"Product": {"name": name}})
+        out.error(f'Product "{name}" is not found.', prefix="Error: ")
+        assert "\x1b" not in stdout.getvalue() and "\x07" not in stdout.getvalue()
+    stdout = io.StringIO()
+    Output("json", stdout, io.StringIO()).data({"name": name})
+    assert json.loads(stdout.getvalue()) == {"name": name}
+
+
+def test_json_error_lists_the_candidates_of_an_ambiguous_identifier():
+    stdout = io.StringIO()
+    candidates = [{"Device": {"id": "a", "name": "twin"}}, {"Device": {"id": "b", "name": "twin"}}]
+    Output("json", stdout, io.StringIO()).error('Multiple Devices "twin" are found:', candidates)
+    assert json.loads(stdout.getvalue()) == {"Error": 'Multiple Devices "twin" are found:', "Candidates": candidates}
