@@ -227,6 +227,7 @@ def test_single_dash_long_options_as_the_production_guide_types_them(impt, produ
     assert missing.code == 2 and missing.lines[0] == "Error: Not enough arguments following: g"
     assert impt("dg", "info", "--dg").lines[0] == "Error: Not enough arguments following: dg"
     assert impt("dg", "info", "-g", "DG1", "-z").lines[0] == "Error: Not enough arguments following: z"
+    assert impt.ok("dg", "info", "-g", "DG1", "--full", "-z", "json", "--full").json["Device Group"]["name"] == "DG1"
 
 
 def test_blank_name_is_refused_before_any_request(impt, product, emulator):
