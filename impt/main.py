@@ -89,7 +89,7 @@ def _dispatch(
 ) -> int:
     check_encoding(tokens)
     first = tokens[0] if tokens else ""
-    if first in ("--help", "-h", ""):
+    if first in ("--help", "-h", "-help", ""):
         groups = {g: commands.GROUP_DESCRIPTIONS[g] for g in commands.available_groups()}
         from impt.help import top_help
 

@@ -32,7 +32,7 @@ def wants_help(tokens: Iterable[str]) -> bool:
     for token in tokens:
         if token == "--":  # noqa: S105 - end of options, not a secret
             return False
-        if token in ("--help", "-h"):
+        if token in ("--help", "-h", "-help"):
             return True
     return False
 

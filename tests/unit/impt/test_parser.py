@@ -140,3 +140,7 @@ def test_aliases_unique_per_command():
             assert len(set(aliases)) == len(aliases), cmd.name
             assert len(set(names)) == len(names), cmd.name
             assert all(isinstance(opt, o.Option) for opt in cmd.all_options)
+
+
+def test_single_dash_help_is_help():
+    assert wants_help(["-g", "DG1", "-help"])
