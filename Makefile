@@ -58,7 +58,10 @@ matrix: install
 	$(BIN)/nox
 
 # The release artifacts: the wheel (collection + impt + emulator) and the Galaxy tarball, in dist/.
+# build/lib is removed first: setuptools copies into it and never deletes, so a file removed from the
+# tree would still ship.
 dist: install
+	rm -rf build/lib build/bdist.*
 	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist .
 	$(BIN)/ansible-galaxy collection build --force --output-path dist .
 
