@@ -57,6 +57,8 @@ for _release, (_pin, _python) in LEGS.items():
         """Unit, emulator and integration suites and ansible-test sanity on one ansible-core."""
         _clean_build_tree()
         session.install("-r", "requirements-test.txt", f"ansible-core=={pin}", ".")
+        # A reused venv already holds version X of the project: pip would keep it, not this tree.
+        session.install("--no-deps", "--force-reinstall", ".")
         session.run("ansible", "--version")
         session.run("python", "-m", "pytest", *SUITES, *session.posargs)
         session.run("python", "tests/run_sanity.py")
