@@ -7,17 +7,23 @@ SITE = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["
 COLLECTION_LINK = $(SITE)/ansible_collections/electricimp/impcentral
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint unit sanity ansible-lint demo bench clean test-faults
+.PHONY: install test lint unit sanity ansible-lint demo bench clean test-faults matrix dist changelog
 
 install: $(STAMP) link
 
-$(STAMP): pyproject.toml requirements-dev.txt
+# The wheel's install in editable form. "compat" mode puts this tree on sys.path with a plain .pth
+# (impt, impcentral_emulator); the default mode would map the collection with an import hook whose
+# own imports cost every impt run about 25 ms, and ansible-core would still need the link below.
+$(STAMP): pyproject.toml setup.py requirements-dev.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt --config-settings editable_mode=compat -e .
 	touch $@
 
-# The collection is used in place: site-packages/ansible_collections/electricimp/impcentral -> this tree.
+# ansible-core finds collections by walking directories, not through Python's import hooks, so an
+# editable install cannot give ansible-playbook (or impt) the collection by FQCN: a link does
+# (site-packages/ansible_collections/electricimp/impcentral -> this tree). The wheel needs no link:
+# it carries the collection in that place.
 .PHONY: link
 link: $(STAMP)
 	@mkdir -p $(dir $(COLLECTION_LINK))
@@ -46,6 +52,23 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The oldest and newest supported ansible-core: unit and integration suites and ansible-test sanity.
+matrix: install
+	$(BIN)/nox
+
+# The release artifacts: the wheel (collection + impt + emulator) and the Galaxy tarball, in dist/.
+# build/lib is removed first: setuptools copies into it and never deletes, so a file removed from the
+# tree would still ship.
+dist: install
+	rm -rf build/lib build/bdist.*
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist .
+	$(BIN)/ansible-galaxy collection build --force --output-path dist .
+
+# A release: bump the version in galaxy.yml, pyproject.toml and constants.py, then this.
+changelog: install
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog release
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -51,7 +51,7 @@ class EmulatorProcess:
 
 
 def _command() -> list[str]:
-    script = REPO / ".venv" / "bin" / "impcentral-emulator"
+    script = Path(sys.executable).parent / "impcentral-emulator"  # the venv under test (see noxfile.py)
     if script.exists():
         return [str(script)]
     return [sys.executable, "-m", "impcentral_emulator"]

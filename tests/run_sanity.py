@@ -8,7 +8,9 @@ bootstrap that runs the pip bundled with Python's ensurepip is put in ansible-te
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +29,18 @@ sys.exit(main(["install", "--upgrade"] + args))
 SKIPPED = ["pslint"]  # PowerShell: the collection has none.
 # Sanity covers the collection as it ships (see galaxy.yml build_ignore); the console, the emulator,
 # the benchmarks and the pytest suites are checked by ruff and pytest instead.
-NOT_COLLECTION = (".ci/", "bench/", "scripts/", "impt/", "impcentral_emulator/", "tests/", "Makefile", "pyproject.toml")
+NOT_COLLECTION = (
+    ".ci/",
+    "bench/",
+    "scripts/",
+    "impt/",
+    "impcentral_emulator/",
+    "tests/",
+    "Makefile",
+    "pyproject.toml",
+    "setup.py",
+    "noxfile.py",
+)
 KEPT = ("tests/config.yml",)
 
 
@@ -56,11 +69,22 @@ def copy_tree() -> None:
     subprocess.run(["git", "add", "-A"], cwd=DEST, check=True)
 
 
+def bootstrap_pip_versions() -> set[str]:
+    """The pip versions whose bootstrap script this ansible-test fetches (it differs by release)."""
+    versions = {"24.2", "24.0", "23.1"}
+    spec = importlib.util.find_spec("ansible_test")
+    if spec and spec.origin:
+        source = Path(spec.origin).parent / "_internal" / "python_requirements.py"
+        if source.is_file():
+            versions.update(re.findall(r"pip='([\d.]+)'", source.read_text()))
+    return versions
+
+
 def install_pip_bootstrap() -> None:
     cache = Path.home() / ".ansible" / "test" / "cache"
     cache.mkdir(parents=True, exist_ok=True)
-    for version in ("24_2", "24_0", "23_1"):
-        path = cache / f"get_pip_{version}.py"
+    for version in bootstrap_pip_versions():
+        path = cache / f"get_pip_{version.replace('.', '_')}.py"
         path.write_text(PIP_BOOTSTRAP)
 
 

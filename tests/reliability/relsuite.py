@@ -113,7 +113,7 @@ def patch_module_exits(monkeypatch: Any) -> None:
 
 def run_module(name: str, args: dict[str, Any], *, check: bool = False) -> dict[str, Any]:
     """Run plugins/modules/<name>.py main() in-process (exits patched by `patch_module_exits`)."""
-    from ansible.module_utils.testing import patch_module_args
+    from core_compat import patch_module_args
 
     module = importlib.import_module(f"ansible_collections.electricimp.impcentral.plugins.modules.{name}")
     with patch_module_args(dict(args, _ansible_check_mode=check, _ansible_diff=True)):

@@ -1,53 +1,70 @@
-"""The collection artifact and the execution-environment definition build as users will build them."""
+"""Release metadata agrees with itself: one version, one supported range, one set of requirements.
+
+Building and installing the artifacts is tested in tests/packaging/ (slow); these read files only.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tarfile
+import ast
+import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 
 
-def test_galaxy_build_produces_a_valid_artifact(tmp_path: Path) -> None:
-    subprocess.run(
-        [str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())
-    artifact = tmp_path / f"electricimp-impcentral-{galaxy['version']}.tar.gz"
-    with tarfile.open(artifact) as tar:
-        names = set(tar.getnames())
-        manifest = json.load(tar.extractfile("MANIFEST.json"))
-    assert manifest["collection_info"]["namespace"] == "electricimp"
-    assert manifest["collection_info"]["name"] == "impcentral"
-    assert "meta/runtime.yml" in names
-    assert "plugins/module_utils/client.py" in names
-    assert not any(name.startswith((".venv", "impt/", "impcentral_emulator/", "bench/", ".git/")) for name in names)
+def pyproject_value(key: str) -> str:
+    """A top-level string of [project] (read by pattern: tomllib is missing on Python 3.10)."""
+    match = re.search(rf'^{key} = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
+    assert match, key
+    return match.group(1)
 
 
-def test_execution_environment_definition_builds_a_context(tmp_path: Path) -> None:
-    context = tmp_path / "context"
-    subprocess.run(
-        [
-            str(BIN / "ansible-builder"),
-            "create",
-            "-f",
-            str(ROOT / "meta/execution-environment.yml"),
-            "-c",
-            str(context),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    assert (context / "Dockerfile").exists() or (context / "Containerfile").exists()
-    assert "requests" in (context / "_build" / "requirements.txt").read_text()
+def matrix_legs() -> dict[str, tuple[str, str]]:
+    """noxfile.LEGS, read without importing nox (the matrix legs do not install it)."""
+    tree = ast.parse((ROOT / "noxfile.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "LEGS" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError("noxfile.py defines no LEGS")
+
+
+def as_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def test_one_version_everywhere() -> None:
+    """The collection, the Python distribution, the User-Agent, the changelog and the EE agree."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import VERSION
+
+    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
+    changelog = yaml.safe_load((ROOT / "changelogs" / "changelog.yaml").read_text())
+    latest = max(changelog["releases"], key=as_tuple)
+    assert galaxy == pyproject_value("version") == VERSION == latest
+    assert f"\nv{latest}\n" in (ROOT / "CHANGELOG.rst").read_text()
+    ee = (ROOT / "meta" / "execution-environment.yml").read_text()
+    assert set(re.findall(r"electricimp-impcentral-([\d.]+)\.tar\.gz", ee)) == {galaxy}
+
+
+def test_supported_range_is_the_tested_range() -> None:
+    """requires_ansible, requires-python and the classifiers claim what the matrix legs run."""
+    legs = matrix_legs()
+    oldest_core = min(legs, key=as_tuple)
+    newest_core = max(legs, key=as_tuple)
+    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
+    assert runtime["requires_ansible"] == f">={oldest_core}.0"
+    pythons = sorted((python for _, python in legs.values()), key=as_tuple)
+    assert pyproject_value("requires-python") == f">={pythons[0]}"
+    text = (ROOT / "pyproject.toml").read_text()
+    low, high = as_tuple(pythons[0])[1], as_tuple(pythons[-1])[1]
+    claimed = set(re.findall(r'"Programming Language :: Python :: (3\.\d+)"', text))
+    assert claimed == {f"3.{minor}" for minor in range(low, high + 1)}
+    newest_minor = as_tuple(newest_core)[1]
+    assert f'"ansible-core>=2.{as_tuple(oldest_core)[1]},<2.{newest_minor + 1}"' in text
+    readme = (ROOT / "README-collection.md").read_text()
+    for pin, python in legs.values():
+        assert f"{pin} on Python {python}" in readme
 
 
 def test_execution_environment_dependency_files_agree() -> None:
@@ -56,12 +73,11 @@ def test_execution_environment_dependency_files_agree() -> None:
         assert (ROOT / name).read_text() == (ROOT / "meta" / name).read_text()
 
 
-def test_one_version_everywhere() -> None:
-    """The collection, the Python distribution and the User-Agent name the same release."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import VERSION
-
-    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
-    pyproject = next(
-        line.split('"')[1] for line in (ROOT / "pyproject.toml").read_text().splitlines() if line.startswith("version")
-    )
-    assert galaxy == pyproject == VERSION
+def test_wheel_and_collection_requirements_agree() -> None:
+    """What the collection asks of the controller is also a dependency of the wheel."""
+    requirements = [
+        line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines() if line and line[0] != "#"
+    ]
+    dependencies = (ROOT / "pyproject.toml").read_text()
+    for requirement in requirements:
+        assert f'"{requirement}"' in dependencies

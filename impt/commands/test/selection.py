@@ -8,6 +8,8 @@ from pathlib import Path
 
 from impt.errors import UsageError
 
+PARTIAL_RECURSIVE = "Invalid pattern: '**' can only be an entire path component"
+
 _AGENT_WORD = re.compile(r"\bagent\b")
 
 
@@ -78,6 +80,9 @@ def _glob(cwd: Path, glob: str) -> list[Path]:
     if Path(glob).is_absolute():
         base = Path(Path(glob).anchor)
         relative = Path(glob).relative_to(base).as_posix()
+    # Python 3.13 reads a "**" inside a name as "*"; earlier versions refuse it, as impt does.
+    if any("**" in part and part != "**" for part in relative.split("/")):
+        raise UsageError(f'Test file pattern "{glob}" is invalid: {PARTIAL_RECURSIVE}.')
     try:
         return sorted(base.glob(relative))
     except ValueError as exc:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import responses
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from core_compat import patch_module_args
 from responses import matchers, registries
 
 BASE = "https://api.test/v5"

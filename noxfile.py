@@ -1,0 +1,64 @@
+"""The version matrix: the oldest and the newest ansible-core we support, each on its own Python.
+
+Each leg installs the project from its wheel (as users do) with that ansible-core and the test
+tools, then runs the unit, emulator and integration suites and `ansible-test sanity`. The everyday
+`.venv` (ansible-core 2.19, `make test`) is the middle of the range. `make matrix` or `.venv/bin/nox`
+runs both legs; `nox -s "tests-2.16"` one.
+
+meta/runtime.yml (requires_ansible), pyproject.toml (requires-python, classifiers) and the README
+state this range; tests/unit/test_packaging.py checks that they agree with LEGS.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+# ansible-core release -> (exact pin, Python it runs on). 2.16 is the oldest in requires_ansible and
+# runs on the oldest Python we support; 2.21 needs Python >= 3.12.
+LEGS = {
+    "2.16": ("2.16.19", "3.10"),
+    "2.21": ("2.21.5", "3.13"),
+}
+SUITES = ["tests/unit", "tests/emulator", "tests/integration"]
+
+nox.options.sessions = [f"tests-{release}" for release in LEGS]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+
+def _pyenv_pythons_on_path() -> None:
+    """Put pyenv's interpreters (python3.10 ... python3.13) on PATH, where the machines keep them."""
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    if versions.is_dir():
+        bins = [str(path / "bin") for path in sorted(versions.iterdir(), reverse=True) if (path / "bin").is_dir()]
+        os.environ["PATH"] = os.pathsep.join([*bins, os.environ.get("PATH", "")])
+
+
+_pyenv_pythons_on_path()
+
+
+def _clean_build_tree() -> None:
+    """setuptools copies into build/lib and never deletes: a file removed from the tree would ship."""
+    for path in ROOT.glob("build/lib*"):
+        shutil.rmtree(path)
+    for path in ROOT.glob("build/bdist*"):
+        shutil.rmtree(path)
+
+
+for _release, (_pin, _python) in LEGS.items():
+
+    @nox.session(name=f"tests-{_release}", python=_python)
+    def tests(session: nox.Session, pin: str = _pin) -> None:
+        """Unit, emulator and integration suites and ansible-test sanity on one ansible-core."""
+        _clean_build_tree()
+        session.install("-r", "requirements-test.txt", f"ansible-core=={pin}", ".")
+        # A reused venv already holds version X of the project: pip would keep it, not this tree.
+        session.install("--no-deps", "--force-reinstall", ".")
+        session.run("ansible", "--version")
+        session.run("python", "-m", "pytest", *SUITES, *session.posargs)
+        session.run("python", "tests/run_sanity.py")
