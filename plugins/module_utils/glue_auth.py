@@ -20,6 +20,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file i
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DEFAULT_ENDPOINT
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import check_trusted
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import connection_problem
 
 
@@ -77,6 +78,8 @@ def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
         store = AuthFileStore(auth_file, endpoint)
     elif options.get("token_cache", True) and (login_key or (username and password)):
         cache = token_cache_path(endpoint, username, password, login_key)
+        # Someone else's cache directory could hand us their tokens (a task run as another account).
+        check_trusted(os.path.dirname(cache))
         store = AuthFileStore(cache, endpoint, keep_login_key=False)
     timeout = float(options.get("timeout") or 60)
     client = ImpCentralClient(
