@@ -22,7 +22,6 @@ def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
 def read_auth_file(path: Path, label: str) -> dict[str, Any]:
     """The auth file as a dict; `<label> is not found.` / `<label> is corrupted.` in impt's words."""
     from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
-
     from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import UntrustedFileError
 
     try:

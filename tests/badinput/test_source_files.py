@@ -35,7 +35,7 @@ def test_source_file_that_is_not_a_small_regular_file_is_refused_before_reading(
     result = _deploy(emulator, device_group="no-such-group", device_file=path)
     assert result["failed"] is True
     expected = "4194304 bytes" if kind == "too large" else "not a regular file"
-    assert result["msg"].startswith("Cannot read device_file %s" % path) and expected in result["msg"], result
+    assert result["msg"].startswith(f"Cannot read device_file {path}") and expected in result["msg"], result
     assert emulator.requests() == []
 
 
@@ -45,9 +45,9 @@ def test_compile_error_names_file_row_column_and_text(modules, emulator, tmp_pat
     source.write_text("function f() {\n  server.log(1);\n")
     result = _deploy(emulator, device_group="Source files", device_file=str(source), agent_code="")
     assert result["failed"] is True and result.get("code") == "CX005", result
-    assert "%s:" % source in result["msg"] and "does not compile" in result["msg"], result["msg"]
+    assert f"{source}:" in result["msg"] and "does not compile" in result["msg"], result["msg"]
     item = result["meta"][0]
-    assert "%s:%s:%s: " % (source, item["row"], item["column"]) in result["msg"]
+    assert f"{source}:{item['row']}:{item['column']}: " in result["msg"]
     assert item["text"] in result["msg"]
 
 
