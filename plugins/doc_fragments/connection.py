@@ -73,10 +73,28 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for one response. The connection itself times out after at most 10 seconds.
+      - Read timeout, seconds to wait for one response once connected (see O(connect_timeout) and O(deadline)).
       - Must be greater than 0.
     type: float
     default: 60
+  connect_timeout:
+    description:
+      - Seconds to wait for the connection to the endpoint to open (a dead host, a dropped SYN).
+      - Falls back to the E(IMPCENTRAL_CONNECT_TIMEOUT) environment variable.
+      - Must be greater than 0.
+    type: float
+    default: 10
+  deadline:
+    description:
+      - Seconds one request may take with every retry and wait included (a create with its look-ups too).
+        A server that accepts connections but never answers fails the task after this long, with one message
+        naming the endpoint and the request.
+      - Within the deadline, a write whose answer was lost is retried until it is known to be done, whatever
+        O(max_retries) says.
+      - Falls back to the E(IMPCENTRAL_DEADLINE) environment variable.
+      - Must be greater than 0.
+    type: float
+    default: 55
   max_retries:
     description:
       - How many times a request is retried after HTTP 429 (rate limit), 502, 503, 504 or a connection error.
@@ -165,11 +183,29 @@ options:
       - name: impcentral_ca_path
   timeout:
     description:
-      - Seconds to wait for one response.
+      - Read timeout, seconds to wait for one response once connected.
     type: float
     default: 60
     vars:
       - name: impcentral_timeout
+  connect_timeout:
+    description:
+      - Seconds to wait for the connection to the endpoint to open.
+    type: float
+    default: 10
+    env:
+      - name: IMPCENTRAL_CONNECT_TIMEOUT
+    vars:
+      - name: impcentral_connect_timeout
+  deadline:
+    description:
+      - Seconds one request may take with every retry and wait included.
+    type: float
+    default: 55
+    env:
+      - name: IMPCENTRAL_DEADLINE
+    vars:
+      - name: impcentral_deadline
   max_retries:
     description:
       - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error.

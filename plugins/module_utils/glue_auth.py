@@ -82,13 +82,15 @@ def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
         check_trusted(os.path.dirname(cache))
         store = AuthFileStore(cache, endpoint, keep_login_key=False)
     timeout = float(options.get("timeout") or 60)
+    connect_timeout = float(options.get("connect_timeout") or 10)
     client = ImpCentralClient(
         endpoint,
         token_store=store,
-        timeout=(min(10.0, timeout), timeout),
+        timeout=(min(connect_timeout, timeout), timeout),
         validate_certs=options.get("validate_certs", True),
         ca_bundle=options.get("ca_path"),
         max_retries=int(options.get("max_retries") if options.get("max_retries") is not None else 5),
+        deadline=float(options.get("deadline") or 55),
         user_agent=user_agent,
     )
     tokens = store.load() if store else None
