@@ -20,13 +20,16 @@ options:
   login_key:
     description:
       - An impCentral login key, exchanged for an access token.
-      - Falls back to the E(IMPT_LOGINKEY) environment variable.
+      - Falls back to the E(IMPT_LOGINKEY) environment variable, but only when none of O(login_key), O(username)
+        and O(password) is given on the task (or through C(module_defaults)); credentials given there always win
+        over the environment, and are never mixed with it.
       - Preferred over O(username)/O(password) when both are given.
+      - A failed login names where the credentials came from (an option, an environment variable, an auth file).
     type: str
   username:
     description:
       - Account email or username for a password login.
-      - Falls back to the E(IMPT_USER) environment variable.
+      - Falls back to the E(IMPT_USER) environment variable when no credential option is given.
     type: str
     aliases: [user]
   password:
@@ -34,12 +37,12 @@ options:
       - Account password for a password login.
       - Also sent (in C(X-Electricimp-Password)) by M(electricimp.impcentral.login_key) to create, change or delete
         login keys.
-      - Falls back to the E(IMPT_PASSWORD) environment variable.
+      - Falls back to the E(IMPT_PASSWORD) environment variable when no credential option is given.
     type: str
   otp:
     description:
       - One-time password for accounts with two-factor authentication.
-      - Only used when the login needs it.
+      - Only used when the login needs it; without it such an account fails the task with a message asking for it.
     type: str
   auth_file:
     description:
@@ -126,25 +129,23 @@ options:
   login_key:
     description:
       - An impCentral login key, exchanged for an access token.
+      - When none of O(login_key), O(username) and O(password) is given, the credentials come from the
+        E(IMPT_LOGINKEY) environment variable, else from E(IMPT_USER) and E(IMPT_PASSWORD).
     type: str
-    env:
-      - name: IMPT_LOGINKEY
     vars:
       - name: impcentral_login_key
   username:
     description:
       - Account email or username for a password login.
+      - Falls back to the E(IMPT_USER) environment variable only when no credential option is given.
     type: str
-    env:
-      - name: IMPT_USER
     vars:
       - name: impcentral_username
   password:
     description:
       - Account password for a password login.
+      - Falls back to the E(IMPT_PASSWORD) environment variable only when no credential option is given.
     type: str
-    env:
-      - name: IMPT_PASSWORD
     vars:
       - name: impcentral_password
   otp:

@@ -32,6 +32,9 @@ CONNECTION_OPTIONS = {
     "max_retries": ("int", 5, ("IMPCENTRAL_MAX_RETRIES",), False, ()),
 }
 CONNECTION_OPTION_NAMES = tuple(CONNECTION_OPTIONS)
+# Credentials given on the task (or module_defaults, or a lookup's options) win over the environment as a whole:
+# their environment variables are read by ``glue_auth.connect`` only when none of them is given, never mixed.
+CREDENTIAL_OPTIONS = ("login_key", "username", "password")
 
 
 def module_argspec() -> dict:
@@ -41,7 +44,7 @@ def module_argspec() -> dict:
         entry: dict = {"type": kind}
         if default is not None:
             entry["default"] = default
-        if env:
+        if env and name not in CREDENTIAL_OPTIONS:
             entry["fallback"] = (env_fallback, list(env))
         if no_log:
             entry["no_log"] = True
