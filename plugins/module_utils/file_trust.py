@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_module
-from typing import Callable, Optional
+from typing import Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
 
@@ -29,8 +29,9 @@ class UntrustedFileError(ImpCentralClientError):
 
 def current_uid() -> Optional[int]:
     """The effective user id; None where the platform has none (no ownership to check)."""
-    getter: Optional[Callable[[], int]] = getattr(os, "geteuid", None)
-    return getter() if getter else None
+    if not hasattr(os, "geteuid"):
+        return None
+    return os.geteuid()
 
 
 def untrusted_reason(path: str, *, uid: Optional[int] = None) -> Optional[tuple]:
