@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from impt.errors import ImptError
-from impt.files import PROJECT_FILE, write_atomically
+from impt.files import PROJECT_FILE, check_trusted_file, write_atomically
 
 TEST_FILE = ".impt.test"
 PROJECT_LABEL = "Project"
@@ -42,7 +42,9 @@ def write_config(path: Path, data: dict[str, Any], mode: int = 0o644) -> None:
 
 
 def read_config(path: Path, label: str) -> dict[str, Any] | None:
-    """The file's JSON object, None when the file does not exist."""
+    """The file's JSON object, None when the file does not exist; an untrusted project or test file is refused."""
+    if label in (PROJECT_LABEL, TEST_LABEL):
+        check_trusted_file(path, label)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -6,6 +6,7 @@ Order: ./.impt.auth, then $IMPT_AUTH_FILE_PATH/.impt.auth, then IMPT_LOGINKEY / 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,6 +24,42 @@ DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
 # A refused or unresolvable endpoint is retried once, not through the whole backoff (several seconds).
 IMPT_CONNECT_RETRIES = 1
+# Dead and slow endpoints (docs/guide.md): environment variable -> (default, what it sets). A server that
+# accepts and never answers fails a command within the deadline; a refused connection within about a second.
+NETWORK_SETTINGS = {
+    "IMPCENTRAL_CONNECT_TIMEOUT": 5.0,  # seconds for the connection to open
+    "IMPCENTRAL_TIMEOUT": 30.0,  # read timeout: seconds for one answer once connected
+    "IMPCENTRAL_DEADLINE": 40.0,  # seconds one request may take, every retry and wait included
+}
+DEFAULT_MAX_RETRIES = 5
+
+
+def network_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The client's timeouts, deadline and retry count from the environment; a bad value is one clear error."""
+    values: dict[str, Any] = {}
+    for name, default in NETWORK_SETTINGS.items():
+        raw = env.get(name)
+        values[name] = default if raw in (None, "") else _number(name, raw, positive=True)
+    raw = env.get("IMPCENTRAL_MAX_RETRIES")
+    retries = DEFAULT_MAX_RETRIES if raw in (None, "") else _number("IMPCENTRAL_MAX_RETRIES", raw, positive=False)
+    if retries != int(retries):
+        raise ImptError(f"IMPCENTRAL_MAX_RETRIES must be 0 or a positive whole number, not {raw!r}.")
+    return {
+        "timeout": (values["IMPCENTRAL_CONNECT_TIMEOUT"], values["IMPCENTRAL_TIMEOUT"]),
+        "deadline": values["IMPCENTRAL_DEADLINE"],
+        "max_retries": int(retries),
+    }
+
+
+def _number(name: str, raw: str, *, positive: bool) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and (value > 0 if positive else value >= 0)):
+        wanted = "a number of seconds greater than 0" if positive else "0 or a positive whole number"
+        raise ImptError(f"{name} must be {wanted}, not {raw!r}.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -98,6 +135,7 @@ class Context:
             endpoint,
             token_store=token_store,
             connect_retries=IMPT_CONNECT_RETRIES,
+            **network_settings(self.env),
             debug_hook=hook,
             user_agent=f"impt/{IMPT_VERSION}",
         )

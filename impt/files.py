@@ -25,11 +25,14 @@ def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
 def read_auth_file(path: Path, label: str) -> dict[str, Any]:
     """The auth file as a dict; `<label> is not found.` / `<label> is corrupted.` in impt's words."""
     from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import UntrustedFileError
 
     try:
         data = auth_file.read_auth_file(str(path))
     except auth_file.AuthFileError as exc:
         raise AuthError(f"{label} is not found." if exc.missing else f"{label} is corrupted.") from None
+    except UntrustedFileError as exc:
+        raise AuthError(f"{label}: {exc}") from None
     if not _well_typed(data):  # a hand-edited file (`"expiresAt": 5`) is corrupted, never an internal error
         raise AuthError(f"{label} is corrupted.")
     return data
@@ -48,6 +51,19 @@ def _well_typed(data: dict[str, Any]) -> bool:
     except ValueError:
         return False
     return True
+
+
+def check_trusted_file(path: Path, label: str) -> None:
+    """impt's one line for a file another user owns or group/others can write (the ssh rule)."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import (
+        UntrustedFileError,
+        check_trusted,
+    )
+
+    try:
+        check_trusted(str(path))
+    except UntrustedFileError as exc:
+        raise ImptError(f"{label} File: {exc}") from None
 
 
 def auth_file_text(endpoint: str, tokens: Any, *, temp: bool = False) -> str:
@@ -75,6 +91,7 @@ def read_project(cwd: Path) -> dict[str, Any] | None:
     default, so every consumer (and a rewrite by `project update`) sees the same files.
     """
     path = cwd / PROJECT_FILE
+    check_trusted_file(path, "Project")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

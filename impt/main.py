@@ -146,7 +146,8 @@ def translate(exc: BaseException, ctx: Context | None) -> ImptError:
     from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
 
     if isinstance(exc, client.TransportError):
-        return NetworkError(ACCESS_FAILED)
+        # impt's phrase first (scripts match it), then which endpoint and what happened.
+        return NetworkError(f"{ACCESS_FAILED} ({exc})")
     if isinstance(exc, client.MfaRequiredError):
         return AuthError("Multi-factor authentication is enabled: a one-time password is required.")
     url = str(getattr(exc, "url", "") or "").rstrip("/")

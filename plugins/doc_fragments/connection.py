@@ -20,13 +20,16 @@ options:
   login_key:
     description:
       - An impCentral login key, exchanged for an access token.
-      - Falls back to the E(IMPT_LOGINKEY) environment variable.
+      - Falls back to the E(IMPT_LOGINKEY) environment variable, but only when none of O(login_key), O(username)
+        and O(password) is given on the task (or through C(module_defaults)); credentials given there always win
+        over the environment, and are never mixed with it.
       - Preferred over O(username)/O(password) when both are given.
+      - A failed login names where the credentials came from (an option, an environment variable, an auth file).
     type: str
   username:
     description:
       - Account email or username for a password login.
-      - Falls back to the E(IMPT_USER) environment variable.
+      - Falls back to the E(IMPT_USER) environment variable when no credential option is given.
     type: str
     aliases: [user]
   password:
@@ -34,12 +37,12 @@ options:
       - Account password for a password login.
       - Also sent (in C(X-Electricimp-Password)) by M(electricimp.impcentral.login_key) to create, change or delete
         login keys.
-      - Falls back to the E(IMPT_PASSWORD) environment variable.
+      - Falls back to the E(IMPT_PASSWORD) environment variable when no credential option is given.
     type: str
   otp:
     description:
       - One-time password for accounts with two-factor authentication.
-      - Only used when the login needs it.
+      - Only used when the login needs it; without it such an account fails the task with a message asking for it.
     type: str
   auth_file:
     description:
@@ -73,10 +76,28 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for one response. The connection itself times out after at most 10 seconds.
+      - Read timeout, seconds to wait for one response once connected (see O(connect_timeout) and O(deadline)).
       - Must be greater than 0.
     type: float
     default: 60
+  connect_timeout:
+    description:
+      - Seconds to wait for the connection to the endpoint to open (a dead host, a dropped SYN).
+      - Falls back to the E(IMPCENTRAL_CONNECT_TIMEOUT) environment variable.
+      - Must be greater than 0.
+    type: float
+    default: 10
+  deadline:
+    description:
+      - Seconds one request may take with every retry and wait included (a create with its look-ups too).
+        A server that accepts connections but never answers fails the task after this long, with one message
+        naming the endpoint and the request.
+      - Within the deadline, a write whose answer was lost is retried until it is known to be done, whatever
+        O(max_retries) says.
+      - Falls back to the E(IMPCENTRAL_DEADLINE) environment variable.
+      - Must be greater than 0.
+    type: float
+    default: 55
   max_retries:
     description:
       - How many times a request is retried after HTTP 429 (rate limit), 502, 503, 504 or a connection error.
@@ -108,25 +129,23 @@ options:
   login_key:
     description:
       - An impCentral login key, exchanged for an access token.
+      - When none of O(login_key), O(username) and O(password) is given, the credentials come from the
+        E(IMPT_LOGINKEY) environment variable, else from E(IMPT_USER) and E(IMPT_PASSWORD).
     type: str
-    env:
-      - name: IMPT_LOGINKEY
     vars:
       - name: impcentral_login_key
   username:
     description:
       - Account email or username for a password login.
+      - Falls back to the E(IMPT_USER) environment variable only when no credential option is given.
     type: str
-    env:
-      - name: IMPT_USER
     vars:
       - name: impcentral_username
   password:
     description:
       - Account password for a password login.
+      - Falls back to the E(IMPT_PASSWORD) environment variable only when no credential option is given.
     type: str
-    env:
-      - name: IMPT_PASSWORD
     vars:
       - name: impcentral_password
   otp:
@@ -165,11 +184,29 @@ options:
       - name: impcentral_ca_path
   timeout:
     description:
-      - Seconds to wait for one response.
+      - Read timeout, seconds to wait for one response once connected.
     type: float
     default: 60
     vars:
       - name: impcentral_timeout
+  connect_timeout:
+    description:
+      - Seconds to wait for the connection to the endpoint to open.
+    type: float
+    default: 10
+    env:
+      - name: IMPCENTRAL_CONNECT_TIMEOUT
+    vars:
+      - name: impcentral_connect_timeout
+  deadline:
+    description:
+      - Seconds one request may take with every retry and wait included.
+    type: float
+    default: 55
+    env:
+      - name: IMPCENTRAL_DEADLINE
+    vars:
+      - name: impcentral_deadline
   max_retries:
     description:
       - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error.

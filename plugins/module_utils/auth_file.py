@@ -13,6 +13,7 @@ from typing import Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import check_trusted
 
 AUTH_FILE_NAME = ".impt.auth"
 
@@ -60,7 +61,11 @@ def _replace_with(path: str, text: str, mode: int) -> None:
 
 
 def read_auth_file(path: str) -> dict:
-    """The auth file's content; ``AuthFileError`` when it is missing or lacks a token."""
+    """The auth file's content; ``AuthFileError`` when it is missing or lacks a token.
+
+    ``UntrustedFileError`` when another user owns it or group/others can write it (see ``file_trust``).
+    """
+    check_trusted(path)
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)

@@ -65,6 +65,8 @@ class ImpCentralClient:
         self.log_streams = LogStreams(self.transport)
         self.logs = Logs(self.transport, self.log_streams, self.devices)
         self.identify = Identifier(self)
+        # Where the credentials came from (an option, the environment, an auth file), for login failures.
+        self.credential_source: Optional[str] = None
 
     @property
     def endpoint(self) -> str:

@@ -38,3 +38,6 @@ AGENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{12}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 LOGIN_KEY_RE = re.compile(r"^[0-9a-z]{16}$")
 TAG_RE = re.compile(r"^[A-Za-z0-9_.*-]+$")
+
+# impCentral accepts at most 4 MiB per code field; a source file is refused above it before it is read.
+MAX_CODE_BYTES = 4 * 1024 * 1024

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import Mapping
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import (
     AuthFileError,
@@ -19,8 +20,17 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file i
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DEFAULT_ENDPOINT
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import connection_problem
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+    AuthenticationError,
+    ImpCentralClientError,
+    MfaRequiredError,
+    NotFoundError,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import check_trusted
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
+    CREDENTIAL_OPTIONS,
+    connection_problem,
+)
 
 
 class ConnectionOptionError(ImpCentralClientError, ValueError):
@@ -54,12 +64,48 @@ def token_cache_path(endpoint: str, username: str | None, password: str | None, 
     return os.path.join(base, "electricimp.impcentral", digest.hex()[:32] + ".json")
 
 
+def credentials(options: dict, environ: Mapping[str, str] | None = None) -> tuple:
+    """(login_key, username, password, where they came from): the options when any is given, else the
+    environment (IMPT_LOGINKEY, else IMPT_USER and IMPT_PASSWORD), else none."""
+    given = {name: options.get(name) for name in CREDENTIAL_OPTIONS}
+    if any(given.values()):
+        what = "login_key" if given["login_key"] else "username/password"
+        return given["login_key"], given["username"], given["password"], "the %s option" % what
+    env = os.environ if environ is None else environ
+    if env.get("IMPT_LOGINKEY"):
+        return env["IMPT_LOGINKEY"], None, None, "the IMPT_LOGINKEY environment variable"
+    if env.get("IMPT_USER"):
+        source = "the IMPT_USER and IMPT_PASSWORD environment variables"
+        return None, env["IMPT_USER"], env.get("IMPT_PASSWORD"), source
+    return None, None, None, None
+
+
+def failure_message(exc: Exception, client: ImpCentralClient | None = None) -> str:
+    """One line for a failed call: method, URL and status when there was a request; for a failed login, where
+    the credential came from; for an account with MFA and no ``otp``, what to give."""
+    if isinstance(exc, MfaRequiredError):
+        return (
+            "The account uses multi-factor authentication: give otp (a current one-time password) to log in "
+            "(%s %s -> %s)." % (exc.method, exc.url, exc.status)
+        )
+    if hasattr(exc, "describe") and getattr(exc, "method", None) and getattr(exc, "url", None):
+        message = exc.describe()
+    else:  # no request behind it (no credentials, a bad option): no empty "( -> 401)"
+        message = str(exc)
+    url = str(getattr(exc, "url", "") or "").rstrip("/")
+    login = isinstance(exc, AuthenticationError) or (isinstance(exc, NotFoundError) and url.endswith("/auth/token"))
+    source = getattr(client, "credential_source", None)
+    if login and source:
+        message += " The credentials came from %s." % source
+    return message
+
+
 def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
     """Build a client from the connection options (module params or plugin options)."""
     problem = connection_problem(options)
     if problem:
         raise ConnectionOptionError(problem)
-    login_key, username, password = options.get("login_key"), options.get("username"), options.get("password")
+    login_key, username, password, source = credentials(options)
     auth_file = options.get("auth_file")
     if auth_file and not (login_key or username) and not os.path.exists(auth_file):
         # Without credentials the file is the only way to log in: a missing one is the error, not a 401 later.
@@ -77,17 +123,22 @@ def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
         store = AuthFileStore(auth_file, endpoint)
     elif options.get("token_cache", True) and (login_key or (username and password)):
         cache = token_cache_path(endpoint, username, password, login_key)
+        # Someone else's cache directory could hand us their tokens (a task run as another account).
+        check_trusted(os.path.dirname(cache))
         store = AuthFileStore(cache, endpoint, keep_login_key=False)
     timeout = float(options.get("timeout") or 60)
+    connect_timeout = float(options.get("connect_timeout") or 10)
     client = ImpCentralClient(
         endpoint,
         token_store=store,
-        timeout=(min(10.0, timeout), timeout),
+        timeout=(min(connect_timeout, timeout), timeout),
         validate_certs=options.get("validate_certs", True),
         ca_bundle=options.get("ca_path"),
         max_retries=int(options.get("max_retries") if options.get("max_retries") is not None else 5),
+        deadline=float(options.get("deadline") or 55),
         user_agent=user_agent,
     )
+    client.credential_source = source or ("the auth file %s" % auth_file if auth_file else None)
     tokens = store.load() if store else None
     if tokens:
         client.set_tokens(tokens)

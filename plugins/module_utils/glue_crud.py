@@ -12,7 +12,7 @@ Private to this collection: names here may change in any release.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import ID_RE
@@ -21,7 +21,11 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     EntityNotFoundError,
     ImpCentralClientError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import (
+    connect,
+    failure_message,
+    requests_missing,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
     CONNECTION_ARGSPEC,
     connection_problem,
@@ -103,7 +107,21 @@ class ImpCentralModule:
         problem = connection_problem(self.params, strict=True)
         if problem:
             self.fail(problem)
+        self.refuse_lists_for_strings(spec)
         self.reject_empty(*identifiers)
+
+    def refuse_lists_for_strings(self, spec: dict) -> None:
+        """Fail when a string option was given a list or a dict: Ansible would turn ``name: [a, b]`` into the
+        text ``"['a', 'b']"`` and create a product called that."""
+        raw = _load_params()
+        for name, entry in spec.items():
+            if entry.get("type", "str") != "str":
+                continue
+            for key in (name, *entry.get("aliases", ())):
+                value = raw.get(key)
+                if isinstance(value, (list, dict)):
+                    kind = "list" if isinstance(value, list) else "dictionary"
+                    self.fail("%s must be a single string, not a %s." % (key, kind))
 
     def refuse_identifier_as_name(self, label: str, value: str, kind: str) -> None:
         """Fail when ``value``, about to become the name of a new entity, has the form of an identifier:
@@ -160,10 +178,7 @@ class ImpCentralModule:
     def fail_from(self, exc: Exception) -> None:
         details = exc.to_dict() if hasattr(exc, "to_dict") else {}
         details = {k: v for k, v in details.items() if k not in ("msg", "changed", "failed")}
-        if hasattr(exc, "describe") and getattr(exc, "method", None) and getattr(exc, "url", None):
-            msg = exc.describe()
-        else:  # no request behind it (no credentials, a bad option): no empty "( -> 401)"
-            msg = str(exc)
+        msg = failure_message(exc, self._client)
         if isinstance(exc, AmbiguousEntityError):
             details["candidates"] = [flatten(c) for c in (getattr(exc, "candidates", None) or [])]
         self.fail(msg, **details)

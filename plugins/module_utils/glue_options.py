@@ -27,9 +27,14 @@ CONNECTION_OPTIONS = {
     "validate_certs": ("bool", True, (), False, ()),
     "ca_path": ("path", None, (), False, ()),
     "timeout": ("float", 60, (), False, ()),
+    "connect_timeout": ("float", 10, ("IMPCENTRAL_CONNECT_TIMEOUT",), False, ()),
+    "deadline": ("float", 55, ("IMPCENTRAL_DEADLINE",), False, ()),
     "max_retries": ("int", 5, ("IMPCENTRAL_MAX_RETRIES",), False, ()),
 }
 CONNECTION_OPTION_NAMES = tuple(CONNECTION_OPTIONS)
+# Credentials given on the task (or module_defaults, or a lookup's options) win over the environment as a whole:
+# their environment variables are read by ``glue_auth.connect`` only when none of them is given, never mixed.
+CREDENTIAL_OPTIONS = ("login_key", "username", "password")
 
 
 def module_argspec() -> dict:
@@ -39,7 +44,7 @@ def module_argspec() -> dict:
         entry: dict = {"type": kind}
         if default is not None:
             entry["default"] = default
-        if env:
+        if env and name not in CREDENTIAL_OPTIONS:
             entry["fallback"] = (env_fallback, list(env))
         if no_log:
             entry["no_log"] = True
@@ -63,6 +68,10 @@ def connection_problem(options: dict, *, strict: bool = False) -> str | None:
             number = math.nan
         if not math.isfinite(number) or number < 0 or (strict and number == 0):
             return "timeout must be a number of seconds greater than 0, not %r." % (timeout,)
+    for name in ("connect_timeout", "deadline"):
+        value = options.get(name)
+        if value is not None and not _positive_number(value):
+            return "%s must be a number of seconds greater than 0, not %r." % (name, value)
     retries = options.get("max_retries")
     if retries is not None:
         try:
@@ -72,3 +81,13 @@ def connection_problem(options: dict, *, strict: bool = False) -> str | None:
         if count < 0 or isinstance(retries, bool):
             return "max_retries must be 0 or a positive whole number, not %r." % (retries,)
     return None
+
+
+def _positive_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and number > 0

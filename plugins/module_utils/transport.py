@@ -37,6 +37,9 @@ BACKOFF_CAP = 8.0
 RATE_LIMIT_MIN_WAIT = 0.05
 RATE_LIMIT_MAX_WAIT = 30.0
 MAX_PAGES = 100000
+# With a deadline, a write whose answer was lost is retried until the deadline, not a small count (half the
+# answers lost makes six losses in a row common); this cap only stops a zero-backoff loop.
+MAX_AMBIGUOUS_RETRIES = 1000
 
 FilterValue = Any  # None | str | bool | list[str]
 
@@ -92,6 +95,8 @@ class Transport:
         # A person at a terminal wants a refused connection reported now; a playbook rides out a restart.
         self.connect_retries = self.max_retries if connect_retries is None else max(0, int(connect_retries))
         self.deadline = deadline
+        # An absolute monotonic time an enclosing operation (a create and its probes) must finish by.
+        self._outer_deadline_at: Optional[float] = None
         self.debug_hook = debug_hook
         self.extra_user_agent = user_agent
         self.redactor = redactor or Redactor()
@@ -167,24 +172,32 @@ class Transport:
         A 502/503/504 or a connection lost after sending leaves it unknown whether the server created
         the entity. Sending again blindly could make a duplicate, so ``probe`` looks for the entity by
         its natural key (a name in its product, a webhook's group, event and URL...) first: found, it
-        is the answer; not found, the POST is sent again (bounded by ``max_retries``).
+        is the answer; not found, the POST is sent again: until the deadline when there is one (the POST,
+        its probes and waits all within it), else up to ``max_retries`` times.
         """
-        deadline_at = time.monotonic() + self.deadline if self.deadline else None
-        attempt = 0
-        while True:
-            try:
-                return self.call("POST", path, body=body, headers=headers, repeatable=False)["data"]
-            except (ServerError, TransportError) as exc:
-                ambiguous = (isinstance(exc, ServerError) and exc.status in RETRY_STATUSES) or (
-                    isinstance(exc, TransportError) and not isinstance(exc, DeadlineExceededError) and exc.maybe_sent
-                )
-                if not ambiguous or attempt >= self.max_retries:
-                    raise
-            found = probe()
-            if found is not None:
-                return found
-            self._pause(self._backoff(attempt), deadline_at, "POST", self.url_for(path))
-            attempt += 1
+        deadline_at = self._deadline_at()
+        budget = MAX_AMBIGUOUS_RETRIES if deadline_at is not None else self.max_retries
+        outer, self._outer_deadline_at = self._outer_deadline_at, deadline_at
+        try:
+            attempt = 0
+            while True:
+                try:
+                    return self.call("POST", path, body=body, headers=headers, repeatable=False)["data"]
+                except (ServerError, TransportError) as exc:
+                    ambiguous = (isinstance(exc, ServerError) and exc.status in RETRY_STATUSES) or (
+                        isinstance(exc, TransportError)
+                        and not isinstance(exc, DeadlineExceededError)
+                        and exc.maybe_sent
+                    )
+                    if not ambiguous or attempt >= budget:
+                        raise
+                found = probe()
+                if found is not None:
+                    return found
+                self._pause(self._backoff(attempt), deadline_at, "POST", self.url_for(path))
+                attempt += 1
+        finally:
+            self._outer_deadline_at = outer
 
     def get_data(self, path: str, params: Optional[dict] = None) -> Any:
         """``data`` of a GET answer."""
@@ -244,7 +257,7 @@ class Transport:
         url = self.url_for(path)
         if repeatable is None:
             repeatable = method != "POST"
-        deadline_at = time.monotonic() + self.deadline if self.deadline else None
+        deadline_at = self._deadline_at()
         data = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
         attempt = 0
         refreshed = False
@@ -265,10 +278,13 @@ class Transport:
                 reason, reached = self._classify(exc)
                 if reason is None:
                     raise
-                self._check_deadline(deadline_at, method, url)
+                self._check_deadline(deadline_at, method, url, reason)
                 budget = self.max_retries if reached else min(self.max_retries, self.connect_retries)
+                if reached and repeatable and deadline_at is not None and reason == "connection reset":
+                    # An answer lost after sending: a repeatable request converges if retried until the deadline.
+                    budget = max(budget, MAX_AMBIGUOUS_RETRIES)
                 if reason not in PERMANENT_FAILURES and attempt < budget and (repeatable or not reached):
-                    self._pause(self._backoff(attempt), deadline_at, method, url)
+                    self._pause(self._backoff(attempt), deadline_at, method, url, reason)
                     attempt += 1
                     continue
                 raise TransportError(
@@ -381,30 +397,41 @@ class Transport:
                 self.redactor.url(response.url),
             ) from None
 
+    def _deadline_at(self) -> Optional[float]:
+        """When the call starting now must be done: its own deadline, or an enclosing operation's if sooner."""
+        own = time.monotonic() + self.deadline if self.deadline else None
+        outer = self._outer_deadline_at
+        if own is None or outer is None:
+            return own if outer is None else outer
+        return min(own, outer)
+
     def _timeout(self, deadline_at: Optional[float], method: str, url: str) -> tuple:
         if deadline_at is None:
             return self.timeout
         remaining = self._check_deadline(deadline_at, method, url)
         return (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
 
-    def _check_deadline(self, deadline_at: Optional[float], method: str, url: str) -> float:
+    def _check_deadline(self, deadline_at: Optional[float], method: str, url: str, reason: str = "") -> float:
         if deadline_at is None:
             return float("inf")
         remaining = deadline_at - time.monotonic()
         if remaining <= 0:
-            raise self._deadline_error(method, url)
+            raise self._deadline_error(method, url, reason)
         return remaining
 
-    def _pause(self, seconds: float, deadline_at: Optional[float], method: str, url: str) -> None:
+    def _pause(self, seconds: float, deadline_at: Optional[float], method: str, url: str, reason: str = "") -> None:
         """Sleep before a retry, or give up at once when the wait would pass the deadline."""
         if deadline_at is not None and time.monotonic() + seconds >= deadline_at:
-            raise self._deadline_error(method, url)
+            raise self._deadline_error(method, url, reason)
         self.sleep(seconds)
 
-    def _deadline_error(self, method: str, url: str) -> DeadlineExceededError:
+    def _deadline_error(self, method: str, url: str, reason: str = "") -> DeadlineExceededError:
         safe = self.redactor.url(url)
+        last = f" (last try: {reason})" if reason else ""
         return DeadlineExceededError(
-            f"impCentral did not complete {method} {safe} within the {self.deadline:g} s deadline", method, safe
+            f"impCentral did not complete {method} {safe} within the {self.deadline:g} s deadline{last}",
+            method,
+            safe,
         )
 
     def _backoff(self, attempt: int) -> float:

@@ -37,10 +37,13 @@ options:
   device_file:
     description:
       - File holding the device code, read on the host that runs the module.
+      - Only a regular file of at most 4 MiB (impCentral's limit) is read; anything else (a device, a FIFO,
+        a directory, a larger file) fails the task before it is read.
     type: path
   agent_file:
     description:
       - File holding the agent code, read on the host that runs the module.
+      - Only a regular file of at most 4 MiB is read, as for O(device_file).
     type: path
   copy_from:
     description:
@@ -174,6 +177,7 @@ predicted_missing:
       type: str
 """
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
@@ -182,6 +186,11 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.resources i
     flatten,
     ref,
     rel_id,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.source_files import (  # noqa: E402
+    SourceFileError,
+    compile_error_lines,
+    read_source_file,
 )
 
 EDITABLE = ("description", "tags", "flagged")
@@ -253,9 +262,20 @@ def ensure_deployment(m: ImpCentralModule) -> None:
         return
 
     def create():
-        return m.client.deployments.create(
-            ref(group), description=p["description"], origin=p["origin"], flagged=p["flagged"], tags=p["tags"], **code
-        )
+        try:
+            return m.client.deployments.create(
+                ref(group),
+                description=p["description"],
+                origin=p["origin"],
+                flagged=p["flagged"],
+                tags=p["tags"],
+                **code,
+            )
+        except ImpCentralError as exc:
+            if exc.code != "CX005":
+                raise
+            files = {"%s_code" % part: p["%s_file" % part] for part in ("device", "agent") if p["%s_file" % part]}
+            m.fail("; ".join(["The code does not compile"] + compile_error_lines(exc.meta, files)), **exc.to_dict())
 
     predicted = dict(
         code, type="deployment", sha=None, device_group=group["id"] or p["device_group"], origin=p["origin"]
@@ -278,10 +298,9 @@ def wanted_code(m: ImpCentralModule) -> dict:
         text, path = p["%s_code" % part], p["%s_file" % part]
         if path:
             try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-            except OSError as exc:
-                m.fail("Cannot read %s_file %s: %s" % (part, path, exc.strerror or exc))
+                text = read_source_file(path)
+            except SourceFileError as exc:
+                m.fail("Cannot read %s_file %s." % (part, exc))
         code["%s_code" % part] = text or ""
     return code
 

@@ -125,6 +125,12 @@ def ensure_device(m: ImpCentralModule) -> None:
         client.device_groups.remove_devices(group_now, [cur["id"]], unbond_key=p["unbond_key"])
 
     if p["state"] == "absent":
+        if current is not None and group_now and not p["force"]:
+            # The API refuses to delete an assigned device: say so before any write, with the way out.
+            m.fail(
+                'Nothing was deleted: Device "%s" is assigned to device group %s; use force to unassign it first.'
+                % (p["device"], group_now)
+            )
 
         def remove(cur):
             if p["force"] and group_now:

@@ -222,6 +222,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.resources i
     DG_TYPES,
     api_dg_type,
     attr,
+    dg_type,
     ref,
     rel_id,
 )
@@ -253,7 +254,28 @@ def main() -> None:
         ),
         identifiers=("name", "product", "production_target", "dut_target", "min_supported_deployment"),
     )
+    if module.params["type"]:
+        refuse_contradictions(module, module.params["type"])
     module.run(ensure_device_group)
+
+
+def refuse_contradictions(m: ImpCentralModule, kind: str) -> None:
+    """Fail, before any write, on options the group's type cannot have (the API would refuse them)."""
+    p, group_type = m.params, dg_type(kind)
+    if group_type is None or p["state"] == "absent":
+        return
+    for relation in ("production_target", "dut_target"):
+        if p[relation] and relation not in group_type.targets:
+            m.fail(
+                "%s applies to factory and pre-factory device groups only, not to a %s group."
+                % (relation, group_type.label)
+            )
+    for option in ("region", "load_code_after_blessing"):
+        if p[option] is not None and not group_type.production:
+            m.fail(
+                "%s applies to production and pre-production device groups only, not to a %s group."
+                % (option, group_type.label)
+            )
 
 
 def ensure_device_group(m: ImpCentralModule) -> None:
@@ -274,7 +296,8 @@ def ensure_device_group(m: ImpCentralModule) -> None:
         m.refuse_identifier_as_name("Device group", p["name"], "device_group")
         if product is None:
             m.fail('Device group "%s" does not exist; give product to create it.' % p["name"])
-    kind = p["type"] or "development"
+    kind = p["type"] or (current and current["type"]) or "development"
+    refuse_contradictions(m, kind)
     if current and p["type"] and api_dg_type(p["type"]) != current["type"]:
         m.fail('Device group "%s" is of another type; a type cannot change. Delete and recreate it.' % p["name"])
     if current and p["region"] is not None and attr(current, "region") != p["region"]:

@@ -20,6 +20,7 @@ options:
   devices:
     description:
       - Devices (id, MAC address, agent id or name).
+      - At least one device or device group must be given.
     type: list
     elements: str
     default: []
@@ -103,6 +104,9 @@ def main() -> None:
         required_one_of=[("devices", "device_groups")],
         identifiers=("devices", "device_groups"),
     )
+    if not module.params["devices"] and not module.params["device_groups"]:
+        # Both default to []: required_one_of is met by the defaults, and restarting nothing is never meant.
+        module.fail("Nothing to restart: give devices or device_groups (at least one, not empty).")
     module.run(restart)
 
 

@@ -14,7 +14,11 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import (
+    connect,
+    failure_message,
+    requests_missing,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_OPTION_NAMES
 from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
@@ -33,7 +37,7 @@ class ImpCentralLookup(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         if requests_missing():
             raise AnsibleLookupError(missing_required_lib("requests"))
-        options = {name: self.get_option(name) for name in CONNECTION_OPTION_NAMES}
+        options = {name: self.templated(self.get_option(name)) for name in CONNECTION_OPTION_NAMES}
         try:
             client = connect(options, user_agent="ansible-lookup")
         except ImpCentralClientError as exc:  # a bad connection option or auth file, before any request
@@ -43,11 +47,18 @@ class ImpCentralLookup(LookupBase):
             answer.extend(self.lookup_one(client, term))
         return wrap_var(answer)
 
+    def templated(self, value):
+        """An option set through a variable (``impcentral_password: "{{ vault_pw }}"``) arrives as the raw
+        template: render it as the task's own arguments are (hashi_vault's lookups do the same)."""
+        if isinstance(value, str) and "{{" in value and self._templar is not None:
+            return self._templar.template(value)
+        return value
+
     def lookup_one(self, client, term) -> list:
         try:
             matches = client.identify.find(self.KIND, term)
         except ImpCentralClientError as exc:
-            message = exc.describe() if hasattr(exc, "describe") else str(exc)
+            message = failure_message(exc, client)
             raise AnsibleLookupError('%s lookup of "%s" failed: %s' % (self.LABEL, term, message)) from None
         if not matches:
             message = '%s "%s" is not found.' % (self.LABEL, term)

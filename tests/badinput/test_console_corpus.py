@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ def _case_id(case: dict) -> str:
 
 def test_corpus_is_substantial():
     assert len(CASES) >= 80
-    assert len({tuple(c["argv"]) + tuple(sorted(c.get("files", {}).items())) for c in CASES}) == len(CASES)
+    assert len({json.dumps(c, sort_keys=True) for c in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
@@ -29,7 +30,9 @@ def test_console_rejects_bad_input(case, impt_in, tried):
         impt_in.ok(*argv)
     for name, text in case.get("files", {}).items():
         (impt_in.cwd / name).write_text(text, encoding="utf-8")
-    result = impt_in(*case["argv"])
+    for name, mode in case.get("modes", {}).items():
+        (impt_in.cwd / name).chmod(int(mode, 8))
+    result = impt_in(*case["argv"], env=case.get("env"))
     assert_clear_failure(result, case["argv"])
     if "code" in case:
         assert result.code == case["code"], f"expected {case['code']}\n{result.text}"

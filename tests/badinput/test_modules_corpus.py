@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,11 @@ def module_env(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     broken = tmp_path / "broken-auth.json"
     broken.write_text('{"endpoint": 1, "accessToken": ', encoding="utf-8")
-    return {"BROKEN_AUTH_FILE": str(broken)}
+    fifo, big = tmp_path / "fifo.nut", tmp_path / "big.nut"
+    os.mkfifo(fifo)
+    with open(big, "wb") as handle:
+        handle.truncate(4 * 1024 * 1024 + 1)
+    return {"BROKEN_AUTH_FILE": str(broken), "FIFO": str(fifo), "BIG_FILE": str(big)}
 
 
 def test_corpus_covers_every_module():
@@ -49,7 +54,10 @@ def test_module_fails_cleanly(case, emulator, module_env, tried):
     substitutions = {"EMULATOR": emulator.base_url, **module_env}
     connection = case.get("connection", {"endpoint": "EMULATOR", "username": "demo", "password": "demo-password"})
     connection = {key: substitutions.get(value, value) for key, value in connection.items()}
-    result = run_module(case["module"], {**case["args"], **connection})
+    args = {
+        key: substitutions.get(value, value) if isinstance(value, str) else value for key, value in case["args"].items()
+    }
+    result = run_module(case["module"], {**args, **connection})
     assert result.get("failed") is True, f"{case}: {result}"
     assert isinstance(result.get("msg"), str) and result["msg"].strip(), result
     assert "Traceback" not in result["msg"], result

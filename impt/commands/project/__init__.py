@@ -207,11 +207,18 @@ def delete(ctx: Context) -> None:
         group = catalog(ctx).get("device_group", project["deviceGroupId"])
         if group is not None:
             collect_group(ctx, plan, group, with_targets=True)
-    files = []
+    files, outside = [], []
     if args.files or args.all:
         names = [project.get("deviceFile"), project.get("agentFile")]
-        files = [n for n in dict.fromkeys(names) if n and ctx.path(n).is_file()]
+        existing = [n for n in dict.fromkeys(names) if isinstance(n, str) and n and ctx.path(n).is_file()]
+        files = [n for n in existing if _inside_project(ctx, n)]
+        outside = [n for n in existing if n not in files]
     extra = []
+    if outside:
+        extra += [
+            f"Device/agent source files outside the Project directory are not deleted: {', '.join(outside)}",
+            "",
+        ]
     if files:
         extra += ["The following files will be deleted:", f"Device/agent source files: {', '.join(files)}", ""]
     extra.append(f"{PROJECT_LABEL} File in the current directory will be deleted.")
@@ -220,8 +227,18 @@ def delete(ctx: Context) -> None:
     removed = [n for n in files if remove_file(ctx.path(n))]
     if removed:
         ctx.out.info(f"Device/agent source files {', '.join(removed)} are deleted successfully.")
+    if outside:
+        ctx.out.info(f"Device/agent source files {', '.join(outside)} are outside the Project directory: left.")
     remove_file(ctx.cwd / PROJECT_FILE)
     ctx.out.info("Project is deleted successfully.")
+
+
+def _inside_project(ctx: Context, name: str) -> bool:
+    """Whether ``name`` is a file in the Project's directory tree: a project file naming `/etc/x` or `../y`
+    (or a path through a symlinked directory leading out) must never make `--files` delete it."""
+    root = ctx.cwd.resolve()
+    parent = ctx.path(name).parent.resolve()
+    return parent == root or root in parent.parents
 
 
 _DEVICE_FILE = o.Option("device-file", "x", o.STRING, "The device source file.", "device_file", default="device.nut")

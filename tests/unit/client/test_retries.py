@@ -213,3 +213,56 @@ def test_certificate_failure_is_reported_at_once(rsps, client, sleeps):
         client.products.get("p1")
     assert str(caught.value) == f"Cannot reach impCentral at {BASE}: TLS certificate verification failed"
     assert len(rsps.calls) == 1 and sleeps == []
+
+
+def test_lost_answers_to_a_create_are_retried_until_the_deadline_not_a_count(rsps, make_client, sleeps):
+    """Half the answers lost makes six losses in a row common: with a deadline the count does not end it."""
+    client = make_client(max_retries=2, deadline=600.0)
+    for _ in range(8):
+        rsps.post(BASE + "/devicegroups", body=RESET)
+        rsps.get(BASE + "/devicegroups", json={"data": [], "links": {}})
+    rsps.post(BASE + "/devicegroups", json={"data": resource("development_devicegroup", "g1", name="G")}, status=201)
+    assert client.device_groups.create("development", "G", "p1")["id"] == "g1"
+    assert len(sleeps) == 8
+
+
+def test_lost_answers_to_a_delete_are_retried_until_the_deadline(rsps, make_client, sleeps):
+    client = make_client(max_retries=2, deadline=600.0)
+    for _ in range(7):
+        rsps.delete(BASE + "/products/p1", body=RESET)
+    rsps.delete(BASE + "/products/p1", status=204)
+    client.products.delete("p1")
+    assert len(sleeps) == 7
+
+
+def test_without_a_deadline_lost_answers_keep_the_count(rsps, make_client, sleeps):
+    client = make_client(max_retries=2)
+    for _ in range(3):
+        rsps.delete(BASE + "/products/p1", body=RESET)
+    with pytest.raises(TransportError, match="connection reset"):
+        client.products.delete("p1")
+    assert len(sleeps) == 2
+
+
+def test_a_create_and_its_probes_share_one_deadline(rsps, make_client, monkeypatch):
+    """The probe after a lost answer gets what is left of the create's deadline, not a fresh one."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils import transport
+
+    now = [1000.0]
+    monkeypatch.setattr(transport.time, "monotonic", lambda: now[0])
+    client = make_client(deadline=10.0)
+    client.transport.sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)
+    seen = []
+    original = client.transport.session.request
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["timeout"])
+        now[0] += 4.0  # each request takes 4 s
+        return original(*args, **kwargs)
+
+    client.transport.session.request = spy
+    rsps.post(BASE + "/devicegroups", body=RESET)
+    rsps.get(BASE + "/devicegroups", json={"data": [], "links": {}})
+    with pytest.raises(DeadlineExceededError, match="10 s deadline"):
+        client.device_groups.create("development", "G", "p1")
+    assert seen[0][1] == 10.0 and seen[1][1] <= 6.0

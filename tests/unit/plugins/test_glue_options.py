@@ -14,6 +14,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_option
     CONNECTION_ARGSPEC,
     CONNECTION_OPTION_NAMES,
     CONNECTION_OPTIONS,
+    CREDENTIAL_OPTIONS,
 )
 from ansible_collections.electricimp.impcentral.plugins.plugin_utils import impcentral_lookup
 
@@ -21,6 +22,7 @@ MODULES = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
 PLUGINS = yaml.safe_load(ModuleDocFragment.PLUGINS)["options"]
 # Variables the descriptions mention that are not option fallbacks (impt's search path, the proxies).
 NOT_OPTIONS = {"IMPT_AUTH_FILE_PATH", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"}
+ALL_CREDENTIAL_ENV = {"IMPT_LOGINKEY", "IMPT_USER", "IMPT_PASSWORD"}
 
 
 def test_both_fragments_document_exactly_the_table():
@@ -36,11 +38,17 @@ def test_types_and_defaults_match_the_table():
 
 def test_every_environment_variable_exists_for_modules_and_plugins():
     for name, (_kind, _default, env, _no_log, _aliases) in CONNECTION_OPTIONS.items():
-        assert [e["name"] for e in PLUGINS[name].get("env", [])] == list(env), name
-        described = " ".join(MODULES[name]["description"])
-        assert set(re.findall(r"E\((\w+)\)", described)) - NOT_OPTIONS == set(env), name
         fallback = CONNECTION_ARGSPEC[name].get("fallback")
-        assert (fallback == (env_fallback, list(env))) if env else fallback is None, name
+        if name in CREDENTIAL_OPTIONS:
+            # Read by connect() only when no credential option is given: no per-option fallback to mix them.
+            assert "env" not in PLUGINS[name] and fallback is None, name
+            assert set(env) <= set(re.findall(r"E\((\w+)\)", " ".join(PLUGINS[name]["description"]))), name
+        else:
+            assert [e["name"] for e in PLUGINS[name].get("env", [])] == list(env), name
+            assert (fallback == (env_fallback, list(env))) if env else fallback is None, name
+        described = " ".join(MODULES[name]["description"])
+        assert set(env) <= set(re.findall(r"E\((\w+)\)", described)), name
+        assert set(re.findall(r"E\((\w+)\)", described)) - NOT_OPTIONS - ALL_CREDENTIAL_ENV <= set(env), name
 
 
 def test_the_token_cache_variable_reaches_modules_too():

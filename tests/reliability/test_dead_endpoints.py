@@ -1,0 +1,117 @@
+"""Dead and slow endpoints: a server that accepts and never answers fails impt and the modules at the deadline
+with one line naming the endpoint; a refused connection fails impt after one quick retry; impt honours
+IMPCENTRAL_MAX_RETRIES. Short timeouts are configured here: the defaults are measured by bench/dead_endpoints.py."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from ansible_collections.electricimp.impcentral.plugins.module_utils import transport
+from relsuite import Impt, assert_clear_failure, error_lines, patch_module_exits, run_module
+
+SHORT = {"IMPCENTRAL_CONNECT_TIMEOUT": "1", "IMPCENTRAL_TIMEOUT": "0.3", "IMPCENTRAL_DEADLINE": "1"}
+
+
+class SilentServer:
+    """Accepts every connection and never answers (a hung proxy, a stopped process behind a live socket)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.1)
+        self.accepted: list = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/v5"
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.accepted.append(self.sock.accept()[0])
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        for conn in self.accepted:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def silent():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """The waits between retries, recorded (the retries themselves still happen)."""
+    waits: list = []
+    monkeypatch.setattr(transport.time, "sleep", waits.append)
+    return waits
+
+
+def test_impt_fails_at_the_deadline_naming_the_endpoint(silent, tmp_path):
+    env = {"IMPT_ENDPOINT": silent.url, "IMPT_LOGINKEY": "k" * 16, **SHORT}
+    result = Impt(tmp_path, tmp_path, silent.url, env)("product", "list")
+    assert_clear_failure(result, "silent server")
+    line = error_lines(result.text)[0]
+    assert line.startswith("Error: Access to impCentral failed or timed out.")
+    assert silent.url in line and "1 s deadline" in line and "read timeout" in line
+
+
+def test_module_fails_at_the_deadline_naming_the_endpoint(silent, monkeypatch, tmp_path):
+    patch_module_exits(monkeypatch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("IMPCENTRAL_DEADLINE", "1")
+    result = run_module(
+        "product_info", {"endpoint": silent.url, "login_key": "k" * 16, "timeout": 0.3, "connect_timeout": 1}
+    )
+    assert result["failed"] is True
+    assert silent.url in result["msg"] and "1 s deadline" in result["msg"], result["msg"]
+    assert "k" * 16 not in str(result)
+
+
+def test_impt_refused_connection_is_retried_once_with_a_short_wait(closed_port, tmp_path, sleeps):
+    url = f"http://127.0.0.1:{closed_port}/v5"
+    result = Impt(tmp_path, tmp_path, url, {"IMPT_ENDPOINT": url, "IMPT_LOGINKEY": "k" * 16})("product", "list")
+    assert_clear_failure(result, "refused")
+    assert "connection refused" in error_lines(result.text)[0] and url in error_lines(result.text)[0]
+    assert len(sleeps) == 1 and sleeps[0] <= 0.5
+
+
+def test_impt_honours_max_retries_from_the_environment(closed_port, tmp_path, sleeps):
+    url = f"http://127.0.0.1:{closed_port}/v5"
+    env = {"IMPT_ENDPOINT": url, "IMPT_LOGINKEY": "k" * 16, "IMPCENTRAL_MAX_RETRIES": "0"}
+    assert_clear_failure(Impt(tmp_path, tmp_path, url, env)("product", "list"), "no retries")
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("IMPCENTRAL_DEADLINE", "0"), ("IMPCENTRAL_TIMEOUT", "soon"), ("IMPCENTRAL_MAX_RETRIES", "1.5")]
+)
+def test_impt_refuses_a_bad_setting_in_one_line(name, value, closed_port, tmp_path):
+    url = f"http://127.0.0.1:{closed_port}/v5"
+    env = {"IMPT_ENDPOINT": url, "IMPT_LOGINKEY": "k" * 16, name: value}
+    result = Impt(tmp_path, tmp_path, url, env)("product", "list")
+    assert_clear_failure(result, name)
+    assert name in error_lines(result.text)[0]
