@@ -141,7 +141,7 @@ def test_history_rounds_stay_within_the_rate_share_and_report_each_line_once(cli
     items = drain(follower, timeout=5)
     assert sorted(msgs(items)) == [("d3", "hello"), ("d7", "world")]  # in the order the round reads them
     times = [t for t, _device, _page in store.requests]
-    for first, later in zip(times, times[5:]):
+    for first, later in zip(times, times[5:], strict=False):
         assert later - first >= 1.0 - 1e-9  # never more than 5 requests in any second
     assert drain(follower, timeout=5)[:-1] == []  # read again in later rounds: not reported twice
     assert follower.next() is TIMEOUT and clock.t == pytest.approx(30)
@@ -151,7 +151,9 @@ def test_history_pages_back_only_as_far_as_the_newest_line_seen(client, clock, s
     for n in range(250):
         store.log("d1", f"old {n}", at=-100 + n * 0.1)
     ids = ["d1", "d2", "d3", "d4", "d5", "d6"]
-    follower = LogFollower(client, ids, since=START - timedelta(seconds=200), deadline=10, clock=clock, source=Script(clock))
+    follower = LogFollower(
+        client, ids, since=START - timedelta(seconds=200), deadline=10, clock=clock, source=Script(clock)
+    )
     first = [follower.next() for _ in range(250)]
     assert [i.msg for i in first] == [f"old {n}" for n in range(250)]  # oldest first
     assert [page for _t, device, page in store.requests if device == "d1"] == [1, 2, 3]
@@ -192,10 +194,17 @@ def test_a_stream_taken_by_another_client_switches_to_history_once_and_loses_not
 
 def test_a_network_drop_still_reconnects_with_a_gap_and_stays_streaming(client, clock):
     gap = Gap("log stream ended", None)
-    script = Script(clock, StateChange("subscribed", "d1"), gap, LogLine("d1", "2026-01-01T00:00:01.000Z", None, "status", "x"))
+    script = Script(
+        clock, StateChange("subscribed", "d1"), gap, LogLine("d1", "2026-01-01T00:00:01.000Z", None, "status", "x")
+    )
     follower = LogFollower(client, ["d1"], clock=clock, source=script)
     items = drain(follower)
-    assert items == [Subscribed(("d1",), True), gap, LogLine("d1", "2026-01-01T00:00:01.000Z", None, "status", "x"), END]
+    assert items == [
+        Subscribed(("d1",), True),
+        gap,
+        LogLine("d1", "2026-01-01T00:00:01.000Z", None, "status", "x"),
+        END,
+    ]
     assert follower.mode == "stream" and follower.summary()["history_requests"] == 0
 
 

@@ -1,7 +1,5 @@
 """Log streams: SSE parsing (text and json, multi-line data, comments) and follow() with reconnect."""
 
-import threading
-
 import pytest
 from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import (
     KEEPALIVE,
