@@ -13,9 +13,22 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-__all__ = ["AbortCriteria", "Verdict", "WavePlan", "decide", "parse_waves", "plan_waves", "verdicts"]
+from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, TIMEOUT, LogLine, line_dict
+
+__all__ = [
+    "AbortCriteria",
+    "Rollout",
+    "RolloutSettings",
+    "Verdict",
+    "WavePlan",
+    "decide",
+    "parse_waves",
+    "plan_waves",
+    "verdicts",
+]
 
 
 class RolloutError(ValueError):
@@ -111,7 +124,7 @@ def plan_waves(
     fleet rounded up (so ``"1%"`` of 20 devices is one device). Devices are taken in a stable order (already
     moved ones first, then by id), so a re-run plans the same waves. With ``all_devices`` a last wave
     takes whoever is left after the list (``[1]`` alone is today's one canary, then everything)."""
-    moved = [d for d in dict.fromkeys(already)]
+    moved = sorted(dict.fromkeys(already))
     rest = sorted(d for d in dict.fromkeys(devices) if d not in set(moved))
     fleet = moved + rest
     total = len(fleet)
@@ -220,3 +233,150 @@ def resume_state(target_devices: Iterable[Any], canary_devices: Iterable[Any]) -
 
 def _id(device: Any) -> str:
     return device["id"] if isinstance(device, dict) else str(device)
+
+
+@dataclass
+class RolloutSettings:
+    """What a staged rollout needs besides the client: groups (ids), waves, checks and criteria."""
+
+    target: str
+    canary: str
+    waves: list
+    search_regex: Optional[str] = None
+    fail_regex: Optional[str] = None
+    timeout: float = 60.0
+    pause: float = 0.0
+    restart: str = "conditional"
+    rollback: bool = True
+    criteria: AbortCriteria = field(default_factory=AbortCriteria)
+    history_rate: Optional[float] = None
+
+
+class Rollout:
+    """Runs the waves against impCentral through the client: move, restart, verify, decide, pause; on abort
+    every moved device goes back to the target group (which still runs the previous build) and restarts.
+
+    ``follower(client, ids, since, deadline)`` makes the log follower (tests inject one with a fake clock);
+    ``clock`` gives ``now()``, ``monotonic()`` and ``sleep()``."""
+
+    def __init__(self, client: Any, settings: RolloutSettings, *, clock: Any, follower: Any) -> None:
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.follower = follower
+        self.results: list = []
+        self.waves: list = []
+        self.moved: list = []
+        self.plan: Optional[WavePlan] = None
+        self.aborted: Optional[Decision] = None
+        self.rolled_back = False
+
+    def prepare(self) -> WavePlan:
+        """The plan from what impCentral shows now (devices already in the canary group count as moved)."""
+        target = self.client.devices.list(device_group=self.settings.target)
+        canary = self.client.devices.list(device_group=self.settings.canary)
+        state = resume_state(target, canary)
+        self.plan = plan_waves(state["devices"], self.settings.waves, already=state["already"])
+        self.moved = list(self.plan.done)
+        return self.plan
+
+    def run(self) -> bool:
+        """Every remaining wave; True when the rollout went through, False when it aborted (and rolled back)."""
+        plan = self.plan or self.prepare()
+        todo = plan.remaining()
+        if plan.done:
+            todo.insert(0, [])  # devices moved by an earlier run are verified again before the next wave
+        for number, wave in enumerate(todo, 1):
+            recheck = plan.done if number == 1 and plan.done else []
+            self._wave(wave, recheck)
+            if self.aborted is not None:
+                if self.settings.rollback:
+                    self.roll_back()
+                return False
+            if number < len(todo) and self.settings.pause > 0:
+                self.clock.sleep(self.settings.pause)
+        return True
+
+    def _wave(self, wave: list, recheck: list) -> None:
+        since = self.clock.now()
+        if wave:
+            self.client.device_groups.add_devices(self.settings.canary, wave)
+            self.moved.extend(wave)
+            if self.settings.restart != "none":
+                for device_id in wave:
+                    self.client.devices.restart(device_id, conditional=self.settings.restart == "conditional")
+        watch = list(recheck) + list(wave)
+        lines = self._watch(watch, since if wave else None)
+        online = {d: _online(self.client.devices.get(d)) for d in watch}
+        found = verdicts(
+            watch, lines, search_regex=self.settings.search_regex, fail_regex=self.settings.fail_regex, online=online
+        )
+        self.results.extend(found)
+        decision = decide(self.results, self.settings.criteria)
+        self.waves.append(
+            {
+                "devices": list(wave),
+                "rechecked": list(recheck),
+                "verified": len(found),
+                "failed": len([v for v in found if not v.ok]),
+                "decision": decision.reason,
+            }
+        )
+        if decision.abort:
+            self.aborted = decision
+
+    def _watch(self, device_ids: list, since: Optional[datetime]) -> list:
+        """Lines of the devices until each has a verdict or the per-device timeout passed."""
+        if not device_ids or not (self.settings.search_regex or self.settings.fail_regex):
+            return []
+        start = since or datetime.fromtimestamp(0, timezone.utc)
+        follower = self.follower(self.client, device_ids, start, self.settings.timeout)
+        lines: list = []
+        try:
+            while True:
+                item = follower.next()
+                if item is END or item is TIMEOUT:
+                    break
+                if isinstance(item, LogLine):
+                    lines.append(line_dict(item))
+                    partial = verdicts(
+                        device_ids,
+                        lines,
+                        search_regex=self.settings.search_regex,
+                        fail_regex=self.settings.fail_regex,
+                        timed_out=False,
+                    )
+                    if not pending(device_ids, partial):
+                        break
+        finally:
+            follower.close()
+        return lines
+
+    def roll_back(self) -> None:
+        """Every moved device back to the target group, restarted on the previous build."""
+        if self.moved:
+            self.client.device_groups.add_devices(self.settings.target, self.moved)
+            for device_id in self.moved:
+                self.client.devices.restart(device_id)
+        self.rolled_back = True
+
+    def report(self) -> dict:
+        """The plan, each wave, each verdict and the outcome, for the play output."""
+        out = {
+            "plan": self.plan.lines(self.settings.target, self.settings.canary) if self.plan else [],
+            "waves": self.waves,
+            "moved": list(self.moved),
+            "verdicts": [{"device_id": v.device_id, "ok": v.ok, "evidence": v.evidence} for v in self.results],
+            "aborted": self.aborted is not None,
+            "rolled_back": self.rolled_back,
+        }
+        if self.aborted is not None:
+            out["abort_reason"] = self.aborted.reason
+            out["evidence"] = evidence_lines(v for v in self.results if not v.ok)
+        return out
+
+
+def _online(device: Any) -> Optional[bool]:
+    attributes = device.get("attributes", device) if isinstance(device, dict) else {}
+    value = attributes.get("device_online")
+    return None if value is None else bool(value)
