@@ -23,7 +23,7 @@ description:
     RV(mode), RV(stream_devices) and RV(history_devices) say which devices were read how.
   - impCentral keeps one live log stream per account, so opening one closes any other live stream of the account
     (an C(impt log stream), another play). When another client opens a stream and so closes this task's one, the
-    task does not reopen it (that would close the other one in turn, again and again): it reads the history from
+    task does not reopen it (that would close the other one in turn, again and again); it reads the history from
     then on, says so in a warning and RV(mode) is V(history). No line is lost or returned twice across the switch.
   - In check mode no stream is opened; see the C(check_mode) attribute.
 author:
