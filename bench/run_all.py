@@ -313,7 +313,14 @@ def table() -> str:
 def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
     started = time.perf_counter()
-    for part in (bench_client, bench_emulator, lambda: bench_impt(runs), bench_many_devices, bench_impt_log_stream):
+    for part in (
+        bench_client,
+        bench_emulator,
+        lambda: bench_impt(runs),
+        bench_many_devices,
+        bench_impt_log_stream,
+        lambda: __import__("fleet_bench").bench(row),
+    ):
         part()
     bench_ansible()
     print(f"Machine: {machine()}; bench took {time.perf_counter() - started:.0f} s")

@@ -302,12 +302,17 @@ class Rollout:
         if wave:
             self.client.device_groups.add_devices(self.settings.canary, wave)
             self.moved.extend(wave)
-            if self.settings.restart != "none":
+            if self.settings.restart == "conditional":
+                # One request: only devices not yet on the canary group's build restart (this wave's).
+                self.client.device_groups.restart(self.settings.canary, conditional=True)
+            elif self.settings.restart == "immediate":
                 for device_id in wave:
-                    self.client.devices.restart(device_id, conditional=self.settings.restart == "conditional")
+                    self.client.devices.restart(device_id)
         watch = list(recheck) + list(wave)
         lines = self._watch(watch, since if wave else None)
-        online = {d: _online(self.client.devices.get(d)) for d in watch}
+        # One listing (a request per 100 devices) rather than one GET per device: the rate limit is shared.
+        states = {d["id"]: _online(d) for d in self.client.devices.list(device_group=self.settings.canary)}
+        online = {d: states.get(d) for d in watch}
         found = verdicts(
             watch, lines, search_regex=self.settings.search_regex, fail_regex=self.settings.fail_regex, online=online
         )
