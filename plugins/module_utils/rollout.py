@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, TIMEOUT, LogLine, line_dict
+from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr
 
 __all__ = [
     "AbortCriteria",
@@ -382,6 +383,5 @@ class Rollout:
 
 
 def _online(device: Any) -> Optional[bool]:
-    attributes = device.get("attributes", device) if isinstance(device, dict) else {}
-    value = attributes.get("device_online")
+    value = attr(device, "device_online") if isinstance(device, dict) else None
     return None if value is None else bool(value)
