@@ -32,6 +32,7 @@ class DeviceRuntime(DeviceSimulator):
         self.host = runtime.RuntimeHost(self, limits=limits or runtime.Limits())
         self._commit_pending = False
         self._open = False
+        self.code_lines = 0  # lines the code logged since start (admin `GET /_emulator/runtime`, benchmarks)
 
     # -- lifecycle --------------------------------------------------------------------------
     async def open(self) -> None:
@@ -59,6 +60,17 @@ class DeviceRuntime(DeviceSimulator):
             deployment = self._deployment_of(device)
             if deployment is not None and device["online"]:
                 self._start(device, deployment, agent_restarts=True, wake_reason=WAKEREASON_POWER_ON)
+
+    def state(self) -> dict[str, Any]:
+        """What `GET /_emulator/runtime` shows."""
+        running = [self.host.running(d["id"]) for d in self.models.store.values("device")]
+        return {
+            "exec": True,
+            "broken": self.host.broken,
+            "devices_running": sum(1 for r in running if r["device"]),
+            "agents_running": sum(1 for r in running if r["agent"]),
+            "code_lines": self.code_lines,
+        }
 
     # -- events -----------------------------------------------------------------------------------
     def device_online(self, device: Record, online: bool) -> None:
@@ -118,6 +130,8 @@ class DeviceRuntime(DeviceSimulator):
     def log(self, device_id: str, log_type: str, message: str) -> None:
         device = self.models.store.get("device", device_id)
         if device is not None:
+            if log_type != "status":
+                self.code_lines += 1
             self.models.devices.log(device, log_type, message)
             self._commit_soon()
 
