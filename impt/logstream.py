@@ -122,9 +122,10 @@ class _Printer:
             return
         self.opened = True
         self.out.dialog(f"Log stream for Device(s) {', '.join(self.ids)} is opened.")
-        if self.out.verbose and not self.quiet_success:
-            self.out.info(SUCCEEDS)
-            self.out.info("")
+        if self.out.verbose:
+            if not self.quiet_success:
+                self.out.info(SUCCEEDS)
+                self.out.info("")
             self.out.info("Press <Ctrl-C> to exit.")
         self.out.stdout.flush()
 

@@ -145,6 +145,12 @@ def stream(ctx: Context) -> None:
     follow_logs(ctx, device_ids, options)
 
 
+def _empty_ok(option: o.Option) -> o.Option:
+    """An empty value reaches the command, which names the missing identifier as impt 2.6 does."""
+    option.empty_ok = True
+    return option
+
+
 COMMANDS = (
     o.Command(
         "log",
@@ -180,8 +186,12 @@ COMMANDS = (
         "success on a matching line, --timeout (counted from the start of the command) ends with exit code 6, "
         "--type keeps some log types, -z json prints one JSON object per line (with log_type).",
         (
-            o.identifier("device", "d", "device", "A Device to stream; repeat for several.", kind=o.ARRAY),
-            o.identifier("dg", "g", "dg", "Streams all devices of the Device Group; repeat for several.", kind=o.ARRAY),
+            _empty_ok(o.identifier("device", "d", "device", "A Device to stream; repeat for several.", kind=o.ARRAY)),
+            _empty_ok(
+                o.identifier(
+                    "dg", "g", "dg", "Streams all devices of the Device Group; repeat for several.", kind=o.ARRAY
+                )
+            ),
             o.text("until", "u", "regex", "Ends with success once a printed line matches this regular expression."),
             o.Option("timeout", "t", o.NUMBER, "Ends with exit code 6 after this many seconds.", "seconds"),
             o.Option(
