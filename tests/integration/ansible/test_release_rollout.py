@@ -6,6 +6,10 @@ group) finishes the release. The rollout runs in-process through ``run_rollout``
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import requests
 from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
@@ -108,3 +112,34 @@ def test_a_rerun_after_the_controller_stopped_half_way_finishes_the_release(tmp_
         assert result["waves"][0]["rechecked"] == ids[:10] and result["waves"][0]["devices"] == []
         assert [len(w["devices"]) for w in result["waves"][1:]] == [10]
         assert len(members(client, "canary")) == DEVICES
+
+
+CONTROLLER = """
+import sys
+from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings
+
+client = ImpCentralClient(sys.argv[1])
+client.login("demo", "demo-password")
+settings = RolloutSettings(target="prod", canary="canary", waves=[1, "10%", "50%", "100%"],
+                           search_regex=r"firmware 2\\.1 ready", timeout=20, pause=30, restart="immediate")
+run_rollout(client, settings)
+"""
+
+
+def test_killing_the_controller_mid_way_and_re_running_finishes_the_release(tmp_path):
+    for emu, client in run(tmp_path, seed()):
+        controller = subprocess.Popen([sys.executable, "-c", CONTROLLER, emu.base_url])
+        deadline = time.monotonic() + 60
+        while len(members(client, "canary")) < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # inside the first wave's verification or the 30 s pause after it
+        controller.kill()
+        controller.wait(10)
+        moved = members(client, "canary")
+        assert 1 <= len(moved) < DEVICES
+        result = run_rollout(client, settings())
+        assert not result.get("failed"), result
+        assert set(result["waves"][0]["rechecked"]) == moved
+        assert len(members(client, "canary")) == DEVICES and members(client, "prod") == set()
