@@ -10,6 +10,7 @@ Run: .venv/bin/python bench/run_all.py [runs]   (runs: medians of this many impt
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -33,6 +34,7 @@ import ansible_bench  # noqa: E402
 import client_bench  # noqa: E402
 import emulator_bench  # noqa: E402
 import impt_bench  # noqa: E402
+import squirrel_bench  # noqa: E402
 from emulator_process import start_emulator  # noqa: E402
 
 IMPT = str(Path(sys.executable).parent / "impt")
@@ -275,6 +277,31 @@ def bench_emulator() -> None:
         row("emulator log stream (SSE, raw reader)", f"{lines:,.0f} lines/s", ">= 5,000/s", "-", lines >= 5000)
 
 
+def bench_squirrel() -> None:
+    """Devices that run their code (bench/squirrel_bench.py): capacity, boot time, memory, API latency."""
+    if not squirrel_bench.available():
+        row("Squirrel runtime", squirrel_bench.unavailable_reason() or "off", "-", "-")
+        return
+    load = os.getloadavg()[0]
+    runtime = asyncio.run(squirrel_bench.main(2000))
+    api = squirrel_bench.through_the_emulator()
+    per_core = runtime["per_core"]
+    row(f"1-line/s loggers one core sustains (load {load:.1f})", f"{per_core:,.0f}", ">= 2,000", "-", per_core >= 2000)
+    for size in (100, 1000):
+        took = api[f"api{size}"]
+        ok = took <= 5 if size == 1000 else None
+        row(f"group restart via /v5 to every first line, {size:,} devices", f"{took:.2f} s", "<= 5 s (1,000)", "-", ok)
+    row(
+        "memory per running device (device + agent VM)",
+        f"{runtime['kib']:,.0f} KB",
+        "<= 1 MB",
+        "-",
+        runtime["kib"] <= 1024,
+    )
+    slowest = api["slowest_ms"]
+    row("slowest GET /v5/products while a VM spins", f"{slowest:.0f} ms", "< 100 ms", "-", slowest < 100)
+
+
 def bench_client() -> None:
     in_process, total, bare = client_bench.import_ms()
     row("client import, in process (median)", f"{in_process:.1f} ms", "< 80 ms", "-", in_process < 80)
@@ -313,7 +340,16 @@ def table() -> str:
 def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
     started = time.perf_counter()
-    for part in (bench_client, bench_emulator, lambda: bench_impt(runs), bench_many_devices, bench_impt_log_stream):
+    parts = (
+        bench_client,
+        bench_emulator,
+        bench_squirrel,
+        lambda: bench_impt(runs),
+        bench_many_devices,
+        bench_impt_log_stream,
+        lambda: __import__("fleet_bench").bench(row),
+    )
+    for part in parts:
         part()
     bench_ansible()
     print(f"Machine: {machine()}; bench took {time.perf_counter() - started:.0f} s")

@@ -9,6 +9,10 @@ target and the machine's load average, since the machine may be shared.
 - boot: `start()` for every device of a group (device and agent VMs from scratch) until each
   device's first line arrives, for 100 and 1,000 devices.
 - memory: resident memory of the workers per running device (device VM + agent VM).
+- through the emulator: an `impcentral-emulator` process, N devices assigned by `/v5`, then
+  `POST /v5/devicegroups/<id>/restart` until every device's code logged its first line again
+  (`GET /_emulator/runtime` counts code lines), for 100 and 1,000 devices; and the slowest
+  `GET /v5/products` while a device spins in an infinite loop until the watchdog restarts it.
 """
 
 from __future__ import annotations
@@ -18,9 +22,15 @@ import os
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+import requests
+
 from impcentral_emulator.runtime import DeviceFacts, Limits, RuntimeHost, available, unavailable_reason
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from emulator_process import start_emulator  # noqa: E402
 
 LOGGER = 'local n = 0; function tick() { server.log("tick " + n++); imp.wakeup(1, tick); } tick();'
 AGENT = 'device.on("x", function(v) { server.log(v); });'
@@ -80,7 +90,9 @@ async def boot(host: RuntimeHost, counter: Counter, devices: int, code: str) -> 
     return max(counter.first.values()) - started
 
 
-async def main(devices: int) -> None:
+async def main(devices: int) -> dict[str, float]:
+    """Print the runtime's figures (no HTTP); return them for `bench/run_all.py`."""
+    figures: dict[str, float] = {}
     counter = Counter()
     host = RuntimeHost(counter, limits=Limits(workers=1))
     await host.open()
@@ -89,7 +101,7 @@ async def main(devices: int) -> None:
         baseline = rss(pids)
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         for size in (100, 1000):
-            took = await boot(host, counter, size, 'server.log("boot");')
+            took = figures[f"boot{size}"] = await boot(host, counter, size, 'server.log("boot");')
             print(f"group restart of {size:>5} devices to every first line: {took:6.2f} s   (target <= 5 s for 1,000)")
             host.stop_all()
             await host.idle()
@@ -110,10 +122,115 @@ async def main(devices: int) -> None:
             f"-> about {sustained:,.0f} devices per core   (target >= 2,000)"
         )
         kib = per_device / 1024
+        figures.update(devices=devices, per_core=sustained, kib=kib)
         print(f"memory per running device (device + agent VM, workers' RSS): {kib:,.0f} KB   (target <= 1 MB)")
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         await host.close()
+    return figures
+
+
+class Emulator:
+    """A running `impcentral-emulator` (code runs) and a demo login, over plain HTTP."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base, self.root = base_url, base_url[: -len("/v5")]
+        self.http = requests.Session()
+        token = self.http.post(f"{self.base}/auth", json={"id": "demo", "password": "demo-password"}, timeout=30)
+        self.http.headers.update(
+            {"Authorization": f"Bearer {token.json()['access_token']}", "Content-Type": "application/vnd.api+json"}
+        )
+
+    def v5(self, method: str, path: str, body: Any = None) -> Any:
+        answer = self.http.request(method, self.base + path, json=body, timeout=60)
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
+
+    def code_lines(self) -> int:
+        return self.http.get(f"{self.root}/_emulator/runtime", timeout=30).json()["data"]["code_lines"]
+
+    def group_running(self, name: str, size: int, device_code: str) -> dict:
+        product = self.v5("POST", "/products", {"data": {"type": "product", "attributes": {"name": name}}})["data"]
+        group = self.v5(
+            "POST",
+            "/devicegroups",
+            {
+                "data": {
+                    "type": "development_devicegroup",
+                    "attributes": {"name": name},
+                    "relationships": {"product": {"type": "product", "id": product["id"]}},
+                }
+            },
+        )["data"]
+        ref = {"type": group["type"], "id": group["id"]}
+        self.v5(
+            "POST",
+            "/deployments",
+            {
+                "data": {
+                    "type": "deployment",
+                    "attributes": {"device_code": device_code},
+                    "relationships": {"devicegroup": ref},
+                }
+            },
+        )
+        ids = []
+        for n in range(size):
+            added = self.http.post(
+                f"{self.root}/_emulator/devices",
+                json={"owner": "demo", "name": f"{name}-{n}", "online": True},
+                timeout=30,
+            )
+            ids.append(added.json()["data"]["id"])
+        before = self.code_lines()
+        self.v5(
+            "POST",
+            f"/devicegroups/{group['id']}/relationships/devices",
+            {"data": [{"type": "device", "id": i} for i in ids]},
+        )
+        self.wait_lines(before + size, 120)
+        return group
+
+    def wait_lines(self, total: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.code_lines() < total:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"only {self.code_lines()} of {total} code lines after {timeout:g} s")
+            time.sleep(0.02)
+
+
+def through_the_emulator() -> dict[str, float]:
+    """Print the figures measured through an emulator process's API; return them."""
+    figures: dict[str, float] = {}
+    process = start_emulator("--seed", "empty", "--rate-limit", "off")
+    try:
+        emu = Emulator(process.base_url)
+        for size in (100, 1000):
+            group = emu.group_running(f"boot{size}", size, 'server.log("boot");')
+            before = emu.code_lines()
+            started = time.perf_counter()
+            emu.v5("POST", f"/devicegroups/{group['id']}/restart")
+            emu.wait_lines(before + size, 60)
+            took = figures[f"api{size}"] = time.perf_counter() - started
+            print(
+                f"through the emulator API: group restart of {size:>5} devices to every first line: {took:6.2f} s"
+                "   (target <= 5 s for 1,000)"
+            )
+        emu.group_running("spin", 1, 'server.log("spinning"); while (true) {}')
+        slowest, answers, deadline = 0.0, 0, time.monotonic() + 5
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            emu.v5("GET", "/products")
+            slowest = max(slowest, time.perf_counter() - started)
+            answers += 1
+        print(
+            f"GET /v5/products while a device loops until the watchdog stops it: {answers} answers, slowest "
+            f"{slowest * 1000:.0f} ms   (target < 100 ms)"
+        )
+        figures["slowest_ms"] = slowest * 1000
+    finally:
+        process.stop()
+    return figures
 
 
 if __name__ == "__main__":
@@ -121,3 +238,4 @@ if __name__ == "__main__":
         print(unavailable_reason())
         sys.exit(0)
     asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
+    through_the_emulator()

@@ -190,6 +190,15 @@ async def reset(request: web.Request) -> web.Response:
     return no_content()
 
 
+@routes.get("/_emulator/runtime")
+async def runtime_state(request: web.Request) -> web.Response:
+    """Whether code runs, how many devices and agents run it, and the lines their code logged so far."""
+    runtime = emulator_of(request).runtime
+    if runtime is None:
+        return _ok({"data": {"exec": False}})
+    return _ok({"data": runtime.state()})
+
+
 @routes.get("/_emulator/state")
 async def state(request: web.Request) -> web.Response:
     emu = emulator_of(request)

@@ -2,9 +2,11 @@
 
 Following is the shared `LogFollower` (plugins/module_utils/follow.py: subscription, gaps, the deadline);
 this module only prints what it yields. Lines print as `[<device_id>] <ts> [<type>] <msg>` (JSON Lines with
-`-z json`, flushed per line). A dropped stream is re-created by the client, which yields a `Gap`; it prints
-as one marker line. Ctrl-C ends the stream with the success phrase; `--until` / `--timeout` make it usable
-in CI.
+`-z json`, one object per line with `log_type` as impt 2.6 has it, flushed per line). A dropped stream is
+re-created by the client, which yields a `Gap`; it prints as one marker line. More devices than a stream
+holds are read from their history (a warning line says which), and so are all devices once another client
+opens the account's stream (one warning line; the stream is not reopened). Ctrl-C ends the stream with the
+success phrase; `--until` / `--timeout` make it usable in CI (then the one status line comes at the end).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     LogLine,
     StateChange,
     Subscribed,
+    Switched,
 )
 
 from impt.context import Context
@@ -38,6 +41,7 @@ class StreamOptions:
     until: re.Pattern | None = None
     timeout: float | None = None
     types: set[str] = field(default_factory=set)
+    started: float | None = None  # monotonic start of the command: --timeout counts from there
 
 
 def render_text(event: Any) -> str:
@@ -46,7 +50,14 @@ def render_text(event: Any) -> str:
 
 def render_json(event: Any) -> str:
     return json.dumps(
-        {"device_id": event.device_id, "ts": event.ts, "type": event.type, "msg": event.msg}, ensure_ascii=False
+        {
+            "device_id": event.device_id,
+            "ts": event.ts,
+            "log_type": event.log_type,
+            "type": event.type,
+            "msg": event.msg,
+        },
+        ensure_ascii=False,
     )
 
 
@@ -70,18 +81,16 @@ def follow_logs(
     ``clock`` and ``source`` go to the follower (tests script the stream and the time)."""
     options = options or StreamOptions()
     out = ctx.out
-    follower = LogFollower(
-        ctx.client,
-        device_ids,
-        deadline=options.timeout or None,
-        over_limit="truncate",
-        clock=clock,
-        source=source,
-    )
-    if follower.left_out:
+    clock = clock or Clock()
+    deadline = None
+    if options.timeout:
+        spent = 0.0 if options.started is None else clock.monotonic() - options.started
+        deadline = max(0.0, options.timeout - spent)
+    follower = LogFollower(ctx.client, device_ids, deadline=deadline, clock=clock, source=source)
+    if follower.mode == "history":
         out.dialog(
-            f"Warning: a log stream holds at most {STREAM_DEVICE_LIMIT} devices; "
-            f"{len(follower.left_out)} more are not streamed: {', '.join(follower.left_out)}."
+            f"Warning: a log stream holds at most {STREAM_DEVICE_LIMIT} devices; the logs of all "
+            f"{len(device_ids)} devices are read from their history every few seconds instead."
         )
     if out.is_json:
         out.data_written = True  # JSON Lines: no `{}` at the end
@@ -106,6 +115,7 @@ class _Printer:
         self.ids = ids
         self.options = options
         self.opened = False
+        self.quiet_success = options.timeout is not None or options.until is not None  # status once, at the end
 
     def announce(self) -> None:
         if self.opened:
@@ -113,8 +123,9 @@ class _Printer:
         self.opened = True
         self.out.dialog(f"Log stream for Device(s) {', '.join(self.ids)} is opened.")
         if self.out.verbose:
-            self.out.info(SUCCEEDS)
-            self.out.info("")
+            if not self.quiet_success:
+                self.out.info(SUCCEEDS)
+                self.out.info("")
             self.out.info("Press <Ctrl-C> to exit.")
         self.out.stdout.flush()
 
@@ -130,6 +141,12 @@ class _Printer:
             self.out.info("The log stream is closed.")
             return True
         self.announce()
+        if isinstance(item, Switched):
+            self.out.dialog(
+                f"Warning: {item.reason}; the logs of Device(s) {', '.join(item.device_ids)} are read from their "
+                "history from now on (the stream is not reopened, which would close the other one)."
+            )
+            return False
         if isinstance(item, Gap):
             self._write(gap_line(item, self.out.is_json))
             return False

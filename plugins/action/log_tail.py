@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """log_tail: wait on the controller for a device log line, the way wait_for waits for a port.
 
-Streams the logs of devices (and the devices of device groups) with the client's ``logs.follow()``,
-optionally back-filled from historical logs, under one monotonic deadline. In check mode only the
+Follows the logs of devices (and the devices of device groups) with the shared ``LogFollower``: streamed up
+to the stream's device limit, read from the history beyond it or once another client takes the account's
+stream; optionally back-filled from historical logs; under one monotonic deadline. In check mode only the
 historical logs are read: opening a stream would close the account's other live stream.
 """
 
@@ -25,9 +26,11 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     END,
     TIMEOUT,
     Clock,
+    HISTORY_RATE,
     Gap,
     LogFollower,
     LogLine,
+    Switched,
     line_dict,
     parse_iso_timestamp,
 )
@@ -45,6 +48,7 @@ ARGSPEC = dict(
     lines=dict(type="raw"),
     duration=dict(type="raw"),
     since=dict(type="str"),
+    history_rate=dict(type="raw", default=HISTORY_RATE),
 )
 CHECK_MODE_NOTE = (
     "Check mode: the log stream was not opened (impCentral keeps one live log stream per account, and "
@@ -109,6 +113,8 @@ class Tail:
         self.done = False
         self.streamed = False
         self.skip_reason: str | None = None
+        self.how: dict = {}
+        self.warnings: list = []
 
     def run(self, client) -> None:
         self.devices = self.resolve(client)
@@ -121,6 +127,7 @@ class Tail:
             since=self.since,
             stream=not self.check_mode,
             deadline=max(0.0, self.deadline - self.clock.monotonic()),
+            rate=self.args["history_rate"],
             clock=self.clock,
             source=self.source,
         )
@@ -133,6 +140,7 @@ class Tail:
         finally:
             follower.close()
             self.streamed = follower.stream_opened
+            self.how = follower.summary()
         if self.check_mode and not self.done:
             self.skip_reason = self.check_mode_reason()
             return
@@ -164,6 +172,8 @@ class Tail:
         """One item of the follower: lines are taken, gaps noted, state changes ignored."""
         if isinstance(item, Gap):
             self.gaps.append({"reason": item.reason, "since": item.since})
+        elif isinstance(item, Switched):
+            self.warnings.append("Reading the logs from the device history from now on: %s." % item.reason)
         elif isinstance(item, LogLine):
             self.take(line_dict(item))
 
@@ -238,7 +248,13 @@ class Tail:
             "devices": self.devices,
             "elapsed": self.elapsed(),
             "stream_opened": self.streamed,
+            "mode": self.how.get("mode", "history" if self.check_mode else "stream"),
+            "stream_devices": self.how.get("stream_devices", []),
+            "history_devices": self.how.get("history_devices", []),
+            "history_requests": self.how.get("history_requests", 0),
         }
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.missing:
             out["predicted_missing"] = [{"kind": e["kind"], "name": e["name"]} for e in self.missing]
         if self.failure:
@@ -258,6 +274,7 @@ def check_options(args: dict, clock: Clock | None = None) -> dict:
     out["timeout"] = seconds_option(args.get("timeout", 300), "timeout")
     out["duration"] = None if args.get("duration") is None else seconds_option(args["duration"], "duration")
     out["lines"] = None if args.get("lines") is None else count_option(args["lines"], "lines")
+    out["history_rate"] = rate_option(args.get("history_rate", HISTORY_RATE), "history_rate")
     out["since"] = parse_since(args["since"], clock) if args.get("since") not in (None, "") else None
     return out
 
@@ -281,6 +298,17 @@ def seconds_option(value, name: str) -> float:
             number = None
     if number is None or not math.isfinite(number) or number < 0:
         raise OptionError("%s must be a number of seconds, zero or more; got %r." % (name, _plain(value)))
+    return number
+
+
+def rate_option(value, name: str) -> float:
+    """Requests per second, above zero."""
+    try:
+        number = seconds_option(value, name)
+    except OptionError:
+        number = 0.0
+    if number <= 0:
+        raise OptionError("%s must be a number of requests per second above zero; got %r." % (name, _plain(value)))
     return number
 
 

@@ -7,8 +7,12 @@ so a line logged between the first read and the subscription is not lost (nor ta
 a dropped stream reads the history since the last line to fill the gap. Time comes from an injectable
 ``Clock`` and lines from an injectable source, so tests need no real waits.
 
-Room to grow (the fleet-scale issue): ``history_only`` reading for any number of devices and handling a
-stream taken over by another client both belong here, behind the same ``next()``.
+Fleets: up to the stream's device limit the follower streams; beyond it it reads each device's history
+in rounds (newest-first pages, only back to the newest line already seen), paced to a share of the
+account's rate limit. impCentral keeps one stream per account and closes the older one when a newer one
+opens; a stream closed that way is not reopened (that would close the other client's stream in turn):
+the follower says so with a ``Switched`` item and reads the history from then on. A ``Gap`` still marks
+a stream re-created after a network drop. ``modes`` says how each device was read.
 """
 
 import heapq
@@ -29,12 +33,17 @@ __all__ = [
     "LogLine",
     "StateChange",
     "Subscribed",
+    "Switched",
     "line_dict",
     "parse_iso_timestamp",
 ]
 
 STREAM_DEVICE_LIMIT = 5  # impCentral streams the logs of at most 5 devices at once
 SUBSCRIBE_WAIT = 10.0  # seconds to wait for the stream's "subscribed" events
+ACCOUNT_RATE_LIMIT = 40.0  # requests per second impCentral allows an account
+HISTORY_RATE = ACCOUNT_RATE_LIMIT / 2  # the share history reading may use, so other clients keep theirs
+HISTORY_ROUND = 2.0  # seconds at least between the starts of two history rounds
+HISTORY_PAGE = 100  # log entries per history request (the API's maximum)
 
 
 class _Timeout:
@@ -53,8 +62,17 @@ class Subscribed:
     complete: bool
 
 
+@dataclass(frozen=True)
+class Switched:
+    """The follower now reads ``device_ids`` by ``mode`` (``history``), and why (``reason``)."""
+
+    mode: str
+    reason: str
+    device_ids: tuple
+
+
 class Clock:
-    """Monotonic time for deadlines and wall time for ``since``; tests pass their own."""
+    """Monotonic time for deadlines, wall time for ``since`` and the pacing sleep; tests pass their own."""
 
     def monotonic(self) -> float:
         return time.monotonic()
@@ -62,19 +80,25 @@ class Clock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
 
 class DeviceLimitError(ValueError):
     """More devices than one log stream can hold (and the caller asked to fail rather than truncate)."""
 
 
 class LogFollower:
-    """``next(timeout)`` gives ``LogLine`` / ``Gap`` / ``StateChange`` / ``Subscribed`` items in order,
-    None when ``timeout`` passed without one, ``TIMEOUT`` after the deadline, ``END`` when the stream ended.
+    """``next(timeout)`` gives ``LogLine`` / ``Gap`` / ``StateChange`` / ``Subscribed`` / ``Switched`` items in
+    order, None when ``timeout`` passed without one, ``TIMEOUT`` after the deadline, ``END`` when reading ended.
 
-    * ``since``: back-fill the history from that moment (and repair gaps from it); None: stream only.
-    * ``stream``: False reads the history only (check mode, ``log get``).
+    * ``since``: back-fill the history from that moment (and repair gaps from it); None: new lines only.
+    * ``stream``: False reads the history once (check mode, ``log get``).
     * ``deadline``: seconds from the first ``next()``; None waits for ever.
-    * ``over_limit``: ``"fail"`` (``DeviceLimitError``) or ``"truncate"`` (``left_out`` says who).
+    * ``over_limit``: more devices than one stream holds: ``"history"`` (read them all by history, the
+      default), ``"fail"`` (``DeviceLimitError``) or ``"truncate"`` (``left_out`` says who).
+    * ``rate``: requests per second history reading may use (default half the account's 40).
     * ``source(client, device_ids)``: what yields stream items (default ``LogPump``).
     """
 
@@ -88,54 +112,79 @@ class LogFollower:
         deadline: Optional[float] = None,
         subscribe_wait: float = SUBSCRIBE_WAIT,
         max_devices: int = STREAM_DEVICE_LIMIT,
-        over_limit: str = "fail",
+        over_limit: str = "history",
+        rate: float = HISTORY_RATE,
+        round_interval: float = HISTORY_ROUND,
         clock: Optional[Clock] = None,
         source: Optional[Callable[[Any, list], Any]] = None,
     ) -> None:
         ids = list(dict.fromkeys(device_ids))
         self.left_out: list = []
+        history_mode = False
         if len(ids) > max_devices:
-            if over_limit != "truncate":
+            if over_limit == "fail":
                 raise DeviceLimitError(
                     "impCentral streams the logs of at most %d devices at once; %d given (%s)."
                     % (max_devices, len(ids), ", ".join(ids))
                 )
-            ids, self.left_out = ids[:max_devices], ids[max_devices:]
+            if over_limit == "truncate":
+                ids, self.left_out = ids[:max_devices], ids[max_devices:]
+            else:
+                history_mode = True
+        if not rate or rate <= 0:
+            raise ValueError("rate must be a positive number of requests per second; got %r." % (rate,))
         self.client = client
         self.device_ids = ids
         self.since = since
-        self.streaming = stream
+        self.streaming = stream and not history_mode
+        self.follow_history = stream and history_mode
         self.deadline_seconds = deadline
         self.subscribe_wait = subscribe_wait
+        self.rate = float(rate)
+        self.round_interval = round_interval
         self.clock = clock or Clock()
         self.source = source or LogPump
         self.stream_opened = False
+        self.requests = 0  # history requests sent
+        self.switch_reason: Optional[str] = None
+        self.modes: dict = {d: ("history" if history_mode or not stream else "stream") for d in ids}
         self._deadline: Optional[float] = None
         self._pump: Any = None
         self._ready: list = []
         self._known: set = set()
         self._phase = "start"
+        self._cursor: dict = {}
+        self._round: list = []
+        self._round_started: Optional[float] = None
+        self._next_request = 0.0
 
     # -- public ------------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        """``stream``, ``history`` or ``mixed`` (some devices each way)."""
+        kinds = set(self.modes.values())
+        return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "stream")
 
     def next(self, timeout: Optional[float] = None) -> Any:
         """The next item (see the class doc)."""
         if self._phase == "start":
-            self._deadline = None if self.deadline_seconds is None else self.clock.monotonic() + self.deadline_seconds
-            self._phase = "history"
-            if self.since is not None:
-                self._ready.extend(self._unseen(self.history(self.since)))
+            self._start()
         if self._ready:
             return self._ready.pop(0)
         if self._phase == "history":
             if not self.streaming:
-                self._phase = "ended"
-                return END
-            self._subscribe()
-            if self._ready:
-                return self._ready.pop(0)
+                self._phase = "polling" if self.follow_history else "ended"
+                if not self.follow_history:
+                    return END
+            else:
+                self._subscribe()
+                if self._ready:
+                    return self._ready.pop(0)
         if self._phase == "ended":
             return END
+        if self._phase == "polling":
+            return self._poll(timeout)
         return self._from_stream(timeout)
 
     def remaining(self) -> Optional[float]:
@@ -150,12 +199,19 @@ class LogFollower:
 
     def close(self) -> None:
         """Stop the stream reader now (the open stream's socket is shut down)."""
-        if self._pump is not None:
-            self._pump.close()
-            join = getattr(self._pump, "join", None)
-            if join is not None:
-                join(1.0)
+        self._close_pump()
         self._phase = "ended"
+
+    def summary(self) -> dict:
+        """How the devices were read, for results and output: mode, devices per mode, requests, why."""
+        by_mode: dict = {"stream": [], "history": []}
+        for device_id, mode in self.modes.items():
+            by_mode.setdefault(mode, []).append(device_id)
+        out = {"mode": self.mode, "stream_devices": by_mode["stream"], "history_devices": by_mode["history"]}
+        out["history_requests"] = self.requests
+        if self.switch_reason:
+            out["switch_reason"] = self.switch_reason
+        return out
 
     def __enter__(self) -> "LogFollower":
         return self
@@ -169,21 +225,86 @@ class LogFollower:
         API pages run newest first and lines of one millisecond share a time stamp, so each device's lines
         are put oldest first by reversing the API's order (not by sorting); devices are merged by time stamp.
         """
-        per_device = []
-        for device_id in self.device_ids:
-            newest_first = []
-            for entry in self.client.devices.iter_logs(device_id):
+        per_device = [self._device_history(device_id, since) for device_id in self.device_ids]
+        return [line for _moment, line in heapq.merge(*per_device, key=lambda pair: pair[0])]
+
+    # -- phases ------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self._deadline = None if self.deadline_seconds is None else self.clock.monotonic() + self.deadline_seconds
+        self._phase = "history"
+        start = self.since if self.since is not None else self.clock.now()
+        self._cursor = {d: start for d in self.device_ids}
+        if self.since is not None and not self.follow_history:
+            self._ready.extend(self._unseen(self.history(self.since)))
+
+    def _device_history(self, device_id: str, since: datetime, until: Optional[float] = None) -> list:
+        """(moment, line) pairs of one device at or after ``since``, oldest first; pages only as far back as
+        ``since``. With ``until`` (monotonic) requests are paced to ``rate``, and None means time ran out."""
+        newest_first = []
+        page = 1
+        while True:
+            if until is not None and not self._pace(until):
+                return None  # type: ignore[return-value]
+            entries = self.client.devices.logs(device_id, page_number=page, page_size=HISTORY_PAGE)
+            self.requests += 1
+            older = False
+            for entry in entries:
                 moment = parse_iso_timestamp(entry.get("ts"))
                 if moment is None:
                     continue  # no readable time stamp: whether it is recent enough cannot be told
                 if moment < since:
+                    older = True
                     break
                 newest_first.append((moment, _history_line(entry, device_id)))
-            newest_first.reverse()
-            per_device.append(newest_first)
-        return [line for _moment, line in heapq.merge(*per_device, key=lambda pair: pair[0])]
+            if older or len(entries) < HISTORY_PAGE:
+                break
+            page += 1
+        newest_first.reverse()
+        return newest_first
 
-    # -- phases ------------------------------------------------------------------------------
+    def _pace(self, until: float) -> bool:
+        """Wait for the next request's slot (at most until ``until``); False when the slot is later."""
+        now = self.clock.monotonic()
+        if self._next_request > until:
+            if until > now:
+                self.clock.sleep(until - now)
+            return False
+        if self._next_request > now:
+            self.clock.sleep(self._next_request - now)
+        self._next_request = max(self._next_request, now) + 1.0 / self.rate
+        return True
+
+    def _poll(self, timeout: Optional[float]) -> Any:
+        """History reading: one device after another, rounds no closer than ``round_interval``."""
+        now = self.clock.monotonic()
+        until = None if timeout is None else now + timeout
+        if self._deadline is not None:
+            until = self._deadline if until is None else min(until, self._deadline)
+        while True:
+            if self._ready:
+                return self._ready.pop(0)
+            now = self.clock.monotonic()
+            if self._deadline is not None and now >= self._deadline:
+                return TIMEOUT
+            if until is not None and now >= until:
+                return None
+            if not self._round:
+                start = self._round_started
+                if start is not None and now < start + self.round_interval:
+                    wake = start + self.round_interval
+                    self.clock.sleep((wake if until is None else min(wake, until)) - now)
+                    continue
+                self._round = list(self.device_ids)
+                self._round_started = now
+            device_id = self._round[0]
+            pairs = self._device_history(device_id, self._cursor[device_id], until if until is not None else now + 3600)
+            if pairs is None:
+                continue  # out of time before this device's turn; the checks above end the wait
+            self._round.pop(0)
+            if pairs:
+                self._cursor[device_id] = max(self._cursor[device_id], pairs[-1][0])
+            self._ready.extend(self._unseen([line for _moment, line in pairs]))
 
     def _subscribe(self) -> None:
         """Open the stream and wait (up to ``subscribe_wait``) for every device's ``subscribed`` event.
@@ -212,9 +333,13 @@ class LogFollower:
                     complete = True
                     break
                 continue
+            if isinstance(item, StateChange) and item.state == "closed":
+                early.append(self._switch())
+                break
             early.append(item)
         if self.since is None:
-            self._ready.extend(early)
+            for item in early:
+                self._ready.extend(self._unseen([item]) if isinstance(item, LogLine) else [item])
             self._ready.append(Subscribed(tuple(self.device_ids), complete))
             return
         self._ready.append(Subscribed(tuple(self.device_ids), complete))
@@ -236,14 +361,43 @@ class LogFollower:
         if item is END:
             self._phase = "ended"
             return END
-        if isinstance(item, LogLine) and self.since is not None:
+        if isinstance(item, StateChange) and item.state == "closed":
+            return self._switch()
+        if isinstance(item, LogLine):
             if _key(item) in self._known:
                 return self._from_stream(timeout)  # read from the history already
             self._known.add(_key(item))
+            self._advance(item)
             return item
         if isinstance(item, Gap) and self.since is not None:
             self._ready.extend(self._after_gap(item)[1:])
         return item
+
+    def _switch(self) -> Switched:
+        """The account's stream was taken by a newer one: read the history from the last line on instead.
+
+        Reopening would close the other client's stream, which would reopen and close ours: a loop."""
+        self._close_pump()
+        self.switch_reason = "the account's log stream was opened by another client"
+        for device_id in self.device_ids:
+            self.modes[device_id] = "history"
+        self._phase = "polling" if self.streaming else "ended"
+        self._round = []
+        return Switched("history", self.switch_reason, tuple(self.device_ids))
+
+    def _close_pump(self) -> None:
+        if self._pump is not None:
+            self._pump.close()
+            join = getattr(self._pump, "join", None)
+            if join is not None:
+                join(1.0)
+            self._pump = None
+
+    def _advance(self, line: LogLine) -> None:
+        """A streamed line moves its device's history cursor (where reading resumes after a switch)."""
+        moment = parse_iso_timestamp(line.ts)
+        if moment is not None and line.device_id in self._cursor:
+            self._cursor[line.device_id] = max(self._cursor[line.device_id], moment)
 
     def _after_gap(self, item: Any) -> list:
         """A ``Gap`` followed by the history lines that fill it (when the follower back-fills)."""
@@ -258,6 +412,7 @@ class LogFollower:
             key = _key(line)
             if key not in self._known:
                 self._known.add(key)
+                self._advance(line)
                 out.append(line)
         return out
 

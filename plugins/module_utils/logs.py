@@ -303,8 +303,7 @@ class Logs:
                         last_ts = item.ts
                     yield item
                     if isinstance(item, StateChange) and item.state == "closed":
-                        reason = "log stream closed by impCentral"
-                        break
+                        return  # a newer stream of the account replaced this one: reopening would close it
             except TransportError as exc:
                 reason = str(exc)
             finally:

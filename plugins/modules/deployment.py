@@ -177,7 +177,7 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import BadRequestError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
@@ -271,11 +271,12 @@ def ensure_deployment(m: ImpCentralModule) -> None:
                 tags=p["tags"],
                 **code,
             )
-        except ImpCentralError as exc:
+        except BadRequestError as exc:
             if exc.code != "CX005":
                 raise
             files = {"%s_code" % part: p["%s_file" % part] for part in ("device", "agent") if p["%s_file" % part]}
-            m.fail("; ".join(["The code does not compile"] + compile_error_lines(exc.meta, files)), **exc.to_dict())
+            details = {k: v for k, v in exc.to_dict().items() if k not in ("msg", "changed", "failed")}
+            m.fail(compile_error_message(exc, files), **details)
 
     predicted = dict(
         code, type="deployment", sha=None, device_group=group["id"] or p["device_group"], origin=p["origin"]
@@ -283,6 +284,13 @@ def ensure_deployment(m: ImpCentralModule) -> None:
     after = m.ensure("deployment", None, m.user_set(*EDITABLE), create=create, predicted=predicted)
     m.result["created"] = True
     m.set_diff(_code_view(flatten(current)), _code_view(after))
+
+
+def compile_error_message(exc: BadRequestError, files: dict | None = None) -> str:
+    """CX005: where the code fails, ``file:row:column: type: text`` per item of the error's ``meta`` (the
+    user's file names where the code came from files), then the API's error with method, URL and status."""
+    places = compile_error_lines(exc.meta, files)
+    return "The code does not compile: %s (%s)" % ("; ".join(places), exc.describe()) if places else exc.describe()
 
 
 def wanted_code(m: ImpCentralModule) -> dict:

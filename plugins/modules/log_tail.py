@@ -17,9 +17,15 @@ description:
     seen so far are returned either way.
   - Without O(search_regex), collects lines until O(lines) lines were seen, O(duration) passed, or O(timeout) passed.
   - Runs on the controller (an action plugin). A dropped stream is re-opened and the gap reported in RV(gaps).
-  - One log stream serves at most five devices.
-  - impCentral keeps one live log stream per account, so this task closes any other live stream of the account
-    (an C(impt log stream), another play). In check mode no stream is opened; see the C(check_mode) attribute.
+  - Any number of devices. Up to five (what one log stream holds) are streamed. More are read from each device's
+    history (C(GET /devices/{id}/logs), newest first, only back to the newest line already seen) in rounds paced to
+    O(history_rate) requests per second, so other clients of the account keep their share of the rate limit.
+    RV(mode), RV(stream_devices) and RV(history_devices) say which devices were read how.
+  - impCentral keeps one live log stream per account, so opening one closes any other live stream of the account
+    (an C(impt log stream), another play). When another client opens a stream and so closes this task's one, the
+    task does not reopen it (that would close the other one in turn, again and again); it reads the history from
+    then on, says so in a warning and RV(mode) is V(history). No line is lost or returned twice across the switch.
+  - In check mode no stream is opened; see the C(check_mode) attribute.
 author:
   - Electric Imp collection maintainers (@electricimp)
 options:
@@ -74,6 +80,14 @@ options:
       - After a dropped stream (see RV(gaps)), the history since the last line is read too, so the lines logged
         while the stream was re-opened are returned as well.
     type: str
+  history_rate:
+    description:
+      - Requests per second the task may send when it reads logs from the device history (more than five devices,
+        or after another client took the account's log stream).
+      - impCentral allows an account 40 requests per second; the default, half of it, leaves the rest to other
+        clients. A round over N devices takes at least N / O(history_rate) seconds.
+    type: float
+    default: 20
 attributes:
   check_mode:
     description: Only reads in check mode; the log stream is not opened.
@@ -111,6 +125,19 @@ EXAMPLES = r"""
 - name: Show the version
   ansible.builtin.debug:
     msg: "{{ ready.match_groupdict.version }}"
+
+- name: Wait for the new firmware on a whole production group (read from the device history, paced)
+  electricimp.impcentral.log_tail:
+    device_groups: [thermostats-production]
+    search_regex: 'firmware 2\.1 ready'
+    since: "120"
+    timeout: 600
+    history_rate: 10
+  register: fleet
+
+- name: Say how the devices were read
+  ansible.builtin.debug:
+    msg: "{{ fleet.mode }}: {{ fleet.history_devices | length }} devices by history"
 """
 
 RETURN = r"""
@@ -178,6 +205,26 @@ stream_opened:
   description: Whether a log stream was opened (never in check mode, nor when the back-filled lines ended the wait).
   returned: always
   type: bool
+mode:
+  description:
+    - How the logs were read. V(stream) (a live log stream), V(history) (the device history, in paced rounds) or
+      V(mixed).
+  returned: always
+  type: str
+stream_devices:
+  description: Ids of the devices whose logs came from the live stream.
+  returned: always
+  type: list
+  elements: str
+history_devices:
+  description: Ids of the devices whose logs were read from the device history.
+  returned: always
+  type: list
+  elements: str
+history_requests:
+  description: Requests sent to read device history while following (rounds of RV(history_devices)).
+  returned: always
+  type: int
 predicted_missing:
   description:
     - Check mode only. Devices and device groups that were not found (an earlier task would create them), and,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from impt import options as o
 from impt.context import Context
@@ -120,12 +121,17 @@ def stream(ctx: Context) -> None:
     from impt.logstream import StreamOptions, follow_logs
 
     args = ctx.args
+    started = time.monotonic()
     until = None
     if args.until is not None:
         try:
             until = re.compile(args.until)
         except re.error as exc:
             raise UsageError(f'Option "--until" is not a valid regular expression: {exc}.') from None
+    if any(not str(value).strip() for value in args.device):
+        raise NotFoundError("No Device Identifier is specified.")
+    if any(not str(value).strip() for value in args.dg):
+        raise NotFoundError("No Device Group Identifier is specified.")
     device_ids = [find_one(ctx, "device", value)["id"] for value in args.device]
     groups = [find_one(ctx, "device_group", value) for value in args.dg]
     if not args.device and not args.dg and ctx.project is not None:
@@ -135,7 +141,14 @@ def stream(ctx: Context) -> None:
     device_ids = list(dict.fromkeys(device_ids))
     if not device_ids:
         raise NotFoundError("No Device Identifier is specified.")
-    follow_logs(ctx, device_ids, StreamOptions(until=until, timeout=args.timeout, types=set(args.type)))
+    options = StreamOptions(until=until, timeout=args.timeout, types=set(args.type), started=started)
+    follow_logs(ctx, device_ids, options)
+
+
+def _empty_ok(option: o.Option) -> o.Option:
+    """An empty value reaches the command, which names the missing identifier as impt 2.6 does."""
+    option.empty_ok = True
+    return option
 
 
 COMMANDS = (
@@ -167,12 +180,18 @@ COMMANDS = (
         "stream",
         "Displays logs from the specified devices in real-time.",
         "Creates a log stream and displays logs of the devices (--device, devices of --dg, else the Project's "
-        "Device Group) until Ctrl-C. A stream holds at most 5 devices; a dropped stream is reopened and a gap "
-        "line printed. For CI: --until ends with success on a matching line, --timeout ends with exit code 6, "
-        "--type keeps some log types, -z json prints one JSON object per line.",
+        "Device Group) until Ctrl-C. A stream holds at most 5 devices: the logs of more are read from the devices' "
+        "history every few seconds (a warning line says so), and so are all of them if another client opens the "
+        "account's log stream. A dropped stream is reopened and a gap line printed. For CI: --until ends with "
+        "success on a matching line, --timeout (counted from the start of the command) ends with exit code 6, "
+        "--type keeps some log types, -z json prints one JSON object per line (with log_type).",
         (
-            o.identifier("device", "d", "device", "A Device to stream; repeat for several.", kind=o.ARRAY),
-            o.identifier("dg", "g", "dg", "Streams all devices of the Device Group; repeat for several.", kind=o.ARRAY),
+            _empty_ok(o.identifier("device", "d", "device", "A Device to stream; repeat for several.", kind=o.ARRAY)),
+            _empty_ok(
+                o.identifier(
+                    "dg", "g", "dg", "Streams all devices of the Device Group; repeat for several.", kind=o.ARRAY
+                )
+            ),
             o.text("until", "u", "regex", "Ends with success once a printed line matches this regular expression."),
             o.Option("timeout", "t", o.NUMBER, "Ends with exit code 6 after this many seconds.", "seconds"),
             o.Option(

@@ -98,7 +98,7 @@ def test_stream_json_lines_in_order_nothing_lost(impt, emulator):
     assert stream.join() == 0
     records = [json.loads(line) for line in stream.lines]
     assert [r["msg"] for r in records] == [f"line {i:04d}" for i in range(500)]
-    assert set(records[0]) == {"device_id", "ts", "type", "msg"} and records[0]["device_id"] == sensor
+    assert set(records[0]) == {"device_id", "ts", "log_type", "type", "msg"} and records[0]["device_id"] == sensor
     assert "IMPT COMMAND" not in stream.out.getvalue()
 
 
@@ -139,6 +139,8 @@ def test_stream_bad_input(impt, product):
     assert impt("log", "stream", "-t", "1").lines[0] == "Error: No Device Identifier is specified."
     assert impt("log", "stream", "-d", "sensor-1", "-u", "(").code == 2
     assert impt("log", "stream", "-g", "nope", "-t", "1").code == 4
+    assert impt("log", "stream", "-d", "").lines[0] == "Error: No Device Identifier is specified."
+    assert impt("log", "stream", "-g", " ").lines[0] == "Error: No Device Group Identifier is specified."
 
 
 def test_stream_project_group_and_device_limit(impt, emulator, product):
@@ -147,8 +149,13 @@ def test_stream_project_group_and_device_limit(impt, emulator, product):
         impt.ok("device", "assign", "-d", name, "-g", "DG1")
     result = impt("log", "stream", "-t", "1")
     assert result.code == 6
-    assert result.lines[0].startswith("Warning: a log stream holds at most 5 devices; 1 more are not streamed:")
-    assert result.lines[1].startswith("Log stream for Device(s) ") and result.lines[1].count(",") == 4
+    assert result.lines[0] == (
+        "Warning: a log stream holds at most 5 devices; the logs of all 6 devices are read from their history "
+        "every few seconds instead."
+    )
+    assert result.lines[1].startswith("Log stream for Device(s) ") and result.lines[1].count(",") == 5
+    assert result.lines[-2:] == ["Error: The log stream timed out after 1 seconds.", "IMPT COMMAND FAILS"]
+    assert "IMPT COMMAND SUCCEEDS" not in result.lines  # one status line
 
 
 IMPT_BIN = str(Path(sys.executable).parent / "impt")

@@ -147,10 +147,11 @@ def test_deadline_and_extend_use_the_clock(client):
     assert follower.next() is TIMEOUT and clock.t == 65
 
 
-def test_device_limit_fails_or_truncates(client):
+def test_device_limit_fails_truncates_or_reads_history(client):
     ids = [f"d{n}" for n in range(7)]
     with pytest.raises(DeviceLimitError, match=r"at most 5 devices at once; 7 given"):
-        LogFollower(client, ids)
+        LogFollower(client, ids, over_limit="fail")
+    assert LogFollower(client, ids).summary()["history_devices"] == ids  # the default: read by history
     follower = LogFollower(client, ids, over_limit="truncate")
     assert follower.device_ids == ids[:5] and follower.left_out == ["d5", "d6"]
 

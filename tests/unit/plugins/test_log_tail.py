@@ -52,6 +52,9 @@ class FakeClock(Clock):
     def now(self) -> datetime:
         return self.wall
 
+    def sleep(self, seconds: float) -> None:
+        self.t += max(0.0, seconds)
+
 
 class Stream:
     """The stream source: scripted items, then waits that advance the fake clock (None) or END."""
@@ -315,10 +318,39 @@ def test_lines_limit_with_an_unmatched_search_regex_fails():
     assert result["failed"] and result["msg"].startswith("Stopped after 2 lines waiting for /ready/")
 
 
-def test_more_devices_than_a_stream_holds_fail_before_reading():
-    history = {f"d{n}": [] for n in range(6)}
-    with pytest.raises(ValueError, match=r"^impCentral streams the logs of at most 5 devices at once; 6 given"):
-        tail(Api(history=history), devices=sorted(history))
+def test_a_group_of_eight_devices_is_read_from_the_history_and_says_so():
+    ids = [f"g{n}" for n in range(8)]
+    ready = {"ts": "2026-11-23T00:35:50.000Z", "type": "server.log", "msg": "firmware 2.1 ready"}
+    history = {d: [] for d in ids}
+    history["g6"] = [ready]
+    result = tail(
+        Api(history=history, groups={"fleet": ids}),
+        devices=[],
+        device_groups=["fleet"],
+        since="2026-11-23T00:35:00Z",
+        search_regex="firmware 2.1 ready",
+        history_rate=4,
+    )
+    assert result["matched"] and result["devices"] == ids and result["_opened"] == []
+    assert result["mode"] == "history" and result["history_devices"] == ids and result["stream_devices"] == []
+    assert result["history_requests"] == 7  # g0..g6, one page each, then the match ended the wait
+
+
+def test_a_stream_taken_by_another_client_is_read_from_the_history_with_a_warning():
+    later = {"ts": "2026-11-23T00:40:05.000Z", "type": "server.log", "msg": "ready"}
+    api = Api(history={"d1": lambda reads: [later] if reads > 0 else []})
+    items = [SUBSCRIBED, line("before"), StateChange("closed")]
+    result = tail(api, items=items, search_regex="^ready$", timeout=30)
+    assert result["matched"] and msgs(result) == ["before", "ready"]
+    assert result["mode"] == "history" and result["_opened"] == [["d1"]]
+    assert result["warnings"] == [
+        "Reading the logs from the device history from now on: the account's log stream was opened by another client."
+    ]
+
+
+def test_history_rate_must_be_above_zero():
+    with pytest.raises(log_tail.OptionError, match="history_rate must be a number of requests per second"):
+        log_tail.check_options(options(history_rate=0))
 
 
 def test_line_logged_between_history_and_subscription_is_not_lost():

@@ -1,0 +1,148 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: electricimp.impcentral contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: release_rollout
+short_description: Move the devices of a production group to a canary group in verified waves
+version_added: 1.1.0
+description:
+  - The staged rollout of the P(electricimp.impcentral.release_promotion#role) role. The canary group already runs the
+    new build; the target group still runs the previous one.
+  - Each wave moves its devices from O(device_group) to O(canary_device_group), restarts them (O(restart)), verifies
+    each device (a line matching O(search_regex) and none matching O(fail_regex) within O(verify_timeout) seconds,
+    and the device online), then waits O(pause) seconds before the next wave.
+  - The abort criteria are named as AWS IoT Jobs names them. Once at least O(min_number_of_executed_things) devices
+    were verified and more than O(failure_threshold_percent) percent of them failed, the rollout aborts; with
+    O(rollback) every wave is rolled back (the devices go back to O(device_group) and restart) and the task fails
+    with the evidence per device.
+  - A re-run after the controller died half way continues from what impCentral shows. The devices already in
+    O(canary_device_group) count as moved, are verified again, and the remaining waves follow.
+  - Logs are read from the device history, paced to O(history_rate) requests per second, so the rollout never takes
+    the account's live log stream from another client.
+  - Runs on the controller (an action plugin).
+author:
+  - Electric Imp collection maintainers (@electricimp)
+options:
+  device_group:
+    description:
+      - The target (production) device group whose devices move in waves (id, name or C({account}{product}{group})).
+    type: str
+    required: true
+  canary_device_group:
+    description: The canary group, which already runs the new build (id, name or C({account}{product}{group})).
+    type: str
+    required: true
+  waves:
+    description:
+      - Wave sizes, each the cumulative number of devices moved by the end of that wave. A count (V(1)) or a
+        percentage of all the devices (V(10%)), rounded up.
+      - Devices left after the last wave form one more wave, so V([1]) moves one canary and then everyone.
+    type: list
+    elements: raw
+    default: [1]
+  search_regex:
+    description: Python regular expression each device of a wave must log after its restart.
+    type: str
+  fail_regex:
+    description: Python regular expression that fails a device logging it.
+    type: str
+  verify_timeout:
+    description: Seconds each wave waits for its devices to log O(search_regex).
+    type: float
+    default: 60
+  pause:
+    description: Seconds to wait between two waves.
+    type: float
+    default: 0
+  restart:
+    description: How the devices of a wave restart after the move.
+    type: str
+    choices: [conditional, immediate, none]
+    default: conditional
+  rollback:
+    description: On abort, move every moved device back to O(device_group) and restart it.
+    type: bool
+    default: true
+  failure_threshold_percent:
+    description: Abort when more than this percentage of the verified devices failed. V(0) aborts on any failure.
+    type: float
+    default: 0
+  min_number_of_executed_things:
+    description: Devices to verify before the threshold applies.
+    type: int
+    default: 1
+  history_rate:
+    description: Requests per second the verification may use to read device logs (half the account's 40 by default).
+    type: float
+    default: 20
+attributes:
+  check_mode:
+    description: Only the plan is made (devices are listed); no device moves.
+    support: full
+  diff_mode:
+    description: No diff.
+    support: none
+extends_documentation_fragment:
+  - electricimp.impcentral.connection
+  - electricimp.impcentral.attributes.actiongroup
+seealso:
+  - module: electricimp.impcentral.log_tail
+"""
+
+EXAMPLES = r"""
+- name: Roll the new build out in four waves
+  electricimp.impcentral.release_rollout:
+    device_group: thermostats-production
+    canary_device_group: thermostats-canary
+    waves: [1, "10%", "50%", "100%"]
+    search_regex: 'firmware 2\.1 ready'
+    fail_regex: 'ERROR'
+    verify_timeout: 120
+    pause: 300
+    failure_threshold_percent: 10
+    min_number_of_executed_things: 3
+"""
+
+RETURN = r"""
+plan:
+  description: One line per wave.
+  returned: always
+  type: list
+  elements: str
+waves:
+  description: Each wave run, with its devices, the devices verified again on a re-run, and the decision.
+  returned: always
+  type: list
+  elements: dict
+moved:
+  description: Ids of every device in the canary group at the end (before a rollback).
+  returned: always
+  type: list
+  elements: str
+verdicts:
+  description: Per device, C(ok) and the evidence (the matching line, the failing line, or why it failed).
+  returned: always
+  type: list
+  elements: dict
+aborted:
+  description: Whether the abort criteria stopped the rollout.
+  returned: always
+  type: bool
+rolled_back:
+  description: Whether every wave was rolled back.
+  returned: always
+  type: bool
+abort_reason:
+  description: Why the rollout aborted.
+  returned: when aborted
+  type: str
+evidence:
+  description: One line per failed device.
+  returned: when aborted
+  type: list
+  elements: str
+"""

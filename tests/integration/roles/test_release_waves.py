@@ -1,0 +1,120 @@
+"""release_promotion with waves against the emulator: 20 devices go through four waves, the plan and each
+wave show in the play output, and a build that fails verification is rolled back with a clear message."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from emulator_process import running_emulator
+from seeds.fleet import write
+
+BIN = Path(sys.executable).parent
+OLD = 'server.log("firmware 2.0 ready");'
+NEW = 'server.log("firmware 2.1 ready");'
+# Crashes on the devices whose id ends in 0 to 3 (about a quarter): a missing slot, a real runtime error.
+BROKEN = """
+local id = hardware.getdeviceid();
+if ("0123".find(id.slice(id.len() - 1)) != null) {
+    local settings = {};
+    server.log("calibration " + settings.missing);
+}
+server.log("firmware 2.1 ready");
+"""
+
+
+def seed(new_code: str) -> dict:
+    from impcentral_emulator.seeds import ACCOUNTS
+
+    return {
+        "accounts": ACCOUNTS,
+        "products": [{"name": "Fleet", "owner": "demo"}],
+        "devicegroups": [
+            {"name": "dev", "product": "Fleet", "type": "development"},
+            {"name": "prod", "product": "Fleet", "type": "production"},
+        ],
+        "deployments": [
+            {"devicegroup": "Fleet/prod", "device_code": OLD, "flagged": True},
+            {"devicegroup": "Fleet/dev", "device_code": new_code, "tags": ["v2.1"]},
+        ],
+        "devices": [
+            {"owner": "demo", "name": f"unit-{i:02d}", "online": True, "devicegroup": "Fleet/prod"} for i in range(20)
+        ],
+    }
+
+
+PLAY = """
+- name: Release in waves
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: electricimp.impcentral.release_promotion
+      vars:
+        release_promotion_device_group: prod
+        release_promotion_product: Fleet
+        release_promotion_source_device_group: dev
+        release_promotion_restart: immediate
+        release_promotion_canary:
+          enabled: true
+          device_group: canary
+          waves: [1, "10%", "50%", "100%"]
+          failure_threshold_percent: 10
+          min_number_of_executed_things: 5
+        release_promotion_verify:
+          search_regex: 'firmware 2\\.1 ready'
+          fail_regex: 'ERROR'
+          timeout: 20
+"""
+
+
+def play(tmp_path: Path, new_code: str) -> subprocess.CompletedProcess:
+    path = tmp_path / "seed.json"
+    write(path, seed(new_code))
+    playbook = tmp_path / "release.yml"
+    playbook.write_text(PLAY)
+    with running_emulator("--seed", str(path), "--rate-limit", "off") as emu:
+        env = dict(
+            os.environ,
+            IMPT_ENDPOINT=emu.base_url,
+            IMPT_USER="demo",
+            IMPT_PASSWORD="demo-password",
+            XDG_CACHE_HOME=str(tmp_path / "cache"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_LOCALHOST_WARNING="0",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            NO_PROXY="127.0.0.1,localhost",
+        )
+        return subprocess.run(
+            [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+            check=False,
+        )
+
+
+def test_a_good_build_goes_through_every_wave(tmp_path):
+    done = play(tmp_path, NEW)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    for wave in ("Wave 1: move 1 device(s)", "Wave 2: move 1 device(s)", "Wave 3: move 8", "Wave 4: move 10"):
+        assert wave in output
+    assert "Waves 1, 10%, 50%, 100%" in output
+
+
+def test_a_failing_build_aborts_and_rolls_back_every_wave_with_a_clear_message(tmp_path):
+    done = play(tmp_path, BROKEN)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert re.search(
+        r"Rollout aborted: \d+ of \d+ verified device\(s\) failed \(\d+%, over the 10% threshold\)", output
+    ), output[-6000:]
+    assert "every wave rolled back" in output
+    assert "One or more items failed" not in output
+    assert "FAILED logged /ERROR/: ERROR: the index 'missing' does not exist" in output
