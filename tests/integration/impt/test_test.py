@@ -116,7 +116,7 @@ def test_run_device_test_with_sources_and_builder(tested, emulator):
     assert "Using device source file: device.nut" in result.out and "Testing succeeded" in result.out
     build_id = next(line.split('"')[1] for line in result.lines if line.startswith('Deployment "'))
     code = tested.ok("build", "info", "-b", build_id, "-z", "json").json["Deployment"]["device_code"]
-    assert "const LIMIT = 3;" in code and "ImptTestRunner" in code
+    assert "const LIMIT = 3;" in code and "ImpUnitRunner" in code
 
 
 def test_run_bad_input(tested, emulator, monkeypatch):
