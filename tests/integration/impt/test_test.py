@@ -201,3 +201,11 @@ def test_github_config_error_names_the_given_path(impt):
     assert result.code == 1 and result.lines[0] == f"Error: File error: {impt.cwd / 'adir'}: Is a directory."
     assert list((impt.cwd / "adir").iterdir()) == []
     assert [path.name for path in impt.cwd.iterdir() if path.name.startswith(".adir")] == []  # no temp file left
+
+
+def test_github_config_never_creates_directories(impt):
+    result = impt("test", "github", "-i", "nodir/sub/gh.json", "-u", "a", "-w", "b", "-q")
+    assert result.code == 1 and result.lines[0] == (
+        f"Error: File error: {impt.cwd / 'nodir' / 'sub' / 'gh.json'}: No such file or directory."
+    )
+    assert not (impt.cwd / "nodir").exists()
