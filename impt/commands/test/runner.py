@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,11 +131,12 @@ def _builder(ctx: Context, report: Reporter, config: dict) -> Builder:
     github = None
     if credentials is not None:
         github = (credentials["githubUser"], credentials["githubToken"])
-    elif os.environ.get("GITHUB_USER") and os.environ.get("GITHUB_TOKEN"):
-        github = (os.environ["GITHUB_USER"], os.environ["GITHUB_TOKEN"])
+    elif ctx.env.get("GITHUB_USER") and ctx.env.get("GITHUB_TOKEN"):
+        github = (ctx.env["GITHUB_USER"], ctx.env["GITHUB_TOKEN"])
     return Builder(
         variables,
         ctx.cwd,
+        environ=dict(ctx.env),
         github=github,
         cache=bool(config.get("builderCache")),
         warn=lambda message: report.line("warning", message),
