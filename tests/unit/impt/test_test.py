@@ -245,3 +245,27 @@ def test_absolute_and_outside_test_file_globs(tmp_path):
     ]
     with pytest.raises(UsageError, match='Test file pattern "x\\*\\*y" is invalid'):
         selection.find_test_files(cwd, ["x**y"], selection.TestPattern())
+
+
+class _Ctx:
+    """What `runner._builder` reads from a Context."""
+
+    def __init__(self, cwd, env):
+        self.cwd, self.env = cwd, env
+
+    def path(self, name):
+        return self.cwd / name
+
+
+def test_builder_gets_variables_credentials_and_cache(tmp_path):
+    report = test_run.Reporter.__new__(test_run.Reporter)
+    env = {"GITHUB_USER": "env-user", "GITHUB_TOKEN": "env-token", "FROM_ENV": "e"}
+    (tmp_path / "vars.json").write_text('{"limit": 4}')
+    write_config(tmp_path / "gh.json", {"githubUser": "file-user", "githubToken": "file-token"}, mode=0o600)
+    config = {"builderConfig": "vars.json", "githubConfig": "gh.json", "builderCache": True}
+    builder = test_run._builder(_Ctx(tmp_path, env), report, config)
+    assert builder.reader.github == ("file-user", "file-token") and builder.reader.cache is not None
+    assert builder.text("@{limit} @{FROM_ENV}", "x") == "4 e"
+    builder = test_run._builder(_Ctx(tmp_path, env), report, {"githubConfig": "missing.json"})
+    assert builder.reader.github == ("env-user", "env-token") and builder.reader.cache is None
+    assert test_run._builder(_Ctx(tmp_path, {}), report, {}).reader.github is None
