@@ -154,7 +154,10 @@ def _source(ctx: Context, report: Reporter, config: dict, kind: str) -> str | No
         raise ImptError(f'{kind.capitalize()} source file "{name}" not found')
     report.line("info", f"Using {kind} source file: {name}")
     _check_readable(path, name)
-    return str(path)
+    try:  # relative to the current directory, so line control names it as the user does
+        return path.resolve().relative_to(ctx.cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _check_readable(path: Path, shown: str) -> None:
