@@ -12,8 +12,10 @@ import sys
 
 from aiohttp import web
 
+from . import runtime
 from .app import create_app
 from .config import EmulatorConfig
+from .context import EMULATOR
 from .seeds import SeedError
 
 
@@ -56,6 +58,16 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
         help="require 'Authorization: Bearer TOKEN' on the admin API (/_emulator); without it, one is "
         "generated when --host is not a loopback address (env IMPCENTRAL_EMULATOR_ADMIN_TOKEN)",
     )
+    parser.add_argument(
+        "--exec",
+        choices=("on", "off"),
+        default=os.environ.get("IMPCENTRAL_EMULATOR_EXEC") or None,
+        help="run devices' and agents' Squirrel (default on where squirrel-lang imports; env "
+        "IMPCENTRAL_EMULATOR_EXEC); off: devices log the literal server.log strings of their code",
+    )
+    # For tests: a shorter restart back-off and watchdog.
+    parser.add_argument("--restart-backoff", type=_positive, default=2.0, help=argparse.SUPPRESS)
+    parser.add_argument("--cpu-limit", type=_positive, default=2.0, help=argparse.SUPPRESS)
     # For tests: shorter keep-alives and another per-stream device limit.
     parser.add_argument("--keepalive", type=_positive, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--stream-device-limit", type=int, default=5, help=argparse.SUPPRESS)
@@ -65,6 +77,9 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
     keepalive = args.keepalive or float(os.environ.get("IMPCENTRAL_EMULATOR_KEEPALIVE", "15"))
     if args.admin_token is not None and len(args.admin_token) < 16:
         parser.error("--admin-token must be at least 16 characters")
+    if args.exec not in (None, "on", "off"):
+        parser.error("IMPCENTRAL_EMULATOR_EXEC must be 'on' or 'off'")
+    exec_code, exec_note = _execution(args.exec)
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -75,7 +90,21 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
         keepalive_seconds=keepalive,
         stream_device_limit=max(1, args.stream_device_limit),
         admin_token=args.admin_token,
+        exec_code=exec_code,
+        exec_note=exec_note,
+        restart_backoff=args.restart_backoff,
+        cpu_seconds=args.cpu_limit,
     )
+
+
+def _execution(choice: str | None) -> tuple[bool, str | None]:
+    """(run code?, the one line to print when it does not although it was not asked off)."""
+    if choice == "off":
+        return False, None
+    reason = runtime.unavailable_reason()
+    if reason is None:
+        return True, None
+    return False, reason
 
 
 def is_loopback(host: str) -> bool:
@@ -110,12 +139,15 @@ def guard_admin(config: EmulatorConfig) -> None:
 
 async def serve(config: EmulatorConfig) -> None:
     guard_admin(config)
+    if config.exec_note:
+        print(f"impcentral-emulator: {config.exec_note}", file=sys.stderr, flush=True)
     app = create_app(config)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    app[EMULATOR].listening(f"http://{url_host(config.host)}:{port}/agents")
     print(f"impCentral emulator listening on http://{url_host(config.host)}:{port}/v5", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

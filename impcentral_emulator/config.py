@@ -17,4 +17,8 @@ class EmulatorConfig:
     stream_device_limit: int = 5
     log_history_limit: int = 1000
     simulated_delay: float = 0.05  # seconds between a device event and its first log line
+    exec_code: bool = False  # run devices' and agents' Squirrel (--exec); False: literal lines only
+    exec_note: str | None = None  # why execution is off although it was not asked to be (printed at start)
+    restart_backoff: float = 2.0  # seconds before a device whose code failed boots again
+    cpu_seconds: float = 2.0  # the watchdog: CPU time one callback of a VM may take
     admin_token: str | None = None  # when set, /_emulator needs "Authorization: Bearer <token>"

@@ -65,7 +65,6 @@ class DeviceSimulator(Observer):
         group = store.get("devicegroup", device["devicegroup_id"])
         deployment = store.get("deployment", group.get("current_deployment_id") or "") if group else None
         device_code = deployment["device_code"] if deployment else ""
-        agent_code = deployment["agent_code"] if deployment else ""
         new_code = deployment is not None and device.get("running_deployment_id") != deployment["id"]
         if device["online"]:
             self._log(device, "status", "Device connected")
@@ -73,21 +72,29 @@ class DeviceSimulator(Observer):
                 self._log(
                     device, "status", f"Downloading new code; {storage_used_percent(device_code)}% program storage used"
                 )
-        if agent_restart or new_code:
+        agent_restarts = agent_restart or new_code
+        if agent_restarts:
             self._log(device, "status", "Agent restarted: reload.")
+        if device["online"] and deployment is not None:
+            self.models.devices.mark_running(device, deployment["id"])
+        self.run_code(device, deployment, agent_restarts, new_code)
+        self.models.commit()
+
+    def run_code(self, device: Record, deployment: Record | None, agent_restarts: bool, new_code: bool) -> None:
+        """After the status lines: the code's own lines (here its literal `server.log` strings)."""
+        device_code = deployment["device_code"] if deployment else ""
+        agent_code = deployment["agent_code"] if deployment else ""
+        if agent_restarts:
             for line in log_literals(agent_code):
                 self._log(device, "agent.log", line)
             for line in log_literals(agent_code, SERVER_ERROR):
                 self._log(device, "agent.error", line)
         if device["online"]:
-            if deployment is not None:
-                self.models.devices.mark_running(device, deployment["id"])
             for line in log_literals(device_code):
                 self._log(device, "server.log", line)
             for line in log_literals(device_code, SERVER_ERROR):
                 self._log(device, "server.error", line)
-        self.models.commit()
-        await self._run_tests(device_id, device_code, agent_code, device["online"])
+        self._later(self._run_tests(device["id"], device_code, agent_code, device["online"]))
 
     async def _run_tests(self, device_id: str, device_code: str, agent_code: str, online: bool) -> None:
         agent_lines = impunit.session_lines(agent_code)

@@ -34,15 +34,24 @@ ACCOUNTS = [
     {"username": "mfa", "password": "mfa-password", "email": "mfa@example.com", "otp": "123456"},
 ]
 
+# A boot each demo device went through before the emulator started (seeded history): a client
+# that reads the log right after a change finds lines already there and does not race the runtime.
+DEMO_BOOT = [
+    {"type": "status", "msg": "Device connected"},
+    {"type": "status", "msg": "Device is not assigned to a Device Group: no code to run"},
+]
 DEMO_DEVICES = [
-    {"owner": "demo", "name": "fixture-1", "imp_type": "imp005"},
-    {"owner": "demo", "name": "fixture-2", "imp_type": "imp005"},
-    {"owner": "demo", "name": "sensor-1", "imp_type": "imp004m"},
-    {"owner": "demo", "name": "sensor-2", "imp_type": "imp004m"},
-    {"owner": "demo", "name": "sensor-3", "imp_type": "imp004m"},
-    {"owner": "demo", "name": "tracker-1", "imp_type": "imp006"},
-    {"owner": "demo", "name": "tracker-2", "imp_type": "imp006"},
-    {"owner": "demo", "name": "tracker-3", "imp_type": "imp006"},
+    {"owner": "demo", "name": name, "imp_type": imp_type, "logs": DEMO_BOOT}
+    for name, imp_type in (
+        ("fixture-1", "imp005"),
+        ("fixture-2", "imp005"),
+        ("sensor-1", "imp004m"),
+        ("sensor-2", "imp004m"),
+        ("sensor-3", "imp004m"),
+        ("tracker-1", "imp006"),
+        ("tracker-2", "imp006"),
+        ("tracker-3", "imp006"),
+    )
 ]
 
 BUILTIN = {
@@ -170,10 +179,13 @@ class _Loader:
 
     def _device(self, spec: dict[str, Any]) -> None:
         owner = self._account(spec.get("owner", "demo"))
-        attrs = {k: v for k, v in spec.items() if k not in ("owner", "devicegroup")}
+        attrs = {k: v for k, v in spec.items() if k not in ("owner", "devicegroup", "logs")}
         dev = self.models.devices.create(owner, attrs, self.rng)
         if spec.get("devicegroup"):
             self.models.devices.place(dev, self._group_ref(spec["devicegroup"]))
+        lines = [(line.get("type", "server.log"), line["msg"]) for line in spec.get("logs") or []]
+        if lines:
+            self.models.devices.log_lines(dev, lines)
 
 
 def _content_type(spec: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ PERSISTED_KINDS = (
     "device",
     "deployment",
     "webhook",
+    "agent_data",
 )
 _LOG_TRIM_EVERY = 5000
 

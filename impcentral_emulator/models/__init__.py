@@ -13,6 +13,7 @@ store. One `Models` per emulator:
 | `deployments` | deployments |
 | `webhooks` | webhooks and firing them |
 | `logs` | device log history and log streams |
+| `agent_data` | what agents keep with `server.save` |
 
 `events` is the observer interface (`events.py`) the device simulator and the device runtime
 subscribe to.
@@ -20,11 +21,12 @@ subscribe to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..store import Store
 from .accounts import Accounts
-from .deployments import Deployments
+from .agentdata import AgentData
+from .deployments import Deployments, bracket_errors
 from .devicegroups import DeviceGroups
 from .devices import Devices
 from .events import Events, Observer
@@ -43,11 +45,24 @@ class Delivery:
         """Schedule one POST of `payload` to the webhook's URL."""
 
 
+CompileCheck = Callable[[str, str], list[dict[str, Any]]]
+
+
 class Models:
-    def __init__(self, store: Store, config: EmulatorConfig, delivery: Delivery | None = None) -> None:
+    """`compile_check(device_code, agent_code)` lists CX005 items: Squirrel's compiler when code
+    runs, bracket balance with `--exec off`."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: EmulatorConfig,
+        delivery: Delivery | None = None,
+        compile_check: CompileCheck | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.delivery = delivery or Delivery()
+        self.compile_check: CompileCheck = compile_check or bracket_errors
         self.events = Events()
         self.logs = LogHub(store, self.events, config.stream_device_limit)
         self.accounts = Accounts(self)
@@ -56,6 +71,7 @@ class Models:
         self.devices = Devices(self)
         self.deployments = Deployments(self)
         self.webhooks = Webhooks(self)
+        self.agent_data = AgentData(self)
 
     def commit(self) -> None:
         self.store.commit()

@@ -48,7 +48,7 @@ class Deployments:
         check_code_size("agent_code", agent_code)
         if "tags" in values:
             values["tags"] = check_tags(values["tags"])
-        compile_errors(device_code, agent_code)
+        refuse_uncompilable(self.models.compile_check(device_code, agent_code))
         self.models.events.emit("validate_deployment", group, device_code, agent_code)
         if ident and self.store.get("deployment", ident):
             raise errors.duplicate(f"A deployment with id '{ident}' already exists.")
@@ -113,14 +113,19 @@ def check_tags(value: Any) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-def compile_errors(device_code: str, agent_code: str) -> None:
-    """400 CX005 for code that cannot compile (the built-in check is bracket balance)."""
+def bracket_errors(device_code: str, agent_code: str) -> list[dict[str, Any]]:
+    """The compile check without Squirrel (`--exec off`): bracket balance, in CX005 `meta` items."""
     problems = []
     for name, code in (("device_code", device_code), ("agent_code", agent_code)):
         found = bracket_error(code)
         if found:
             row, column, text = found
             problems.append({"file": name, "row": row, "column": column, "text": text, "type": "error"})
+    return problems
+
+
+def refuse_uncompilable(problems: list[dict[str, Any]]) -> None:
+    """400 CX005 whose one error item carries `problems` (`{file, row, column, text, type}`) as `meta`."""
     if problems:
         item = error_item(400, "CX005", "Compilation Error", "The code failed to compile.", problems)
         raise ApiError(400, "CX005", "Compilation Error", "The code failed to compile.", items=[item])

@@ -111,6 +111,8 @@ class Devices:
         if group:
             self._unassign(device, group)
         self.models.logs.forget_device(device["id"])
+        if device.get("agent_id"):
+            self.models.agent_data.forget(device["agent_id"])
         self.store.delete("device", device["id"])
 
     def group_of(self, device: Record) -> Record | None:

@@ -56,4 +56,4 @@ def compile_error(code: str, name: str) -> tuple[int, int, str] | None:
     except (KeyError, ValueError):
         return 1, 1, fallback
     # Squirrel's lexer counts the newline into the next line's columns: 1-based on every line here.
-    return row, column - 1 if row > 1 else column, report.get("desc") or fallback
+    return row, max(1, column - 1 if row > 1 else column), report.get("desc") or fallback

@@ -129,6 +129,7 @@ R.hardware <- {
     micros = function() { return H("micros", null, null, null); },
     getdeviceid = function() { return H("deviceid", null, null, null); },
     wakereason = function() { return H("wakereason", null, null, null); },
+    voltage = function() { return 3.3; },  // the supply voltage: an emulated imp runs on a steady 3.3 V
 };
 R.agent <- {
     send = function(name, data) { ret(H("send", text(name), data, null)); return 0; },

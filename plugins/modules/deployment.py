@@ -174,6 +174,7 @@ predicted_missing:
       type: str
 """
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import BadRequestError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
@@ -253,9 +254,20 @@ def ensure_deployment(m: ImpCentralModule) -> None:
         return
 
     def create():
-        return m.client.deployments.create(
-            ref(group), description=p["description"], origin=p["origin"], flagged=p["flagged"], tags=p["tags"], **code
-        )
+        try:
+            return m.client.deployments.create(
+                ref(group),
+                description=p["description"],
+                origin=p["origin"],
+                flagged=p["flagged"],
+                tags=p["tags"],
+                **code,
+            )
+        except BadRequestError as exc:
+            if exc.code != "CX005":
+                raise
+            details = {k: v for k, v in exc.to_dict().items() if k not in ("msg", "changed", "failed")}
+            m.fail(compile_error_message(exc), **details)
 
     predicted = dict(
         code, type="deployment", sha=None, device_group=group["id"] or p["device_group"], origin=p["origin"]
@@ -263,6 +275,16 @@ def ensure_deployment(m: ImpCentralModule) -> None:
     after = m.ensure("deployment", None, m.user_set(*EDITABLE), create=create, predicted=predicted)
     m.result["created"] = True
     m.set_diff(_code_view(flatten(current)), _code_view(after))
+
+
+def compile_error_message(exc: BadRequestError) -> str:
+    """CX005: the API's error and where the code fails, ``file:row:column: text`` per item of its ``meta``."""
+    places = [
+        "%s:%s:%s: %s" % (item.get("file"), item.get("row"), item.get("column"), item.get("text"))
+        for item in (exc.meta if isinstance(exc.meta, list) else [])
+        if isinstance(item, dict)
+    ]
+    return "%s %s" % (exc.describe(), "; ".join(places)) if places else exc.describe()
 
 
 def wanted_code(m: ImpCentralModule) -> dict:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from emulator_api import Api
+from emulator_process import start_emulator
 
 
 @pytest.fixture
@@ -26,3 +28,22 @@ def production_setup(api: Api) -> dict:
     fixture = next(d for d in api.devices() if d["attributes"]["imp_type"] == "imp005")
     assert api.assign(factory, fixture["id"]).status_code == 204
     return {"product": product, "production": production, "dut": dut, "factory": factory, "fixture": fixture}
+
+
+@pytest.fixture(scope="module")
+def literal_emulator():
+    """An emulator with `--exec off`: devices log the literal lines of their code (today's simulator)."""
+    process = start_emulator("--seed", "demo", "--rate-limit", "off", "--exec", "off")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def literal_api(literal_emulator) -> Api:
+    requests.post(f"{literal_emulator.root_url}/_emulator/reset", timeout=10).raise_for_status()
+    token = requests.post(
+        f"{literal_emulator.base_url}/auth", json={"id": "demo", "password": "demo-password"}, timeout=10
+    ).json()["access_token"]
+    return Api(literal_emulator.base_url, token)

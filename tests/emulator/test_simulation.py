@@ -1,4 +1,4 @@
-"""Simulated devices: impUnit sessions, factory blessing, BlinkUp and webhook delivery."""
+"""Simulated devices: impUnit sessions (`--exec off`), factory blessing, BlinkUp and webhook delivery."""
 
 import json
 import threading
@@ -50,7 +50,8 @@ def impunit_messages(reader, device_id, log_kind, until="SESSION_RESULT"):
     return statuses, messages
 
 
-def test_agent_test_session_runs_impunit_protocol(api):
+def test_agent_test_session_runs_impunit_protocol(literal_api):
+    api = literal_api
     group = api.group(api.product())
     device = api.devices()[2]["id"]
     stream = api.ok("POST", "/logstream")
@@ -78,7 +79,8 @@ def test_agent_test_session_runs_impunit_protocol(api):
     reader.close()
 
 
-def test_device_test_honours_test_class_and_case(api):
+def test_device_test_honours_test_class_and_case(literal_api):
+    api = literal_api
     group = api.group(api.product())
     device = api.devices()[3]["id"]
     stream = api.ok("POST", "/logstream")

@@ -123,7 +123,7 @@ def test_canary_rolls_back_a_broken_release(emulator, tmp_path, mode):
     previous, members = api.current(target), api.devices(target)
     verify = {"enabled": True, "search_regex": r"firmware 2\.0 ready", "timeout": 20}
     if mode == "fail_regex":
-        verify["fail_regex"] = "crashed|sensor init failed"
+        verify["fail_regex"] = "^ERROR: "
     else:
         verify["timeout"] = 4
 
@@ -139,7 +139,8 @@ def test_canary_rolls_back_a_broken_release(emulator, tmp_path, mode):
     assert "stopped at the canary" in out, out[-6000:]
     assert "Rolled back" in out
     assert "Lines seen:" in out
-    assert "Connected Meter 400 firmware 2.0 crashed: sensor init failed" in out
+    # The release candidate really runs and crashes: the device's error line, not a literal string.
+    assert "ERROR: the index 'calibration' does not exist" in out, out[-6000:]
     assert "Rollback | redeploy the previous build to the canary group" in out
     assert "failed=1" in out
 
