@@ -229,7 +229,7 @@ def _deploy(ctx: Context, group: dict, code: dict[str, str]) -> dict:
 
 
 def compile_errors(exc: BaseException, code: dict[str, str]) -> list[str]:
-    """`<file>:<line> (column c): <type> error: <text>` for each CX005 item, mapped through line control."""
+    """impt's `<file> <type> (line r, column c): <text>` per CX005 item, file and line mapped through line control."""
     lines = []
     for entry in getattr(exc, "errors", None) or []:
         meta = entry.get("meta") if isinstance(entry, dict) else None
@@ -239,8 +239,8 @@ def compile_errors(exc: BaseException, code: dict[str, str]) -> list[str]:
             side = "agent" if item.get("file") == "agent_code" else "device"
             row = item.get("row")
             found = codegen.where(code[side], row) if isinstance(row, int) else None
-            place = f"{found[0]}:{found[1]}" if found else f"{item.get('file')}:{row}"
-            lines.append(f"{place} (column {item.get('column')}): {item.get('type')} error: {item['text']}")
+            name, line = found or (item.get("file"), row)
+            lines.append(f"{name} {item.get('type')} (line {line}, column {item.get('column')}): {item['text']}")
     return lines
 
 

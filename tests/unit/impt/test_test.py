@@ -199,8 +199,8 @@ def test_compile_error_rows_map_to_the_users_file(tmp_path):
     error = ImpCentralError("POST", "u", 400, [{"code": "CX005", "meta": meta}])
     code = {"agent": built.test_side, "device": built.other_side}
     assert test_run.compile_errors(error, code) == [
-        "tests/x.agent.test.nut:2 (column 3): syntax error: expression expected",
-        "agent_code:2 (column 1): syntax error: x",
+        "tests/x.agent.test.nut syntax (line 2, column 3): expression expected",
+        "agent_code syntax (line 2, column 1): x",
     ]
 
 
