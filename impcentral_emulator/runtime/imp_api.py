@@ -182,7 +182,7 @@ local function respond(id) {
 }
 
 return {
-    boot = function(code, name, seed) { srand(seed); local main = compile(code, name); main(); },
+    boot = function(code, name, seed) { srand(seed); local main = compile(code, name).bindenv(R); main(); },
     fire = function(handle) {
         if (!(handle in timers)) return;
         local callback = timers[handle];

@@ -195,6 +195,8 @@ def github(ctx: Context) -> None:
     if args.pwd is not None and args.user is None:
         raise UsageError('Options "--pwd" and "--user" must be specified together.')
     path = ctx.path(args.github_config)
+    if not path.parent.is_dir():  # impt 2.6 writes the file where it is named and never creates directories
+        raise ImptError(f"File error: {path}: No such file or directory.")
     existed = path.exists()
     if existed:
         message = f"{GITHUB_LABEL} File {args.github_config} already exists. It will be overwritten."

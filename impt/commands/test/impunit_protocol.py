@@ -54,4 +54,4 @@ def storage_usage(msg: str) -> tuple[str, bool] | None:
 
 def describe_value(value: Any) -> str:
     """How impt prints a value a test passed back (strings keep their JSON quotes)."""
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

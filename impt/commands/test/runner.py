@@ -1,4 +1,4 @@
-"""`impt test run`: deploy each test file with our runner, follow the device's logs, report, summarise."""
+"""`impt test run`: build each test file with impUnit through Builder, deploy, follow the device's logs, report."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
     END,
     TIMEOUT,
@@ -17,19 +18,23 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes
 
-from impt.builder import preprocess
+from impt.builder import Builder, clear_cache
 from impt.commands.test import codegen
 from impt.commands.test.selection import TestFile, TestPattern, find_test_files, parse_tests_pattern, selects
 from impt.commands.test.session import Failure, Session
-from impt.config_delete import remove_dir
-from impt.config_files import DEFAULT_TEST_FILES, TEST_LABEL, read_builder_variables, read_test_config
+from impt.config_files import (
+    DEFAULT_TEST_FILES,
+    TEST_LABEL,
+    read_builder_variables,
+    read_github_credentials,
+    read_test_config,
+)
 from impt.context import Context
 from impt.errors import ImptError
 from impt.resolve import IMPOSSIBLE, catalog, ref
 
 START_TIMEOUT = 60.0
 MESSAGE_GRACE = 5.0
-BUILDER_CACHE = ".builder-cache"
 
 
 class Reporter:
@@ -60,7 +65,6 @@ class RunSettings:
     stop_on_fail: bool
     allow_disconnect: bool
     pattern: TestPattern
-    variables: dict
 
 
 @dataclass
@@ -71,8 +75,9 @@ class TestRun:
     report: Reporter
     group: dict
     devices: list[dict]
-    sources: dict
+    sources: dict[str, str | None]
     settings: RunSettings
+    builder: Builder
     sessions: list[Session]
 
 
@@ -86,7 +91,7 @@ def run_tests(ctx: Context) -> None:
             tail=[IMPOSSIBLE, f'Use "impt test delete" command to delete the outdated {TEST_LABEL}.'],
         )
     if args.clear_cache:
-        remove_dir(ctx.cwd / BUILDER_CACHE)
+        clear_cache(ctx.cwd)
     pattern = parse_tests_pattern(args.tests)
     report = Reporter(ctx)
     report.line("info", time.strftime("Started at %d %b %Y %H:%M:%S GMT%z"))
@@ -96,10 +101,8 @@ def run_tests(ctx: Context) -> None:
     report.line("info", f"Found {len(files)} test file(s):")
     for test_file in files:
         ctx.out.info(f"\t{test_file.path}" + (f" ({test_file.partner})" if test_file.partner else ""))
-    variables = {}
-    if config.get("builderConfig"):
-        variables = read_builder_variables(ctx.path(config["builderConfig"])) or {}
-    sources = {kind: _source(ctx, report, config, kind, variables) for kind in ("agent", "device")}
+    builder = _builder(ctx, report, config)
+    sources = {kind: _source(ctx, report, config, kind) for kind in ("agent", "device")}
     devices = ctx.client.devices.list(device_group=group["id"])
     name = attr(group, "name") or group["id"]
     if not devices:
@@ -109,16 +112,39 @@ def run_tests(ctx: Context) -> None:
         bool(config.get("stopOnFail")),
         bool(config.get("allowDisconnect")),
         pattern,
-        variables,
     )
-    run = TestRun(ctx, report, group, devices, sources, settings, [])
+    run = TestRun(ctx, report, group, devices, sources, settings, builder, [])
     for test_file in files:
         if not _run_file(run, test_file):
             break
     _summary(ctx, report, run.sessions)
 
 
-def _source(ctx: Context, report: Reporter, config: dict, kind: str, variables: dict) -> str | None:
+def _builder(ctx: Context, report: Reporter, config: dict) -> Builder:
+    """Builder with the test configuration's variables, GitHub credentials (else GITHUB_USER/GITHUB_TOKEN), cache."""
+    variables = {}
+    if config.get("builderConfig"):
+        variables = read_builder_variables(ctx.path(config["builderConfig"])) or {}
+    credentials = None
+    if config.get("githubConfig"):
+        credentials = read_github_credentials(ctx.path(config["githubConfig"]))
+    github = None
+    if credentials is not None:
+        github = (credentials["githubUser"], credentials["githubToken"])
+    elif ctx.env.get("GITHUB_USER") and ctx.env.get("GITHUB_TOKEN"):
+        github = (ctx.env["GITHUB_USER"], ctx.env["GITHUB_TOKEN"])
+    return Builder(
+        variables,
+        ctx.cwd,
+        environ=dict(ctx.env),
+        github=github,
+        cache=bool(config.get("builderCache")),
+        warn=lambda message: report.line("warning", message),
+    )
+
+
+def _source(ctx: Context, report: Reporter, config: dict, kind: str) -> str | None:
+    """The source file's path as Builder includes it (checked readable here, built with each test file)."""
     name = config.get(f"{kind}File")
     if not name:
         report.line("info", f"Have no {kind} source file, using blank")
@@ -127,13 +153,17 @@ def _source(ctx: Context, report: Reporter, config: dict, kind: str, variables: 
     if not path.is_file():
         raise ImptError(f'{kind.capitalize()} source file "{name}" not found')
     report.line("info", f"Using {kind} source file: {name}")
-    return preprocess(_read(path, name), path, variables)
+    _check_readable(path, name)
+    try:  # relative to the current directory, so line control names it as the user does
+        return path.resolve().relative_to(ctx.cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
-def _read(path: Path, shown: str) -> str:
-    """A source or test file's text; unreadable or non-UTF-8 content is the user's file error, not a crash."""
+def _check_readable(path: Path, shown: str) -> None:
+    """Unreadable or non-UTF-8 content is the user's file error, not a crash."""
     try:
-        return path.read_text(encoding="utf-8")
+        path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ImptError(f"File error: {shown}: {reason}.") from None
@@ -143,30 +173,26 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
     """Deploy one test file and run its session on every device; False when testing must stop."""
     ctx, report, group, devices = run.ctx, run.report, run.group, run.devices
     sources, settings = run.sources, run.settings
-    path = ctx.cwd / test_file.path
-    raw = _read(path, test_file.path)
-    if not selects(raw, settings.pattern):
-        report.line("info", f'Skip "{test_file.path}" testing')
-        return True
-    test_code = preprocess(raw, path, settings.variables)
-    partner = None
+    _check_readable(ctx.cwd / test_file.path, test_file.path)
     if test_file.partner:
-        partner_path = ctx.cwd / test_file.partner
-        partner = preprocess(_read(partner_path, test_file.partner), partner_path, settings.variables)
+        _check_readable(ctx.cwd / test_file.partner, test_file.partner)
     session_id = codegen.new_session_id()
     code_settings = codegen.SessionSettings(
         session_id, settings.timeout, settings.stop_on_fail, settings.pattern.test_class, settings.pattern.method
     )
     kind = test_file.kind
     other = "device" if kind == "agent" else "agent"
-    code = {
-        kind: codegen.test_side(sources[kind], kind, test_code, code_settings),
-        other: codegen.other_side(sources[other], other, partner),
-    }
+    built = codegen.generate(
+        run.builder, kind, sources, test_file.path, partner=test_file.partner, settings=code_settings
+    )
+    if not codegen.test_classes(built.tests) or not selects(built.tests, settings.pattern):
+        report.line("info", f'Skip "{test_file.path}" testing')
+        return True
+    code = {kind: built.test_side, other: built.other_side}
     report.line("info", f'Using {kind} test file "{test_file.path}"')
     name = attr(group, "name") or group["id"]
     report.line("info", f'Using Device Group "{name}" [{group["id"]}]')
-    deployment = ctx.client.deployments.create(ref(group), device_code=code["device"], agent_code=code["agent"])
+    deployment = _deploy(ctx, group, code)
     ctx.out.info(f'Deployment "{deployment["id"]}" is created successfully.')
     report.line("info", f"Created Deployment: {deployment['id']}")
     for index, device in enumerate(devices, 1):
@@ -181,7 +207,7 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
         )
         if device_attributes.get("device_online") is False and kind == "device":
             report.line("warning", f"Warning: please ensure imp device {device['id']} is online.")
-        session = Session(session_id, kind, test_file.path, settings.allow_disconnect, report.line)
+        session = Session(session_id, kind, test_file.path, settings.allow_disconnect, report.line, code=code)
         session.external = _external_runner(settings.timeout)
         _follow_session(run, session, device)
         run.sessions.append(session)
@@ -189,6 +215,33 @@ def _run_file(run: TestRun, test_file: TestFile) -> bool:
         if session.failed and settings.stop_on_fail:
             return False
     return True
+
+
+def _deploy(ctx: Context, group: dict, code: dict[str, str]) -> dict:
+    """POST /deployments; a CX005 compile error names the user's file and line behind each generated row."""
+    try:
+        return ctx.client.deployments.create(ref(group), device_code=code["device"], agent_code=code["agent"])
+    except ImpCentralError as exc:
+        lines = compile_errors(exc, code)
+        if not lines:
+            raise
+        raise ImptError(str(exc), tail=lines) from None
+
+
+def compile_errors(exc: BaseException, code: dict[str, str]) -> list[str]:
+    """impt's `<file> <type> (line r, column c): <text>` per CX005 item, file and line mapped through line control."""
+    lines = []
+    for entry in getattr(exc, "errors", None) or []:
+        meta = entry.get("meta") if isinstance(entry, dict) else None
+        for item in meta if isinstance(meta, list) else []:
+            if not isinstance(item, dict) or "text" not in item:
+                continue
+            side = "agent" if item.get("file") == "agent_code" else "device"
+            row = item.get("row")
+            found = codegen.where(code[side], row) if isinstance(row, int) else None
+            name, line = found or (item.get("file"), row)
+            lines.append(f"{name} {item.get('type')} (line {line}, column {item.get('column')}): {item['text']}")
+    return lines
 
 
 def _follow_session(run: TestRun, session: Session, device: dict) -> None:

@@ -5,11 +5,14 @@ Pure logic (no I/O), so the protocol handling is unit-tested without a server.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from impt.commands.test.codegen import where
 from impt.commands.test.impunit_protocol import describe_value, for_session, storage_usage
 
+_FRAME = re.compile(r"^(\s*(?:ERROR:\s*)?(?:at|from)\s+\S+?):(\d+)\s*$")
 INITIALIZED, READY, STARTED, DONE = "initialized", "ready", "started", "done"
 
 
@@ -43,6 +46,8 @@ class Session:
     totals: SessionTotals = field(default_factory=SessionTotals)
     failures: list[Failure] = field(default_factory=list)
     external: Callable[[str], tuple[int, str]] | None = None
+    code: dict[str, str] = field(default_factory=dict)  # the deployed code per side, to map error rows
+    crashed: bool = False  # a runtime error since the last SESSION_START
 
     @property
     def done(self) -> bool:
@@ -71,13 +76,21 @@ class Session:
         elif log_type == "lastexitcode" and "out of memory" in msg:
             self.fail("Device is out of memory")
         elif log_type == "server.error":
-            self.say("error", f"Device Runtime Error: {msg}")
+            self.crashed = True
+            self.say("error", f"Device Runtime Error: {self._mapped('device', msg)}")
         elif log_type == "agent.error":
-            self.say("error", f"Agent Runtime Error: {msg}")
+            self.crashed = True
+            self.say("error", f"Agent Runtime Error: {self._mapped('agent', msg)}")
         elif log_type == "powerstate":
             self.say("info", f"Powerstate: {msg}")
         elif log_type == "firmware":
             self.say("info", f"Firmware: {msg}")
+
+    def _mapped(self, side: str, msg: str) -> str:
+        """A stack frame line (`at fn:row`) with the user's file and line behind the generated row."""
+        match = _FRAME.match(msg)
+        found = where(self.code[side], int(match.group(2))) if match and side in self.code else None
+        return msg if found is None else f"{msg} ({found[0]}:{found[1]})"
 
     def _status(self, msg: str) -> None:
         if "Agent restarted" in msg:
@@ -97,10 +110,14 @@ class Session:
 
     def _protocol(self, kind: str, message: Any) -> None:
         if kind == "SESSION_START":
+            if self.state == STARTED and self.crashed:  # a runtime error restarted the code: it would loop
+                self.fail("Device restarted")
+                return
             if self.state == STARTED:  # the device restarted and runs the tests again: the new run counts
                 self.say("warning", "Device restarted: the test session starts again")
                 self.failures = [f for f in self.failures if f.test == "Session"]
                 self.failed = bool(self.failures)
+            self.crashed = False
             self.state = STARTED  # our random session id proves the new code runs, "Agent restarted" or not
         elif kind == "TEST_START":
             self.current_test = str(message)

@@ -1,7 +1,10 @@
-"""impt test commands against the emulator, `test run` end to end through the simulated impUnit device."""
+"""impt test commands against the emulator, `test run` end to end with devices and agents running Squirrel."""
 
 import json
 import os
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -100,9 +103,9 @@ def test_run_failures_selection_and_stop_on_fail(tested):
     as_json = tested("test", "run", "-z", "json")
     assert as_json.code == 1 and as_json.json["Error"] == "Testing failed"
     assert as_json.json["Test Summary"]["Failures"][0] == {
-        "test": "Broken::testThrows()",
+        "test": "Broken::testAssert()",  # impUnit runs methods in name order
         "file": "tests/z.agent.test.nut",
-        "error": "boom",
+        "error": "Failed to assert that condition is true",
     }
 
 
@@ -116,7 +119,7 @@ def test_run_device_test_with_sources_and_builder(tested, emulator):
     assert "Using device source file: device.nut" in result.out and "Testing succeeded" in result.out
     build_id = next(line.split('"')[1] for line in result.lines if line.startswith('Deployment "'))
     code = tested.ok("build", "info", "-b", build_id, "-z", "json").json["Deployment"]["device_code"]
-    assert "const LIMIT = 3;" in code and "ImptTestRunner" in code
+    assert "const LIMIT = 3;" in code and "ImpUnitRunner" in code
 
 
 def test_run_bad_input(tested, emulator, monkeypatch):
@@ -201,3 +204,259 @@ def test_github_config_error_names_the_given_path(impt):
     assert result.code == 1 and result.lines[0] == f"Error: File error: {impt.cwd / 'adir'}: Is a directory."
     assert list((impt.cwd / "adir").iterdir()) == []
     assert [path.name for path in impt.cwd.iterdir() if path.name.startswith(".adir")] == []  # no temp file left
+
+
+def test_github_config_never_creates_directories(impt):
+    result = impt("test", "github", "-i", "nodir/sub/gh.json", "-u", "a", "-w", "b", "-q")
+    assert result.code == 1 and result.lines[0] == (
+        f"Error: File error: {impt.cwd / 'nodir' / 'sub' / 'gh.json'}: No such file or directory."
+    )
+    assert not (impt.cwd / "nodir").exists()
+
+
+SUITE = """class AssertionsCase extends ImpTestCase {
+  function setUp() { info("setUp"); }
+  function testAllPass() {
+    assertTrue(true);
+    assertEqual(1, 1);
+    assertGreater(2, 1);
+    assertLess(1, 2);
+    assertClose(1.0, 1.05, 0.1);
+    assertDeepEqual({"a": [1, 2, {"b": "c"}]}, {"a": [1, 2, {"b": "c"}]});
+    assertBetween(5, 10, 1);
+    assertThrowsError(function() { throw "x"; }, this);
+    return "all";
+  }
+  function testTrueFails() { assertTrue(false); }
+  function testEqualFails() { assertEqual(1, 2); }
+  function testGreaterFails() { assertGreater(1, 2); }
+  function testLessFails() { assertLess(2, 1); }
+  function testCloseFails() { assertClose(1, 2, 0.5); }
+  function testDeepEqualFails() { assertDeepEqual({"a": {"b": 1}}, {"a": {"b": 2}}); }
+  function testBetweenFails() { assertBetween(11, 1, 10); }
+  function testThrowsFails() { assertThrowsError(function() {}, this); }
+  function testInfoTable() { info({"k": [1, 2]}); }
+  function testPromise() {
+    return Promise(function(resolve, reject) {
+      imp.wakeup(0.5, function() { resolve("later"); });
+    });
+  }
+  function testTimeout() { return Promise(function(resolve, reject) {}); }
+  function testRunCommand() { runCommand("echo hi"); }
+  function tearDown() { info("tearDown"); }
+}
+"""
+SUITE_STEPS = [
+    "AssertionsCase::setUp()",
+    '"setUp"',
+    "Success",
+    "AssertionsCase::testAllPass()",
+    'Success: "all"',
+    "AssertionsCase::testBetweenFails()",
+    "Failure: Expected value the range of 1..10, got 11",
+    "AssertionsCase::testCloseFails()",
+    "Failure: Expected value: 1\u00b10.5, got: 2",
+    "AssertionsCase::testDeepEqualFails()",
+    "Failure: Comparison failed on 'a.b': expected 1, got 2",
+    "AssertionsCase::testEqualFails()",
+    "Failure: Expected value: 1, got: 2",
+    "AssertionsCase::testGreaterFails()",
+    "Failure: Failed to assert that 1 > 2",
+    "AssertionsCase::testInfoTable()",
+    '{"k":[1,2]}',
+    "Success",
+    "AssertionsCase::testLessFails()",
+    "Failure: Failed to assert that 2 < 1",
+    "AssertionsCase::testPromise()",
+    'Success: "later"',
+    "AssertionsCase::testRunCommand()",
+    "Running external command: echo hi",
+    "> hi",
+    "Success",
+    "AssertionsCase::testThrowsFails()",
+    "Failure: Function was expected to throw an error",
+    "AssertionsCase::testTimeout()",
+    "Failure: Test timed out after 3s",
+    "AssertionsCase::testTrueFails()",
+    "Failure: Failed to assert that condition is true",
+    "AssertionsCase::tearDown()",
+    '"tearDown"',
+    "Success",
+    "Tests: 13, Assertions: 16, Failures: 9",
+]
+_STEP = re.compile(r"^\[(?:\+[\d.]+/[\d.]+s )?(test|info)\] (.*)$")
+
+
+def steps(result) -> list[str]:
+    """The session's `[test]` lines and the external command's `[info]` lines, without timings."""
+    found = []
+    for line in result.lines:
+        match = _STEP.match(line)
+        if match and (match.group(1) == "test" or match.group(2).startswith(("Running external", "> "))):
+            found.append(match.group(2))
+    return [step for step in found if not step.startswith(("Starting test session", "Session "))]
+
+
+@pytest.fixture
+def suite(impt, product):
+    (impt.cwd / "tests").mkdir()
+    (impt.cwd / "tests" / "suite.device.test.nut").write_text(SUITE)
+    impt.ok("test", "create", "-g", "DG1", "-t", "3", "-q")
+    return impt
+
+
+def test_run_every_assertion_promise_timeout_info_and_command(suite):
+    result = suite("test", "run")
+    assert result.code == 1 and result.lines[-2:] == ["Error: Testing failed", "IMPT COMMAND FAILS"]
+    assert steps(result) == SUITE_STEPS
+    summary = result.out.split("-------------TEST SUMMARY-------------", 1)[1]
+    assert "1) AssertionsCase::testBetweenFails()" in summary and "Tests: 13, Assertions: 16, Failures: 9" in summary
+    as_json = suite("test", "run", "-z", "json")
+    assert as_json.code == 1 and as_json.json["Error"] == "Testing failed"
+    report = as_json.json["Test Summary"]
+    assert (report["Tests"], report["Assertions"], report["Result"]) == (13, 16, "failed")
+    failures = [step[len("Failure: ") :] for step in SUITE_STEPS if step.startswith("Failure: ")]
+    assert [f["error"] for f in report["Failures"]] == failures
+    assert {f["file"] for f in report["Failures"]} == {"tests/suite.device.test.nut"}
+
+
+def test_run_selects_class_and_method(suite):
+    result = suite("test", "run", "--tests", "suite:AssertionsCase::testEqualFails")
+    assert result.code == 1 and steps(result) == [
+        "AssertionsCase::setUp()",
+        '"setUp"',
+        "Success",
+        "AssertionsCase::testEqualFails()",
+        "Failure: Expected value: 1, got: 2",
+        "AssertionsCase::tearDown()",
+        '"tearDown"',
+        "Success",
+        "Tests: 1, Assertions: 1, Failures: 1",
+    ]
+    passing = suite.ok("test", "run", "--tests", "suite:AssertionsCase::testAllPass", "-z", "json")
+    assert passing.json["Test Summary"] == {"Tests": 1, "Assertions": 8, "Failures": [], "Result": "succeeded"}
+
+
+def test_run_agent_test_with_partner_device_file(impt, product):
+    (impt.cwd / "tests").mkdir()
+    (impt.cwd / "tests" / "ping.agent.test.nut").write_text(
+        "class PingCase extends ImpTestCase {\n"
+        "  function testPing() {\n"
+        '    return Promise(function(resolve, reject) { device.on("ping", function(v) { resolve(v); }); });\n'
+        "  }\n"
+        "}\n"
+    )
+    (impt.cwd / "tests" / "ping.device.nut").write_text('imp.wakeup(3, function() { agent.send("ping", "pong"); });\n')
+    impt.ok("test", "create", "-g", "DG1", "-t", "10", "-q")
+    result = impt.ok("test", "run")
+    assert "\ttests/ping.agent.test.nut (tests/ping.device.nut)" in result.lines
+    assert steps(result) == ["PingCase::testPing()", 'Success: "pong"', "Tests: 1, Assertions: 0, Failures: 0"]
+    assert result.lines[-2:] == [
+        "[" + result.lines[-2].split("[", 1)[1].split("]")[0] + "] Testing succeeded",
+        "IMPT COMMAND SUCCEEDS",
+    ]
+
+
+BUILT_SOURCE = """@set LIMIT = 3
+@macro clamp(name, low = 0)
+function @{name}(x) { return x < @{low} ? @{low} : (x > LIMIT ? LIMIT : x); }
+@end
+@if LIMIT > 2
+const LIMIT = @{LIMIT};
+@else
+const LIMIT = 0;
+@endif
+@{clamp("clampLimit")}
+const WHERE = @{__LINE__};
+"""
+
+
+def test_run_builds_sources_as_builder_would(impt, product):
+    (impt.cwd / "lib.device.nut").write_text(BUILT_SOURCE)
+    (impt.cwd / "tests").mkdir()
+    (impt.cwd / "tests" / "lib.test.nut").write_text(
+        "class LibCase extends ImpTestCase {\n"
+        "  function testBuilt() { assertEqual(3, LIMIT); assertEqual(3, clampLimit(7)); assertEqual(11, WHERE); }\n"
+        "}\n"
+    )
+    (impt.cwd / "tests" / "empty.test.nut").write_text("// no test class here\n")
+    impt.ok("test", "create", "-g", "DG1", "-x", "lib.device.nut", "-q")
+    result = impt.ok("test", "run")
+    assert 'Skip "tests/empty.test.nut" testing' in result.out
+    assert "Tests: 1, Assertions: 3, Failures: 0" in result.out
+    build_id = next(line.split('"')[1] for line in result.lines if line.startswith('Deployment "'))
+    code = impt.ok("build", "info", "-b", build_id, "-z", "json").json["Deployment"]["device_code"]
+    plain = [line for line in code.splitlines() if not line.startswith("#line ")]
+    start = plain.index("const LIMIT = 3;")
+    assert plain[start : start + 3] == [
+        "const LIMIT = 3;",
+        "function clampLimit(x) { return x < 0 ? 0 : (x > LIMIT ? LIMIT : x); }",
+        "const WHERE = 11;",
+    ]
+    assert '#line 6 "lib.device.nut"' in code and "class ImpUnitRunner" in code
+
+
+def test_run_maps_compile_errors_to_the_users_file(impt, product):
+    (impt.cwd / "tests").mkdir()
+    (impt.cwd / "tests" / "bad.test.nut").write_text(
+        "class BadCase extends ImpTestCase {\n  function testX() {\n    local x = ;\n  }\n}\n"
+    )
+    impt.ok("test", "create", "-g", "DG1", "-q")
+    result = impt("test", "run")
+    assert result.code == 1
+    assert result.lines[-2:] == [
+        "tests/bad.test.nut error (line 3, column 15): expression expected",
+        "IMPT COMMAND FAILS",
+    ], result.out
+
+
+def test_run_runtime_errors_are_shown_and_do_not_hang(impt, product):
+    (impt.cwd / "tests").mkdir()
+    (impt.cwd / "tests" / "crash.test.nut").write_text(
+        "class CrashCase extends ImpTestCase {\n"
+        "  function testLater() {\n"
+        "    imp.wakeup(0.1, function() { local t = null; t.boom(); });\n"
+        "    return Promise(function(resolve, reject) {});\n"
+        "  }\n"
+        "}\n"
+    )
+    (impt.cwd / "tests" / "crash.agent.test.nut").write_text(
+        "class AgentCrashCase extends ImpTestCase {\n"
+        "  function testLater() {\n"
+        "    imp.wakeup(0.1, function() { local t = null; t.boom(); });\n"
+        '    return Promise(function(resolve, reject) { imp.wakeup(0.5, function() { resolve("alive"); }); });\n'
+        "  }\n"
+        "}\n"
+    )
+    impt.ok("test", "create", "-g", "DG1", "-t", "5", "-q")
+    result = impt("test", "run")
+    assert result.code == 1
+    assert any("Device Runtime Error: ERROR:" in line for line in result.lines)
+    assert any("Agent Runtime Error: ERROR:" in line for line in result.lines)
+    assert any(line.endswith("(tests/crash.test.nut:3)") for line in result.lines), result.out
+    assert 'Success: "alive"' in result.out and re.search(r"Error: Device (disconnected|restarted)", result.out)
+
+
+def test_docs_example_runs_as_written(impt, emulator):
+    doc = (Path(__file__).parents[3] / "docs" / "testing-with-impt.md").read_text()
+    example = doc.split("## A complete example", 1)[1].split("\n## ", 1)[0]
+    files = re.findall(r"^`([\w./-]+\.nut)`[^\n]*:\n\n```squirrel\n(.*?)```", example, re.S | re.M)
+    assert [name for name, _ in files] == [
+        "device.nut",
+        "agent.nut",
+        "tests/temperature.device.test.nut",
+        "tests/convert.agent.test.nut",
+    ]
+    for name, body in files:
+        (impt.cwd / name).parent.mkdir(parents=True, exist_ok=True)
+        (impt.cwd / name).write_text(body)
+    commands = re.search(r"```sh\n(.*?)```", example, re.S).group(1).strip().splitlines()
+    result = None
+    for command in commands:
+        argv = shlex.split(command.replace("http://127.0.0.1:8765/v5", emulator.base_url))
+        assert argv[0] == "impt"
+        result = impt.ok(*argv[1:])
+    expected = re.search(r"ends with \(timings left out\):\n\n```\n(.*?)```", example, re.S).group(1).splitlines()
+    shown = [re.sub(r"^\[\+[\d.]+/[\d.]+s ", "[", line) for line in result.lines]
+    assert shown[-len(expected) :] == expected
+    assert 'Success: {"celsius":21.5,"fahrenheit":70.7}' in result.out

@@ -6,13 +6,17 @@ import os
 import re
 
 import pytest
+from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralError
 
+from impt.builder import Builder
 from impt.commands import test as test_commands
 from impt.commands.test import codegen, selection
+from impt.commands.test import runner as test_run
 from impt.commands.test import session as test_session
 from impt.commands.test.impunit_protocol import for_session, parse_message, storage_usage
 from impt.config_files import ordered_test_config, read_github_credentials, read_test_config, write_config
 from impt.errors import ImptError, UsageError
+from impt.impunit import framework_source
 from impt.parser import parse
 
 
@@ -153,19 +157,67 @@ def test_config_files_format_and_validation(tmp_path):
         read_github_credentials(tmp_path / "gh.json")
 
 
-def test_generated_code_has_what_the_protocol_needs():
-    test_code = 'class Alpha extends ImpTestCase { function testA() { info("x"); } }\nclass Beta extends ImpTestCase {}'
+def _generate(tmp_path, kind="agent", partner=None, sources=None):
+    builder = Builder({"limit": 3}, tmp_path)
     settings = codegen.SessionSettings("toward-pound", 17, True, "Alpha", "testA")
-    agent = codegen.test_side(None, "agent", test_code, settings)
-    assert "class ImpTestCase" in agent and "/* no agent source */" in agent
-    assert 'runner.session = "toward-pound";' in agent and "runner.timeout = 17;" in agent
-    assert 'runner.testClass = "Alpha";' in agent and "runner.stopOnFailure = true;" in agent
-    assert '[["Alpha", Alpha], ["Beta", Beta]]' in agent
-    assert not re.search(r'server\.log\("', codegen.runner_source())  # no literal the emulator would echo
-    device = codegen.other_side(None, "device", "partner();")
-    assert "partner();" in device and "// force code update" in device
-    assert codegen.other_side(None, "device", None) != codegen.other_side(None, "device", None)
+    sources = sources or {"agent": None, "device": None}
+    return codegen.generate(builder, kind, sources, "tests/x.agent.test.nut", partner=partner, settings=settings)
+
+
+def test_generated_code_is_impt_26s(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "x.agent.test.nut").write_text(
+        '@set greeting = "hi"\nclass Alpha extends ImpTestCase {\n  function testA() { info("@{greeting}"); }\n}\n'
+    )
+    (tmp_path / "tests" / "x.device.nut").write_text("partner();\n")
+    (tmp_path / "src.nut").write_text("const LIMIT = @{limit};\n")
+    built = _generate(tmp_path, partner="tests/x.device.nut", sources={"agent": "src.nut", "device": None})
+    agent, device = built.test_side, built.other_side
+    assert agent.startswith(framework_source()) and "const LIMIT = 3;" in agent and 'info("hi")' in agent
+    assert "function __module_tests(ImpTestCase) {" in agent and "__module_tests_bootstrap(ImpUnitRunner);" in agent
+    assert 't.session = "toward-pound";' in agent and "t.timeout = 17;" in agent and "t.stopOnFailure = true;" in agent
+    assert 't.testClass = "Alpha";' in agent and 't.testCase = "testA";' in agent
+    assert "partner();" in device and "/* no device source */" in device and "// force code update" in device
+    assert re.search(r'__imptRevision <- "[0-9a-f]{32}";', device)
+    assert _generate(tmp_path).other_side != _generate(tmp_path).other_side
+    assert codegen.test_classes(built.tests) == ["Alpha"]
+    row = agent.split("\n").index('  function testA() { info("hi"); }') + 1
+    assert codegen.where(agent, row) == ("tests/x.agent.test.nut", 3)
+    assert codegen.where(agent, 1) is None  # the framework is impt's, not the user's
     assert re.fullmatch(r"[a-z]+-[a-z]+", codegen.new_session_id())
+
+
+def test_compile_error_rows_map_to_the_users_file(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "x.agent.test.nut").write_text("class Alpha extends ImpTestCase {\n  function testA() {\n")
+    built = _generate(tmp_path)
+    row = built.test_side.split("\n").index("  function testA() {") + 1
+    meta = [
+        {"file": "agent_code", "row": row, "column": 3, "text": "expression expected", "type": "syntax"},
+        {"file": "agent_code", "row": 2, "column": 1, "text": "x", "type": "syntax"},
+    ]
+    error = ImpCentralError("POST", "u", 400, [{"code": "CX005", "meta": meta}])
+    code = {"agent": built.test_side, "device": built.other_side}
+    assert test_run.compile_errors(error, code) == [
+        "tests/x.agent.test.nut syntax (line 2, column 3): expression expected",
+        "agent_code syntax (line 2, column 1): x",
+    ]
+
+
+def test_runtime_error_frames_are_mapped_and_a_crash_loop_ends(tmp_path):
+    (tmp_path / "tests").mkdir()
+    test_code = "class Alpha extends ImpTestCase {\n  function testA() { x(); }\n}\n"
+    (tmp_path / "tests" / "x.agent.test.nut").write_text(test_code)
+    built = _generate(tmp_path)
+    row = built.test_side.split("\n").index("  function testA() { x(); }") + 1
+    session, lines = _session()
+    session.code = {"agent": built.test_side, "device": built.other_side}
+    session.handle_line("status", "Agent restarted: reload.")
+    session.handle_line("agent.log", _msg("SESSION_START", ""))
+    session.handle_line("agent.error", f"ERROR:   at testA:{row}")
+    assert ("error", f"Agent Runtime Error: ERROR:   at testA:{row} (tests/x.agent.test.nut:2)") in lines
+    session.handle_line("agent.log", _msg("SESSION_START", ""))
+    assert session.done and session.error == "Device restarted"
 
 
 def test_optional_value_options():
@@ -193,3 +245,27 @@ def test_absolute_and_outside_test_file_globs(tmp_path):
     ]
     with pytest.raises(UsageError, match='Test file pattern "x\\*\\*y" is invalid'):
         selection.find_test_files(cwd, ["x**y"], selection.TestPattern())
+
+
+class _Ctx:
+    """What `runner._builder` reads from a Context."""
+
+    def __init__(self, cwd, env):
+        self.cwd, self.env = cwd, env
+
+    def path(self, name):
+        return self.cwd / name
+
+
+def test_builder_gets_variables_credentials_and_cache(tmp_path):
+    report = test_run.Reporter.__new__(test_run.Reporter)
+    env = {"GITHUB_USER": "env-user", "GITHUB_TOKEN": "env-token", "FROM_ENV": "e"}
+    (tmp_path / "vars.json").write_text('{"limit": 4}')
+    write_config(tmp_path / "gh.json", {"githubUser": "file-user", "githubToken": "file-token"}, mode=0o600)
+    config = {"builderConfig": "vars.json", "githubConfig": "gh.json", "builderCache": True}
+    builder = test_run._builder(_Ctx(tmp_path, env), report, config)
+    assert builder.reader.github == ("file-user", "file-token") and builder.reader.cache is not None
+    assert builder.text("@{limit} @{FROM_ENV}", "x") == "4 e"
+    builder = test_run._builder(_Ctx(tmp_path, env), report, {"githubConfig": "missing.json"})
+    assert builder.reader.github == ("env-user", "env-token") and builder.reader.cache is None
+    assert test_run._builder(_Ctx(tmp_path, {}), report, {}).reader.github is None
