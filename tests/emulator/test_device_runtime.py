@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -188,3 +190,23 @@ def test_reset_stops_the_code(api, emulator):
     fresh = Api(emulator.base_url, emulator.token())
     logs = fresh.ok("GET", f"/devices/{device['id']}/logs")
     assert [e["msg"] for e in logs] == ["Device is not assigned to a Device Group: no code to run", "Device connected"]
+
+
+def test_without_squirrel_the_emulator_starts_with_one_line_saying_why(tmp_path):
+    (tmp_path / "squirrel.py").write_text('raise ImportError("no wheel for this platform")\n')
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    env.pop("IMPCENTRAL_EMULATOR_EXEC", None)
+    command = [sys.executable, "-m", "impcentral_emulator", "--port", "0", "--seed", "empty"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
+    try:
+        banner = process.stdout.readline()
+        assert banner.startswith("impCentral emulator listening on http://127.0.0.1:")
+        root = banner.split()[-1][: -len("/v5")]
+        assert requests.get(f"{root}/_emulator/runtime", timeout=10).json() == {"data": {"exec": False}}
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert err.splitlines() == [
+        "impcentral-emulator: Squirrel execution is off: the squirrel-lang extension cannot be imported "
+        "(no wheel for this platform)"
+    ]
