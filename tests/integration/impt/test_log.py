@@ -51,16 +51,22 @@ def push(emulator, device: str, lines: list) -> None:
     emulator.admin("POST", f"devices/{device}/logs", {"lines": lines})
 
 
+def seeded_history(impt, device: str) -> list:
+    """The boot lines the demo seed gives every device, newest first (the history before a test's own)."""
+    return [entry["msg"] for entry in impt.ok("log", "get", "-d", device, "-z", "json").json or []]
+
+
 def test_log_get_pages_newest_first(impt, emulator):
     sensor = device_id(impt, "sensor-1")
+    boot = seeded_history(impt, sensor)
     push(emulator, sensor, [f"l{i}" for i in range(1, 6)])
     everything = impt.ok("log", "get", "-d", "sensor-1", "-s", "2")
-    assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == ["l5", "l4", "l3", "l2", "l1"]
+    assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == ["l5", "l4", "l3", "l2", "l1", *boot]
     assert everything.lines[0].split(" ")[1] == "[server.log]" and everything.lines[-1] == "IMPT COMMAND SUCCEEDS"
     page = impt.ok("log", "get", "-d", "sensor-1", "-s", "2", "-n", "2")
     assert [line.split(" ", 2)[2] for line in page.lines[:-1]] == ["l3", "l2"]
     data = impt.ok("log", "get", "-d", sensor, "-z", "json").json
-    assert [entry["msg"] for entry in data] == ["l5", "l4", "l3", "l2", "l1"] and set(data[0]) >= {"ts", "type"}
+    assert [entry["msg"] for entry in data] == ["l5", "l4", "l3", "l2", "l1", *boot] and set(data[0]) >= {"ts", "type"}
     assert impt("log", "get", "-d", "sensor-1", "-s", "0").code == 2
     assert impt("log", "get", "-d", "sensor-1", "-n", "x").lines[0] == 'Error: Option "--page-number" must be a number.'
 
@@ -71,12 +77,15 @@ class _TtyOut(io.StringIO):
 
 
 def test_log_get_interactive_paging(impt, emulator):
-    push(emulator, device_id(impt, "sensor-1"), ["a", "b", "c"])
+    sensor = device_id(impt, "sensor-1")
+    lines = 3 + len(seeded_history(impt, sensor))
+    push(emulator, sensor, ["a", "b", "c"])
     stdout = _TtyOut()
-    stdin = _TtyOut("\n\n\n")
+    stdin = _TtyOut("\n" * 10)
     code = main(["log", "get", "-d", "sensor-1", "-s", "2"], env=impt.env, cwd=impt.cwd, stdout=stdout, stdin=stdin)
     text = stdout.getvalue()
-    assert code == 0 and text.count("Press <Enter> to see more logs or <Ctrl-C> to exit.") == 2
+    pages = (lines + 1) // 2
+    assert code == 0 and text.count("Press <Enter> to see more logs or <Ctrl-C> to exit.") == pages
     assert text.index(" c") < text.index(" b") < text.index(" a") and "No more logs are available." in text
 
 
@@ -194,15 +203,17 @@ def test_log_option_of_restart_and_run(impt, product):
 
 def test_log_get_page_size_above_the_api_limit(impt, emulator):
     """The API returns at most 100 entries a request; larger pages are assembled from several."""
-    push(emulator, device_id(impt, "sensor-3"), [f"e{i}" for i in range(152)])
+    sensor = device_id(impt, "sensor-3")
+    boot = seeded_history(impt, sensor)
+    push(emulator, sensor, [f"e{i}" for i in range(152)])
     everything = impt.ok("log", "get", "-d", "sensor-3", "-s", "200")
-    assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == [f"e{i}" for i in range(151, -1, -1)]
+    assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == [f"e{i}" for i in range(151, -1, -1)] + boot
     second = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "-n", "2")
-    assert [line.split(" ", 2)[2] for line in second.lines[:-1]] == [f"e{i}" for i in range(31, -1, -1)]
+    assert [line.split(" ", 2)[2] for line in second.lines[:-1]] == [f"e{i}" for i in range(31, -1, -1)] + boot
     first = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "-n", "1", "-z", "json").json
     assert [entry["msg"] for entry in first] == [f"e{i}" for i in range(151, 31, -1)]
     paged = impt.ok("log", "get", "-d", "sensor-3", "-s", "120")
-    assert len(paged.lines) == 153
+    assert len(paged.lines) == 153 + len(boot)
 
 
 def test_log_get_help_device_fallback():
