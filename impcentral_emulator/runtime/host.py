@@ -47,13 +47,18 @@ class DeviceFacts:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-VM limits and timings. `cpu_seconds` bounds one callback (boot, timer, message, request)."""
+    """Per-VM limits and timings. `cpu_seconds` bounds one callback (boot, timer, message, request).
+
+    `worker_nice` lowers the workers' scheduling priority: a spinning VM or a worker booting a
+    thousand VMs then takes the CPU the event loop leaves over, not the CPU the API needs.
+    """
 
     cpu_seconds: float = 2.0
     memory_bytes: int = 16 * 1024 * 1024
     restart_backoff: float = 2.0
     http_timeout: float = 30.0
     workers: int = 1
+    worker_nice: int = 10
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class _Worker:
             str(self._progress_file.fileno()),
             repr(limits.cpu_seconds),
             str(limits.memory_bytes),
+            str(limits.worker_nice),
         ]
         self.proc = subprocess.Popen(
             command,
