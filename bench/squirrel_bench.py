@@ -217,15 +217,18 @@ def through_the_emulator() -> dict[str, float]:
                 "   (target <= 5 s for 1,000)"
             )
         emu.group_running("spin", 1, 'server.log("spinning"); while (true) {}')
-        slowest, answers, deadline = 0.0, 0, time.monotonic() + 5
+        took: list[float] = []
+        deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             started = time.perf_counter()
             emu.v5("GET", "/products")
-            slowest = max(slowest, time.perf_counter() - started)
-            answers += 1
+            took.append(time.perf_counter() - started)
+        took.sort()
+        slowest, p99 = took[-1], took[int(len(took) * 0.99)]
         print(
-            f"GET /v5/products while a device loops until the watchdog stops it: {answers} answers, slowest "
-            f"{slowest * 1000:.0f} ms   (target < 100 ms)"
+            f"GET /v5/products while a device loops until the watchdog stops it: {len(took)} answers, slowest "
+            f"{slowest * 1000:.0f} ms   (target < 100 ms); 99th percentile {p99 * 1000:.0f} ms, "
+            f"{sum(t >= 0.1 for t in took)} at or over 100 ms; load average {os.getloadavg()[0]:.2f}"
         )
         figures["slowest_ms"] = slowest * 1000
     finally:

@@ -11,6 +11,7 @@ verdicts when a worker dies.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import mmap
 import os
@@ -28,6 +29,7 @@ from .clock import Cancellable, Clock, LoopClock
 
 WAKEREASON_SQUIRREL_ERROR = 5
 BATCH = 512
+REBOOT_BATCH = 64  # survivors of a killed worker booted per turn of the event loop
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,18 @@ class DeviceFacts:
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-VM limits and timings. `cpu_seconds` bounds one callback (boot, timer, message, request)."""
+    """Per-VM limits and timings. `cpu_seconds` bounds one callback (boot, timer, message, request).
+
+    `worker_nice` lowers the workers' scheduling priority: a spinning VM or a worker booting a
+    thousand VMs then takes the CPU the event loop leaves over, not the CPU the API needs.
+    """
 
     cpu_seconds: float = 2.0
     memory_bytes: int = 16 * 1024 * 1024
     restart_backoff: float = 2.0
     http_timeout: float = 30.0
     workers: int = 1
+    worker_nice: int = 10
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,11 @@ class _Device:
     agent_code: str
     connected: bool
     restarts: dict[str, Cancellable] = field(default_factory=dict)
+    boot_facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Once per start: `asdict` deep-copies, too slow to repeat for every VM a killed worker hosted.
+        self.boot_facts = asdict(self.facts)
 
     def cancel_restarts(self, *roles: str) -> None:
         for role in roles or tuple(self.restarts):
@@ -133,6 +145,7 @@ class _Worker:
             str(self._progress_file.fileno()),
             repr(limits.cpu_seconds),
             str(limits.memory_bytes),
+            str(limits.worker_nice),
         ]
         self.proc = subprocess.Popen(
             command,
@@ -190,6 +203,8 @@ class RuntimeHost:
         self._boots = itertools.count(1)
         self._request_ids = itertools.count(1)
         self._flush_pending = False
+        self._reboots: collections.deque[str] = collections.deque()
+        self._reboot_pending = False
         self._changed: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.broken: str | None = None
@@ -319,9 +334,9 @@ class RuntimeHost:
         key = ("d:" if role == "device" else "a:") + device_id
         self._halt(key)
         device = self._devices[device_id]
-        facts = asdict(device.facts)
-        if wake_reason is not None:
-            facts["wake_reason"] = wake_reason
+        facts = device.boot_facts
+        if wake_reason is not None and wake_reason != facts["wake_reason"]:
+            facts = {**facts, "wake_reason": wake_reason}
         payload: dict[str, Any] = {"role": role, "facts": facts, "code": code, "connected": device.connected}
         if role == "agent":
             payload["saved"] = self.events.load(device.facts.agent_id) or {}
@@ -427,17 +442,33 @@ class RuntimeHost:
             reason = f"watchdog: the code ran for more than {self.limits.cpu_seconds:g} s of CPU time"
         else:
             reason = "out of memory"
-        # Every VM the worker hosted is gone: the culprit fails as an imp would, the others boot again.
-        for vm_id in sorted(w.vms):
+        # Every VM the worker hosted is gone: the culprit fails as an imp would, the others boot again,
+        # a batch per turn of the event loop so that a worker of thousands of VMs does not stall the API.
+        vm = self._vms.get((culprit or "").split("#", 1)[0])
+        if vm is not None and vm.vm_id == culprit:
+            self._suspects.add(vm.key)
+            self._failed(vm, reason, [], fatal=True)
+        self._reboots.extend(sorted(w.vms - {culprit}))
+        self._schedule_reboots()
+        self._schedule_flush()
+        self._changed.set()
+
+    def _schedule_reboots(self) -> None:
+        if self._reboots and not self._reboot_pending:
+            self._reboot_pending = True
+            self._loop.call_soon(self._reboot_some)
+
+    def _reboot_some(self) -> None:
+        """Boot the next survivors of a killed worker that still run the boot it hosted."""
+        self._reboot_pending = False
+        for _ in range(min(REBOOT_BATCH, len(self._reboots))):
+            vm_id = self._reboots.popleft()
             vm = self._vms.get(vm_id.split("#", 1)[0])
             if vm is None or vm.vm_id != vm_id:
-                continue
-            if vm_id == culprit:
-                self._suspects.add(vm.key)
-                self._failed(vm, reason, [], fatal=True)
-            else:
-                device = self._devices[vm.device_id]
-                self._boot(vm.device_id, vm.role, vm.code, device.facts.wake_reason)
+                continue  # stopped or booted again since
+            device = self._devices[vm.device_id]
+            self._boot(vm.device_id, vm.role, vm.code, device.facts.wake_reason)
+        self._schedule_reboots()
         self._schedule_flush()
         self._changed.set()
 
@@ -447,7 +478,7 @@ class RuntimeHost:
     def _busy(self) -> bool:
         if self.broken is not None:
             return False
-        return self._flush_pending or any(w.queue or w.inflight for w in self._all_workers())
+        return self._flush_pending or bool(self._reboots) or any(w.queue or w.inflight for w in self._all_workers())
 
     # -- outputs of the VMs -------------------------------------------------------------------------
     def _handle(self, vm_id: str, kind: str, data: Any) -> None:

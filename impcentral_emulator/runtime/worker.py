@@ -292,6 +292,8 @@ def main(argv: list[str]) -> None:
     writer = Connection(int(argv[1]), readable=False)
     progress = mmap.mmap(int(argv[2]), 8)
     worker = Worker(float(argv[3]), int(argv[4]), writer)
+    if len(argv) > 5 and int(argv[5]) > 0:
+        os.nice(int(argv[5]))  # below the emulator's event loop (see `Limits.worker_nice`)
     for role in ("device", "agent"):  # warm up while the host is still setting up
         _prelude_bytecode(role)
     while True:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 from impcentral_emulator.runtime import Limits
+from impcentral_emulator.runtime.host import REBOOT_BATCH
 
 
 def test_device_code_runs_and_logs_the_computed_line(run):
@@ -380,3 +382,31 @@ def test_a_worker_that_cannot_start_stops_execution_with_one_status_line(run, mo
     assert broken == "a Squirrel worker process exited with status 1 before running any code"
     assert ("dev2", "status", f"Code not run: {broken}") in lines
     assert not any(message == "never" for _, _, message in lines)
+
+
+def test_every_survivor_of_a_killed_worker_boots_again_once_even_past_one_reboot_batch(run):
+    survivors = REBOOT_BATCH * 2 + 3
+
+    async def scenario(h):
+        for n in range(2, survivors + 2):
+            h.host.start(h.facts(n), 'server.log("steady up");', "")
+        await h.host.idle()
+        await h.start("while (true) {}", n=1)
+        await h.host.idle()
+        return [h.events.messages(device_id=f"dev{n}") for n in range(2, survivors + 2)]
+
+    lines = run(scenario, Limits(cpu_seconds=0.3, restart_backoff=100))
+    assert lines == [["steady up", "steady up"]] * survivors
+
+
+def test_workers_run_below_the_event_loop_priority(run):
+    async def scenario(h):
+        await h.start('server.log("up");', 'server.log("up");')  # each worker has run its first batch
+        return [_nice(pid) - os.nice(0) for pid in h.host.worker_pids()]
+
+    assert run(scenario, Limits(worker_nice=7)) == [7, 7]
+
+
+def _nice(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])
