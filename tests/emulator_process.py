@@ -15,7 +15,7 @@ from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 BANNER = "impCentral emulator listening on "
-START_TIMEOUT = 20.0
+START_TIMEOUT = 60.0  # a large seed (10,000 devices) on a loaded 2-core machine takes a while
 
 
 @dataclass

@@ -22,7 +22,7 @@ def test_graph_of_ten_thousand_devices(tmp_path):
     write(seed, fleet(DEVICES))
     source = tmp_path / "fleet.impcentral.yml"
     source.write_text("plugin: electricimp.impcentral.devices\nhost_name: name\n")
-    with running_emulator("--seed", str(seed), "--rate-limit", "off") as emu:
+    with running_emulator("--seed", str(seed), "--rate-limit", "off", "--exec", "off") as emu:
         env = dict(
             os.environ,
             IMPT_ENDPOINT=emu.base_url,
