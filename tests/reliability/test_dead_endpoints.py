@@ -215,3 +215,23 @@ def test_impt_commands_that_wait_have_no_overall_deadline(tokens, exempt):
     transport_ = ctx.new_client("http://127.0.0.1:9/v5").transport
     assert transport_.overall_deadline == (None if exempt else 300.0)
     assert transport_.deadline == 40.0  # each request keeps its own bound either way
+
+
+def test_module_task_of_slow_answers_fails_at_its_overall_deadline(slow, monkeypatch, tmp_path):
+    patch_module_exits(monkeypatch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("IMPCENTRAL_OVERALL_DEADLINE", "0.6")
+    result = run_module("product_info", {"endpoint": slow, "login_key": "k" * 16, "timeout": 2, "deadline": 2})
+    assert result["failed"] is True
+    assert slow in result["msg"] and "task's overall deadline of 0.6 s" in result["msg"], result["msg"]
+    assert "k" * 16 not in str(result)
+
+
+def test_waiting_actions_get_no_overall_deadline_and_others_the_option(tmp_path):
+    """log_tail and release_rollout connect with waits=True (their own timeouts bound them); others get the option."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect
+
+    options = {"endpoint": "http://127.0.0.1:9/v5", "login_key": "k" * 16, "token_cache": False}
+    assert connect(options, waits=True).transport.overall_deadline is None
+    assert connect(options).transport.overall_deadline == 300.0
+    assert connect(dict(options, overall_deadline=12)).transport.overall_deadline == 12.0
