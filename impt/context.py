@@ -30,8 +30,17 @@ NETWORK_SETTINGS = {
     "IMPCENTRAL_CONNECT_TIMEOUT": 5.0,  # seconds for the connection to open
     "IMPCENTRAL_TIMEOUT": 30.0,  # read timeout: seconds for one answer once connected
     "IMPCENTRAL_DEADLINE": 40.0,  # seconds one request may take, every retry and wait included
+    # seconds of API time a whole command may spend: every request, retry and retry wait (not prompts)
+    "IMPCENTRAL_OVERALL_DEADLINE": 300.0,
 }
 DEFAULT_MAX_RETRIES = 5
+# Commands whose job is to wait have their own timeouts (--timeout, --until, the test's own): no overall deadline.
+WAITING_COMMANDS = frozenset({("log", "stream"), ("test", "run")})
+
+
+def waits(group: str, name: str, args: Args) -> bool:
+    """Whether a command follows logs or tests for as long as it is told to: exempt from the overall deadline."""
+    return (group, name) in WAITING_COMMANDS or bool(args.log)
 
 
 def network_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -47,6 +56,7 @@ def network_settings(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "timeout": (values["IMPCENTRAL_CONNECT_TIMEOUT"], values["IMPCENTRAL_TIMEOUT"]),
         "deadline": values["IMPCENTRAL_DEADLINE"],
+        "overall_deadline": values["IMPCENTRAL_OVERALL_DEADLINE"],
         "max_retries": int(retries),
     }
 
@@ -98,9 +108,18 @@ class Context:
     """Everything a command needs: parsed args, output, terminal, environment, and the client on first use."""
 
     def __init__(
-        self, args: Args, out: Output, terminal: Terminal, *, env: Mapping[str, str], cwd: Path, home: Path
+        self,
+        args: Args,
+        out: Output,
+        terminal: Terminal,
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        home: Path,
+        waits: bool = False,
     ) -> None:
         self.args = args
+        self.waits = waits
         self.out = out
         self.terminal = terminal
         self.env = env
@@ -131,11 +150,15 @@ class Context:
         from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 
         hook = self._debug_event if self.out.mode == "debug" else None
+        settings = network_settings(self.env)
+        if self.waits:
+            settings["overall_deadline"] = None
         return ImpCentralClient(
             endpoint,
             token_store=token_store,
             connect_retries=IMPT_CONNECT_RETRIES,
-            **network_settings(self.env),
+            **settings,
+            overall_label="command",
             debug_hook=hook,
             user_agent=f"impt/{IMPT_VERSION}",
         )

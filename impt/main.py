@@ -129,10 +129,12 @@ def _dispatch(
     args = parse(command, rest[1:])
     from pathlib import Path
 
-    from impt.context import Context
+    from impt.context import Context, waits
 
     home = Path(env.get("HOME") or os.path.expanduser("~"))
-    ctx = Context(args, out, terminal, env=env, cwd=Path(cwd), home=home)
+    ctx = Context(
+        args, out, terminal, env=env, cwd=Path(cwd), home=home, waits=waits(command.group, command.name, args)
+    )
     ctx_holder.append(ctx)
     command.run(ctx)
     out.finish(True)

@@ -77,7 +77,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, changed=False, msg=missing_required_lib("requests"))
             return result
         try:
-            tail.run(connect(dict(args, timeout=tail.args["timeout"]), user_agent="ansible-log_tail"))
+            tail.run(connect(dict(args, timeout=tail.args["timeout"]), user_agent="ansible-log_tail", waits=True))
         except ImpCentralClientError as exc:
             tail.failure = exc.describe() if hasattr(exc, "describe") else str(exc)
         except ValueError as exc:

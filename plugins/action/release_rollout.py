@@ -58,7 +58,7 @@ class ActionModule(ActionBase):
             result.update(failed=True, changed=False, msg=missing_required_lib("requests"))
             return result
         try:
-            client = connect(args, user_agent="ansible-release_rollout")
+            client = connect(args, user_agent="ansible-release_rollout", waits=True)
             result.update(run_rollout(client, settings, check_mode=bool(self._task.check_mode)))
         except ImpCentralClientError as exc:
             result.update(failed=True, changed=False, msg=exc.describe() if hasattr(exc, "describe") else str(exc))

@@ -98,6 +98,17 @@ options:
       - Must be greater than 0.
     type: float
     default: 55
+  overall_deadline:
+    description:
+      - Seconds of API time the whole task may spend, every request, retry and wait between retries of it
+        added up (O(deadline) still bounds each request). A task whose many requests each answer slowly fails
+        when this runs out, with one message naming the request it stopped at.
+      - Time between requests is not counted. Ignored by M(electricimp.impcentral.log_tail) and
+        M(electricimp.impcentral.release_rollout), whose job is to wait under their own timeouts.
+      - Falls back to the E(IMPCENTRAL_OVERALL_DEADLINE) environment variable.
+      - Must be greater than 0.
+    type: float
+    default: 300
   max_retries:
     description:
       - How many times a request is retried after HTTP 429 (rate limit), 502, 503, 504 or a connection error.
@@ -207,6 +218,15 @@ options:
       - name: IMPCENTRAL_DEADLINE
     vars:
       - name: impcentral_deadline
+  overall_deadline:
+    description:
+      - Seconds of API time one lookup may spend in all its requests, retries and waits between retries.
+    type: float
+    default: 300
+    env:
+      - name: IMPCENTRAL_OVERALL_DEADLINE
+    vars:
+      - name: impcentral_overall_deadline
   max_retries:
     description:
       - How many times a request is retried after HTTP 429, 502, 503, 504 or a connection error.

@@ -37,6 +37,8 @@ class ImpCentralClient:
         max_retries: int = 5,
         connect_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        overall_deadline: Optional[float] = None,
+        overall_label: str = "task",
         debug_hook: Optional[Callable[[dict], None]] = None,
         user_agent: Optional[str] = None,
     ) -> None:
@@ -49,6 +51,8 @@ class ImpCentralClient:
             max_retries=max_retries,
             connect_retries=connect_retries,
             deadline=deadline,
+            overall_deadline=overall_deadline,
+            overall_label=overall_label,
             debug_hook=debug_hook,
             user_agent=user_agent,
         )

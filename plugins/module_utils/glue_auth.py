@@ -100,8 +100,11 @@ def failure_message(exc: Exception, client: ImpCentralClient | None = None) -> s
     return message
 
 
-def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
-    """Build a client from the connection options (module params or plugin options)."""
+def connect(options: dict, user_agent: str = "ansible", *, waits: bool = False) -> ImpCentralClient:
+    """Build a client from the connection options (module params or plugin options).
+
+    ``waits``: the task's job is to wait under its own timeouts (log_tail, release_rollout), so it gets no
+    overall deadline; each request keeps its own."""
     problem = connection_problem(options)
     if problem:
         raise ConnectionOptionError(problem)
@@ -136,6 +139,8 @@ def connect(options: dict, user_agent: str = "ansible") -> ImpCentralClient:
         ca_bundle=options.get("ca_path"),
         max_retries=int(options.get("max_retries") if options.get("max_retries") is not None else 5),
         deadline=float(options.get("deadline") or 55),
+        overall_deadline=None if waits else float(options.get("overall_deadline") or 300),
+        overall_label="task",
         user_agent=user_agent,
     )
     client.credential_source = source or ("the auth file %s" % auth_file if auth_file else None)

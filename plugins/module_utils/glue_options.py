@@ -29,6 +29,7 @@ CONNECTION_OPTIONS = {
     "timeout": ("float", 60, (), False, ()),
     "connect_timeout": ("float", 10, ("IMPCENTRAL_CONNECT_TIMEOUT",), False, ()),
     "deadline": ("float", 55, ("IMPCENTRAL_DEADLINE",), False, ()),
+    "overall_deadline": ("float", 300, ("IMPCENTRAL_OVERALL_DEADLINE",), False, ()),
     "max_retries": ("int", 5, ("IMPCENTRAL_MAX_RETRIES",), False, ()),
 }
 CONNECTION_OPTION_NAMES = tuple(CONNECTION_OPTIONS)
@@ -68,7 +69,7 @@ def connection_problem(options: dict, *, strict: bool = False) -> str | None:
             number = math.nan
         if not math.isfinite(number) or number < 0 or (strict and number == 0):
             return "timeout must be a number of seconds greater than 0, not %r." % (timeout,)
-    for name in ("connect_timeout", "deadline"):
+    for name in ("connect_timeout", "deadline", "overall_deadline"):
         value = options.get(name)
         if value is not None and not _positive_number(value):
             return "%s must be a number of seconds greater than 0, not %r." % (name, value)

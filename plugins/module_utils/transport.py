@@ -81,6 +81,8 @@ class Transport:
         max_retries: int = 5,
         connect_retries: Optional[int] = None,
         deadline: Optional[float] = None,
+        overall_deadline: Optional[float] = None,
+        overall_label: str = "task",
         debug_hook: Optional[Callable[[dict], None]] = None,
         user_agent: Optional[str] = None,
         redactor: Optional[Redactor] = None,
@@ -97,6 +99,12 @@ class Transport:
         self.deadline = deadline
         # An absolute monotonic time an enclosing operation (a create and its probes) must finish by.
         self._outer_deadline_at: Optional[float] = None
+        # Seconds of API time one command or task may spend in all its requests, retries and waits together:
+        # time spent sending and waiting to retry is counted, time between requests (a prompt, a follower's
+        # poll interval) is not. None = no overall bound (the commands whose job is to wait).
+        self.overall_deadline = overall_deadline
+        self.overall_label = overall_label
+        self.overall_spent = 0.0
         self.debug_hook = debug_hook
         self.extra_user_agent = user_agent
         self.redactor = redactor or Redactor()
@@ -333,7 +341,8 @@ class Transport:
             )
         started = time.monotonic()
         try:
-            response = session.request(
+            response = self._timed_request(
+                session,
                 method,
                 url,
                 params=params,
@@ -371,6 +380,14 @@ class Transport:
             )
         return response
 
+    def _timed_request(self, session: Any, *args: Any, **kwargs: Any) -> Any:
+        """``session.request``, its time counted against the overall deadline whatever the outcome."""
+        started = time.monotonic()
+        try:
+            return session.request(*args, **kwargs)
+        finally:
+            self.overall_spent += max(0.0, time.monotonic() - started)
+
     def _emit(self, event: dict) -> None:
         try:
             self.debug_hook(event)
@@ -406,24 +423,47 @@ class Transport:
         return min(own, outer)
 
     def _timeout(self, deadline_at: Optional[float], method: str, url: str) -> tuple:
-        if deadline_at is None:
-            return self.timeout
         remaining = self._check_deadline(deadline_at, method, url)
+        if remaining == float("inf"):
+            return self.timeout
         return (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
 
     def _check_deadline(self, deadline_at: Optional[float], method: str, url: str, reason: str = "") -> float:
+        """Seconds left before the sooner of the request's deadline and the overall one; raises when none are."""
+        overall = self.overall_remaining()
+        if overall <= 0:
+            raise self._overall_error(method, url, reason)
         if deadline_at is None:
-            return float("inf")
+            return overall
         remaining = deadline_at - time.monotonic()
         if remaining <= 0:
             raise self._deadline_error(method, url, reason)
-        return remaining
+        return min(remaining, overall)
+
+    def overall_remaining(self) -> float:
+        """Seconds of API time this command or task has left (infinite without an overall deadline)."""
+        if not self.overall_deadline:
+            return float("inf")
+        return self.overall_deadline - self.overall_spent
 
     def _pause(self, seconds: float, deadline_at: Optional[float], method: str, url: str, reason: str = "") -> None:
-        """Sleep before a retry, or give up at once when the wait would pass the deadline."""
+        """Sleep before a retry, or give up at once when the wait would pass a deadline."""
+        if seconds >= self.overall_remaining():
+            raise self._overall_error(method, url, reason)
         if deadline_at is not None and time.monotonic() + seconds >= deadline_at:
             raise self._deadline_error(method, url, reason)
         self.sleep(seconds)
+        self.overall_spent += seconds
+
+    def _overall_error(self, method: str, url: str, reason: str = "") -> DeadlineExceededError:
+        safe = self.redactor.url(url)
+        last = f" (last try: {reason})" if reason else ""
+        return DeadlineExceededError(
+            f"impCentral did not complete {method} {safe}: the {self.overall_label}'s overall deadline of "
+            f"{self.overall_deadline:g} s for all its API requests ran out{last}",
+            method,
+            safe,
+        )
 
     def _deadline_error(self, method: str, url: str, reason: str = "") -> DeadlineExceededError:
         safe = self.redactor.url(url)

@@ -266,3 +266,73 @@ def test_a_create_and_its_probes_share_one_deadline(rsps, make_client, monkeypat
     with pytest.raises(DeadlineExceededError, match="10 s deadline"):
         client.device_groups.create("development", "G", "p1")
     assert seen[0][1] == 10.0 and seen[1][1] <= 6.0
+
+
+def _slow_clock(client, monkeypatch, per_request: float) -> tuple:
+    """An injected clock where every request takes ``per_request`` seconds and a sleep takes what it asks."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils import transport
+
+    now = [1000.0]
+    monkeypatch.setattr(transport.time, "monotonic", lambda: now[0])
+    client.transport.sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)
+    timeouts = []
+    original = client.transport.session.request
+
+    def slow(*args, **kwargs):
+        timeouts.append(kwargs["timeout"])
+        now[0] += min(per_request, kwargs["timeout"][1])  # a slow answer, or the read timeout first
+        return original(*args, **kwargs)
+
+    client.transport.session.request = slow
+    return timeouts, now
+
+
+def test_a_command_of_several_slow_answers_fails_at_its_overall_deadline(rsps, make_client, monkeypatch):
+    """Each request answers within its own deadline; together they pass the command's and the next one stops."""
+    client = make_client(deadline=10.0, overall_deadline=20.0, overall_label="command")
+    timeouts, _now = _slow_clock(client, monkeypatch, 6.0)
+    for number in range(1, 4):
+        rsps.get(BASE + f"/products/p{number}", json=ONE)
+    for number in range(1, 4):
+        client.products.get(f"p{number}")  # 18 s spent: each answered in 6 s, inside its own 10 s
+    rsps.get(BASE + "/products/p4", body=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(DeadlineExceededError) as caught:
+        client.products.get("p4")
+    message = str(caught.value)
+    assert "GET " + BASE + "/products/p4" in message
+    assert "the command's overall deadline of 20 s" in message and "\n" not in message
+    assert "no answer before the read timeout" in message
+    assert timeouts[3][1] == pytest.approx(2.0)  # the last request only got what was left of the 20 s
+
+
+def test_the_overall_deadline_counts_retry_waits(rsps, make_client, monkeypatch):
+    client = make_client(deadline=100.0, overall_deadline=3.0, max_retries=50)
+    _slow_clock(client, monkeypatch, 1.0)
+    monkeypatch.setattr(client.transport, "_backoff", lambda attempt: 1.5)
+    for _ in range(2):
+        rsps.get(BASE + "/products/p1", status=503)
+    with pytest.raises(DeadlineExceededError, match="task's overall deadline of 3 s"):
+        client.products.get("p1")
+    assert len(rsps.calls) == 2  # 1 s + 1.5 s wait + 1 s, then a 1.5 s wait would pass 3 s
+
+
+def test_time_between_requests_is_not_counted(rsps, make_client, monkeypatch):
+    """A prompt or a follower's poll interval between requests does not use up the overall deadline."""
+    client = make_client(deadline=10.0, overall_deadline=5.0)
+    _timeouts, now = _slow_clock(client, monkeypatch, 2.0)
+    for _ in range(2):
+        rsps.get(BASE + "/products/p1", json=ONE)
+    client.products.get("p1")
+    now[0] += 3600.0  # an hour at a prompt
+    client.products.get("p1")
+    assert client.transport.overall_remaining() == pytest.approx(1.0)
+
+
+def test_without_an_overall_deadline_nothing_is_capped(rsps, make_client, monkeypatch):
+    client = make_client(deadline=10.0)
+    _slow_clock(client, monkeypatch, 9.0)
+    for _ in range(5):
+        rsps.get(BASE + "/products/p1", json=ONE)
+    for _ in range(5):
+        client.products.get("p1")
+    assert client.transport.overall_remaining() == float("inf")

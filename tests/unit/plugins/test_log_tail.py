@@ -279,7 +279,7 @@ def test_without_check_mode_the_stream_is_opened():
 def test_action_plugin_passes_check_mode_to_the_tail(monkeypatch):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock_api:
         Api().install(mock_api)
-        monkeypatch.setattr(log_tail, "connect", lambda args, user_agent=None: client())
+        monkeypatch.setattr(log_tail, "connect", lambda args, user_agent=None, *, waits: client() if waits else None)
         result = run_action({"devices": ["d1"], "search_regex": "firmware", "since": "60"}, check_mode=True)
     assert result["skipped"] and not result.get("failed") and not result["stream_opened"]
 
