@@ -105,12 +105,10 @@ requirements:
 """
 
 EXAMPLES = r"""
----
-# fleet.impcentral.yml: every device, named by id, with the default groups
-plugin: electricimp.impcentral.devices
-auth_file: ~/.impt.auth
+# fleet.impcentral.yml: every device, named by id, with the default groups, is two lines:
+#   plugin: electricimp.impcentral.devices
+#   auth_file: ~/.impt.auth
 
----
 # thermo.impcentral.yml: online production devices of one product, named by device name
 plugin: electricimp.impcentral.devices
 login_key: !vault |
