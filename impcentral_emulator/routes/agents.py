@@ -17,7 +17,7 @@ async def _forward(request: web.Request) -> web.Response:
     if emu.runtime is None:
         return web.Response(status=404, text="Agent not found: code does not run here (--exec off)")
     path = request.match_info.get("path", "")
-    answer = await emu.runtime.host.http_request(
+    answer = await emu.runtime.http_request(
         request.match_info["agent"],
         request.method,
         "/" + path if path else "",

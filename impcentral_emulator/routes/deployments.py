@@ -90,7 +90,8 @@ async def create_deployment(request: web.Request) -> web.Response:
     if "tags" in attributes:
         values["tags"] = check_tags(attributes["tags"])
     group = models.devicegroups.get(me, relationship_id(data, "devicegroup", required=True) or "")
-    dep = models.deployments.create(me, group, values)
+    compiled = await emulator_of(request).compile_errors(group["owner_id"], values["device_code"], values["agent_code"])
+    dep = models.deployments.create(me, group, values, compiled=compiled)
     return document(render.deployment(api_base(request), models.store, dep), 201)
 
 

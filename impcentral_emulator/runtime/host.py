@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import hashlib
 import itertools
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,7 @@ from .supervision import REBOOT_BATCH, Supervision
 
 BATCH = 512
 IDLE_SECONDS = 60.0  # a worker with nothing to run is closed after this (real time)
+COMPILE_CACHE = 256  # compile results kept, by the code's hash
 BROKEN_RETRY = 10.0  # an account whose workers could not start tries again after this (real time)
 
 
@@ -135,6 +137,7 @@ class RuntimeHost(Supervision):
         self._agents: dict[str, str] = {}
         self._requests: dict[int, tuple[str, asyncio.Future[HttpAnswer]]] = {}
         self._compiles: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self._compiled: collections.OrderedDict[bytes, list[dict[str, Any]]] = collections.OrderedDict()
         self._seq = itertools.count(1)
         self._boots = itertools.count(1)
         self._ids = itertools.count(1)
@@ -296,7 +299,20 @@ class RuntimeHost(Supervision):
             self._requests.pop(request_id, None)
 
     async def compile(self, account_id: str, device_code: str, agent_code: str) -> list[dict[str, Any]]:
-        """CX005 items for code that does not compile, compiled in the account's compile worker."""
+        """CX005 items for code that does not compile, compiled in the account's compile worker.
+
+        Results are kept for the last `COMPILE_CACHE` code pairs: a CI fleet deploys the same code often."""
+        key = hashlib.sha256(f"{len(device_code)}:{device_code}{agent_code}".encode("utf-8", "surrogatepass")).digest()
+        if key in self._compiled:
+            self._compiled.move_to_end(key)
+            return self._compiled[key]
+        found = await self._compile(account_id, device_code, agent_code)
+        self._compiled[key] = found
+        while len(self._compiled) > COMPILE_CACHE:
+            self._compiled.popitem(last=False)
+        return found
+
+    async def _compile(self, account_id: str, device_code: str, agent_code: str) -> list[dict[str, Any]]:
         account = self._account(account_id)
         futures = []
         for name, code in zip(FILES, (device_code, agent_code), strict=True):
