@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
+
 from aiohttp import web
 
 from .. import render
 from ..access import visible
 from ..errors import invalid
-from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
+from ..jsonapi import (
+    attributes_of,
+    document,
+    filters,
+    no_content,
+    only_writable,
+    paged_list,
+    read_data,
+    streamed_list,
+    text_attr,
+)
+from ..store import Record
 from .common import api_base, caller, emulator_of, models_of
 
 routes = web.RouteTableDef()
@@ -82,13 +96,27 @@ async def conditional_restart_device(request: web.Request) -> web.Response:
 
 
 @routes.get("/v5/devices/{device}/logs")
-async def device_logs(request: web.Request) -> web.Response:
+async def device_logs(request: web.Request) -> web.StreamResponse:
+    """Newest first; streamed, so that a page of long lines costs no page-sized buffer or stall."""
     emu = emulator_of(request)
     device = _device(request)
     filters(request, ())
     history = emu.store.device_logs(device["id"])
-    newest_first = [{"ts": e["ts"], "type": e["type"], "msg": e["msg"]} for e in reversed(history)]
-    return paged_list(request, newest_first)
+    newest_first = _Reversed(history)
+    return await streamed_list(request, newest_first, lambda e: {"ts": e["ts"], "type": e["type"], "msg": e["msg"]})
+
+
+class _Reversed(Sequence[Record]):
+    """A newest-first view of a device's history: no copy of a thousand lines per request."""
+
+    def __init__(self, items: deque[Record]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Record:  # type: ignore[override]
+        return self.items[len(self.items) - 1 - index]
 
 
 @routes.get("/v5/devices/{device}/history")
