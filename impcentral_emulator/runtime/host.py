@@ -23,6 +23,7 @@ from .compiler import FILES
 from .limits import Limits, TokenBucket
 from .pool import WorkerProcess
 from .supervision import REBOOT_BATCH, Supervision
+from .values import check_plain, to_literal
 
 BATCH = 512
 IDLE_SECONDS = 60.0  # a worker with nothing to run is closed after this (real time)
@@ -354,13 +355,26 @@ class RuntimeHost(Supervision):
             facts = {**facts, "wake_reason": wake_reason}
         payload: dict[str, Any] = {"role": role, "facts": facts, "code": code, "connected": device.connected}
         if role == "agent":
-            payload["saved"] = self.events.load(device.facts.agent_id) or {}
+            payload["saved"] = self._saved(device)
         rate = self.limits.timer_fires_per_second
         fires = TokenBucket(rate, rate, self.clock.time())
         vm = self._vms[key] = _Vm(f"{key}#{next(self._boots)}", key, device_id, role, code, fires)
         self._send(vm.vm_id, "boot", payload)
         if role == "device":
             self._tell_agent(device_id, True)
+
+    def _saved(self, device: _Device) -> Any:
+        """What the agent saved, as plain values; what cannot be read is dropped (it must not stop the boot)."""
+        try:
+            saved = self.events.load(device.facts.agent_id) or {}
+            check_plain(saved, self.limits.value_depth)
+            to_literal(saved)
+        except Exception as exc:  # noqa: BLE001 - a store's content never stops an agent
+            self.events.log(
+                device.facts.device_id, "status", f"server.load() starts empty: the saved data is unreadable ({exc})"
+            )
+            return {}
+        return saved
 
     def _halt(self, key: str) -> None:
         vm = self._vms.pop(key, None)

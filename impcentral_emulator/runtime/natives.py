@@ -17,7 +17,7 @@ Where a guard goes depends on where Squirrel looks the native up:
   them into the delegates through the C API (`capi.install_delegate_guards`), then removes `_guards`.
 
 To guard a new native: add its closure to `GUARDS_SQUIRREL` (with `checked(raw, check)` or by
-hand), add a case to the fuzz corpus in `tests/natives_fuzz.py`, and run `make bench`'s long fuzz.
+hand), add a case to the fuzz corpus in `tests/emulator/natives_fuzz.py`, and run `make bench`'s long fuzz.
 """
 
 from __future__ import annotations
@@ -106,10 +106,12 @@ _TOKEN = re.compile(
     (?P<skip>//[^\n]*|\#[^\n]*|/\*.*?(?:\*/|\Z)|@"(?:[^"]|"")*(?:"|\Z)|"(?:\\.|[^"\\])*(?:"|\Z)|'(?:\\.|[^'\\])*(?:'|\Z))
     |(?P<open>[(\[{])
     |(?P<close>[)\]}])
-    |(?P<prefix>\+\+|--|[-!~@+]|\b(?:typeof|clone|delete|resume)\b)
+    |(?P<chain><-|[-+*/%]?=(?!=)|[?:@]|\b(?:function|class|extends)\b)
+    |(?P<prefix>\+\+|--|[-!~+]|\b(?:typeof|clone|delete|resume)\b)
     |(?P<statement>\b(?:if|else|while|for|foreach|do|try|catch|switch|return|throw|yield)\b)
-    |(?P<end>;)
+    |(?P<end>[;,])
     |(?P<operand>[A-Za-z_0-9.]+)
+    |(?P<other>==|!=|<=|>=|&&|\|\||<<|>>)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -117,27 +119,38 @@ _PATTERN_OPEN = re.compile(r"\\.|[(\[]|[)\]]", re.DOTALL)
 
 
 def source_nesting(source: str) -> int:
-    """How deep Squirrel's compiler recurses for `source`, roughly: open brackets, plus prefix
-    operators in a row, plus statements nested without braces. Cheap; an estimate from above for
-    real code (where it is rarely over 20)."""
+    """How deep Squirrel's compiler recurses for `source`, estimated from above: open brackets, plus
+    prefix operators in a row, plus statements nested without braces, plus the right-recursive
+    constructs of a statement (assignments, `?:`, lambdas, `function`, `class ... extends`), counted
+    per bracket level so that a comma inside a parameter list does not hide an outer chain. Cheap;
+    real code stays far below `Limits.source_nesting` (rarely over 30)."""
     depth = run = statements = worst = 0
+    chains = [0]
     for match in _TOKEN.finditer(source):
         kind = match.lastgroup
         if kind == "open":
             depth += 1
             run = 0
+            if match.group(0) == "{":
+                statements = 0
+            chains.append(0)
         elif kind == "close":
             depth = max(0, depth - 1)
             run = statements = 0
+            if len(chains) > 1:
+                chains.pop()
+        elif kind == "chain":
+            chains[-1] += 1
         elif kind == "prefix":
             run += 1
         elif kind == "statement":
             statements += 1
         elif kind == "end":
             run = statements = 0
+            chains[-1] = 0
         elif kind == "operand":
             run = 0
-        worst = max(worst, depth + run + statements)
+        worst = max(worst, depth + run + statements + sum(chains))
     return worst
 
 

@@ -18,6 +18,7 @@ Into a VM: `to_literal` writes plain Python as Squirrel source that the prelude 
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from typing import Any
@@ -210,6 +211,42 @@ def quote_bytes(data: bytes) -> str:
         out.append(chr(b) if 0x20 <= b < 0x7F and b not in (0x22, 0x5C) else f"\\x{b:02x}")
     out.append('"')
     return "".join(out)
+
+
+# -- the store ------------------------------------------------------------------------------------
+# The store holds JSON: a blob is `{"__blob__": base64}`, and a table that would read as one of these
+# markers is wrapped in `{"__table__": {...}}`, so every plain value reads back as itself.
+_BLOB, _TABLE = "__blob__", "__table__"
+
+
+def to_stored(value: Any) -> Any:
+    """A plain value (what `unpack` gives) as JSON for the store (`server.save`); keys become strings."""
+    if isinstance(value, (bytes, bytearray)):
+        return {_BLOB: base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, dict):
+        table = {str(k): to_stored(v) for k, v in value.items()}
+        return {_TABLE: table} if set(table) in ({_BLOB}, {_TABLE}) else table
+    if isinstance(value, (list, tuple)):
+        return [to_stored(v) for v in value]
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
+
+
+def from_stored(value: Any) -> Any:
+    """The plain value `to_stored` wrote; anything else found in the store is kept as far as it is plain."""
+    if isinstance(value, dict):
+        if set(value) == {_BLOB} and isinstance(value[_BLOB], str):
+            try:
+                return base64.b64decode(value[_BLOB], validate=True)
+            except ValueError:
+                return value[_BLOB]
+        if set(value) == {_TABLE} and isinstance(value[_TABLE], dict):
+            value = value[_TABLE]
+        return {str(k): from_stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_stored(v) for v in value]
+    return value if value is None or isinstance(value, (bool, int, float, str)) else None
 
 
 def to_json_ready(value: Any) -> Any:
