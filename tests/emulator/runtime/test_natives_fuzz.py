@@ -25,7 +25,10 @@ def test_hostile_calls_of_the_natives_never_crash_a_worker():
 def test_the_fuzzer_finds_a_crash_and_names_its_call(monkeypatch):
     """The oracle works: with the nesting guard lifted, deep lambdas crash the compiler (SIGSEGV, found
     while building this), and bisection names that one call among harmless ones."""
-    deep = 'try { local s = "local x = "; for (local i = 0; i < 30000; i++) s += "@() "; compilestring(s + "1;"); } catch (e) {}'
+    deep = (
+        'try { local s = "local x = "; for (local i = 0; i < 30000; i++) s += "@() "; compilestring(s + "1;"); }'
+        " catch (e) {}"
+    )
     calls = itertools.cycle(
         ["try { [].len(); } catch (e) {}"] * 5 + [deep] + ["try { math.abs(-1); } catch (e) {}"] * 6
     )
