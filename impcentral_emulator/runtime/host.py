@@ -186,6 +186,7 @@ class RuntimeHost(Supervision):
             account_id: {
                 "broken": account.broken,
                 "workers": len(account.workers()),
+                "worker_pids": sorted(w.pid for w in account.workers()),
                 "devices_running": counts[account_id]["device"],
                 "agents_running": counts[account_id]["agent"],
                 "worker_crashes": account.crashes,

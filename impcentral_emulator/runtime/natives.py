@@ -124,8 +124,8 @@ def source_nesting(source: str) -> int:
     constructs of a statement (assignments, `?:`, lambdas, `function`, `class ... extends`), counted
     per bracket level so that a comma inside a parameter list does not hide an outer chain. Cheap;
     real code stays far below `Limits.source_nesting` (rarely over 30)."""
-    depth = run = statements = worst = 0
-    chains = [0]
+    depth = run = statements = worst = chained = 0
+    chains = [0]  # right-recursive constructs open at each bracket level; `chained` is their sum
     for match in _TOKEN.finditer(source):
         kind = match.lastgroup
         if kind == "open":
@@ -138,19 +138,21 @@ def source_nesting(source: str) -> int:
             depth = max(0, depth - 1)
             run = statements = 0
             if len(chains) > 1:
-                chains.pop()
+                chained -= chains.pop()
         elif kind == "chain":
             chains[-1] += 1
+            chained += 1
         elif kind == "prefix":
             run += 1
         elif kind == "statement":
             statements += 1
         elif kind == "end":
             run = statements = 0
+            chained -= chains[-1]
             chains[-1] = 0
         elif kind == "operand":
             run = 0
-        worst = max(worst, depth + run + statements + sum(chains))
+        worst = max(worst, depth + run + statements + chained)
     return worst
 
 

@@ -177,9 +177,11 @@ class ImpVm:
         self.lines.take(now)
         self.line_bytes.take(now, len(data))
         self.notice_drops()
-        message = _line(data, limits.log_line_bytes)
-        if length > len(data):
-            message += f" [truncated: the line had {length} bytes]"
+        if length > limits.log_line_bytes:  # cut so that the line with its marker keeps to the limit
+            marker = f" [truncated: the line had {length} bytes]"
+            message = _line(data, limits.log_line_bytes - len(marker)) + marker
+        else:
+            message = _line(data, limits.log_line_bytes)
         self.worker.out.append((self.vm_id, "log", (is_error, message)))
         self.worker.flush()
 
