@@ -83,6 +83,8 @@ class _Vm:
     code: str
     fires: TokenBucket
     timers: dict[int, Cancellable] = field(default_factory=dict)
+    due: collections.deque[int] = field(default_factory=collections.deque)  # fell due, waiting for the budget
+    drain: Cancellable | None = None
 
 
 @dataclass
@@ -119,6 +121,7 @@ class _Account:
     broken_at: float = 0.0
     crashes: int = 0
     last_crash: str | None = None
+    fires: TokenBucket = field(default_factory=lambda: TokenBucket(0, 0, 0))
 
     def workers(self) -> list[WorkerProcess]:
         found = [w for pool in self.pools.values() for w in pool if w is not None]
@@ -383,6 +386,8 @@ class RuntimeHost(Supervision):
             return
         for timer in vm.timers.values():
             timer.cancel()
+        if vm.drain is not None:
+            vm.drain.cancel()
         for request_id, (target, future) in list(self._requests.items()):
             if target == vm.vm_id and not future.done():
                 future.set_result(_text(503, "The agent restarted"))
@@ -433,7 +438,9 @@ class RuntimeHost(Supervision):
         if account is None:
             count = max(1, self.limits.workers)
             pools: dict[str, list[WorkerProcess | None]] = {"device": [None] * count, "agent": [None] * count}
-            account = self._accounts[account_id] = _Account(account_id, pools)
+            rate = self.limits.account_fires_per_second
+            fires = TokenBucket(rate, rate, self.clock.time())
+            account = self._accounts[account_id] = _Account(account_id, pools, fires=fires)
         return account
 
     # -- the worker pipes -------------------------------------------------------------------------

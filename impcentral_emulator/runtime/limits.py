@@ -30,7 +30,8 @@ class Limits:
     # Timers (`imp.wakeup`).
     timers_per_vm: int = 1000  # pending timers; past it imp.wakeup returns null, as the imp API says
     timer_resolution: float = 0.01  # a positive interval shorter than this waits this long (imp API reference)
-    timer_fires_per_second: float = 500.0  # a VM's timers fire at most this often (burst as many)
+    timer_fires_per_second: float = 200.0  # a VM's timers fire at most this often (burst as many); later ones wait
+    account_fires_per_second: float = 1000.0  # all timers of one account's VMs together; later ones wait
     # Messages between a device and its agent (`agent.send`, `device.send`).
     messages_per_second: float = 100.0  # per direction and device; past it the send is a runtime error
     message_burst: int = 100

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from .pool import WorkerProcess
 
 WAKEREASON_SQUIRREL_ERROR = 5
+
+
+class _Due:
+    """Stands for a timer that fell due and waits for its VM's timer budget (nothing to cancel)."""
+
+    def cancel(self) -> None:
+        pass
+
+
+_DUE = _Due()
 REBOOT_BATCH = 64  # survivors of a killed worker booted per turn of the event loop
 
 
@@ -82,17 +92,36 @@ class Supervision:
         return HttpAnswer(status, {str(k): str(v) for k, v in headers.items()}, bytes(body))
 
     def _fire(self: RuntimeHost, vm: _Vm, handle: int) -> None:
-        """A timer is due: run it, unless the VM's timers fired more often than the limit allows."""
+        """A timer is due: it joins the VM's due timers, which run as fast as the VM's and its account's
+        timer budgets allow (one waiting callback per VM, not one per timer: a thousand throttled
+        timers must not wake the event loop a thousand times per refill)."""
         if self._vms.get(vm.key) is not vm or handle not in vm.timers:
             return
-        now = self.clock.time()
-        wait = vm.fires.wait(now)
-        if wait > 0:
-            vm.timers[handle] = self.clock.call_later(wait, lambda: self._fire(vm, handle))
+        vm.timers[handle] = _DUE
+        vm.due.append(handle)
+        if vm.drain is None:
+            self._drain(vm)
+
+    def _drain(self: RuntimeHost, vm: _Vm) -> None:
+        vm.drain = None
+        if self._vms.get(vm.key) is not vm:
             return
-        vm.fires.take(now)
-        del vm.timers[handle]
-        self._send(vm.vm_id, "fire", handle)
+        shared = self._account(self._devices[vm.device_id].facts.account_id).fires
+        while vm.due:
+            handle = vm.due[0]
+            if vm.timers.get(handle) is not _DUE:  # cancelled since
+                vm.due.popleft()
+                continue
+            now = self.clock.time()
+            wait = max(vm.fires.wait(now), shared.wait(now))
+            if wait > 0:
+                vm.drain = self.clock.call_later(wait, lambda: self._drain(vm))
+                return
+            vm.fires.take(now)
+            shared.take(now)
+            vm.due.popleft()
+            del vm.timers[handle]
+            self._send(vm.vm_id, "fire", handle)
 
     def _failed(self: RuntimeHost, vm: _Vm, message: str, frames: list[str], fatal: bool) -> None:
         """Log the error as an imp does; a device (or an agent that hit a limit) restarts after a back-off."""
