@@ -115,7 +115,8 @@ class Supervision:
             now = self.clock.time()
             wait = max(vm.fires.wait(now), shared.wait(now))
             if wait > 0:
-                vm.drain = self.clock.call_later(wait, lambda: self._drain(vm))
+                # At least a millisecond: a wait that rounds to nothing would run again at the same time, for ever.
+                vm.drain = self.clock.call_later(max(wait, 0.001), lambda: self._drain(vm))
                 return
             vm.fires.take(now)
             shared.take(now)
