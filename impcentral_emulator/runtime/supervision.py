@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .compiler import crashed
+from .records import HttpAnswer
 from .values import Unsendable, check_plain
 
 if TYPE_CHECKING:
-    from .host import RuntimeHost, _Vm
+    from .host import RuntimeHost
     from .pool import WorkerProcess
+    from .records import _Vm
 
 WAKEREASON_SQUIRREL_ERROR = 5
 
@@ -85,8 +87,6 @@ class Supervision:
             self.events.save(device.facts.agent_id, data)
 
     def _http_answer(self: RuntimeHost, status: Any, headers: Any, body: Any) -> Any:
-        from .host import HttpAnswer
-
         if not isinstance(status, int) or not 100 <= status <= 599:  # noqa: PLR2004 - HTTP's status range
             raise Unsendable(f"response.send: {status} is not an HTTP status")
         return HttpAnswer(status, {str(k): str(v) for k, v in headers.items()}, bytes(body))
