@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from .limits import Limits
 from .worker import PROGRESS, limits_argument
 
 Event = tuple[int, str, str, Any, float]  # seq, vm_id, op, payload, the clock's time
+_STACK = max(resource.getrlimit(resource.RLIMIT_STACK)[0], 8 << 20)  # the C stack a VM may use
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,15 @@ class WorkerProcess:
     def diagnose(self) -> Death:
         """Why the worker ended (call once its pipe closed)."""
         code = self.reap()
-        seq, rss_before, headroom, _peak_before = PROGRESS.unpack_from(self.progress, 0)
+        seq, rss_before, _headroom, peak_before = PROGRESS.unpack_from(self.progress, 0)
         if code == -signal.SIGPROF:
             cpu = f"{self.limits.cpu_seconds:g} s of CPU time"
             return Death(seq, "watchdog", f"more than {cpu}", f"watchdog: the code ran for more than {cpu}")
-        if code < 0 and seq and self.peak_kib * 1024 >= rss_before + headroom // 2:
+        # Memory: the peak grew during the event past the VM's allowance and a full C stack (a stack
+        # overflow alone touches at most the stack: a crash, its signal the reason). The peak of a
+        # child starts at its parent's at exec (Linux), so only growth past `peak_before` counts.
+        grew = self.peak_kib > peak_before and self.peak_kib * 1024 >= rss_before + self.limits.memory_bytes + _STACK
+        if code < 0 and seq and grew:
             return Death(seq, "memory", "out of memory", "out of memory")
         if code < 0:
             try:
