@@ -124,3 +124,19 @@ def test_a_value_too_large_or_too_deep_is_refused_before_it_leaves_the_vm(run):
         "agent.send: the value is nested more than 32 levels deep",
         "still running",
     ]
+
+
+def test_agent_url_requests_past_the_rate_or_size_are_refused_before_the_agent(run):
+    agent = 'local n = 0; http.onrequest(function(q, r) { n++; r.send(200, "n " + n); });'
+
+    async def scenario(h):
+        await h.start("", agent)
+        big = await h.host.http_request("agent1", "POST", "/", {}, {}, b"x" * 2048)
+        answers = await asyncio.gather(*(h.host.http_request("agent1", "GET", "/", {}, {}, b"") for _ in range(8)))
+        return big, answers
+
+    big, answers = run(scenario, Limits(http_body_bytes=1024, http_requests_per_second=1, http_request_burst=5))
+    assert big.status == 413
+    assert [a.status for a in answers] == [200] * 5 + [429] * 3
+    assert answers[-1].headers["Retry-After"] == "1"
+    assert sorted(a.body for a in answers[:5]) == [b"n 1", b"n 2", b"n 3", b"n 4", b"n 5"]
