@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 from emulator_api import Api
+from emulator_process import EmulatorHandle
 
 PERIOD = 0.2
 SECRET = "victim-secret-5d41402abc4b2a76"
@@ -64,33 +65,10 @@ class Figures:
         )
 
 
-class Handle:
-    """An emulator process (`emulator_process.start_emulator`) as these tests use it."""
-
-    def __init__(self, process: Any) -> None:
-        self.process = process
-        self.base_url = process.base_url
-        self.root_url = process.root_url
-        self.http = requests.Session()
-
-    def admin(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.http.request(method, f"{self.root_url}/_emulator/{path}", json=json, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def add_device(self, owner: str) -> dict:
-        return self.admin("POST", "devices", {"owner": owner})["data"]
-
-    def token(self, user: str = "demo", password: str = "demo-password") -> str:
-        response = self.http.post(f"{self.base_url}/auth", json={"id": user, "password": password}, timeout=30)
-        response.raise_for_status()
-        return response.json()["access_token"]
-
-
 class Shared:
     """One emulator, the victim (account `demo`) running, and the attacker's account (`collab`)."""
 
-    def __init__(self, handle: Handle) -> None:
+    def __init__(self, handle: EmulatorHandle) -> None:
         self.emu = handle
         self.victim = Api(handle.base_url, handle.token())
         self.attacker = Api(handle.base_url, handle.token("collab", "collab-password"))

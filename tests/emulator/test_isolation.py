@@ -16,8 +16,8 @@ import time
 import pytest
 import requests
 from emulator_api import Api
-from emulator_process import start_emulator
-from isolation import SECRET, Handle, Shared, wait_for
+from emulator_process import EmulatorHandle, start_emulator
+from isolation import SECRET, Shared, wait_for
 
 WINDOW = 2.5  # seconds each attack is watched
 LATE_BOUND_MS = 1000.0
@@ -30,7 +30,7 @@ NESTED = 20_000
 def shared():
     process = start_emulator("--seed", "demo", "--rate-limit", "off")
     try:
-        yield Shared(Handle(process))
+        yield Shared(EmulatorHandle(process))
     finally:
         assert process.process.poll() is None, "the emulator died during the attacks"
         process.stop()
@@ -236,11 +236,11 @@ def test_a_db_restart_boots_agents_whatever_they_saved(tmp_path):
     server.save({ __blob__ = "!!not base64!!" });
     """
     with start_emulator("--seed", "demo", "--rate-limit", "off", "--db", db) as first:
-        shared = Shared(Handle(first))
+        shared = Shared(EmulatorHandle(first))
         attacker = shared.attacker_device("", agent)
         assert wait_for(lambda: "loaded {}" in shared.attacker_lines(attacker), 20)
     with start_emulator("--seed", "demo", "--rate-limit", "off", "--db", db) as second:
-        handle = Handle(second)
+        handle = EmulatorHandle(second)
         api = Api(handle.base_url, handle.token("collab", "collab-password"))
 
         def lines() -> list[str]:
