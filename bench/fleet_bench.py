@@ -21,14 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (  # noqa: E402
     END,
     TIMEOUT,
     LogFollower,
     LogLine,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import RolloutSettings  # noqa: E402
 from emulator_process import running_emulator  # noqa: E402
 from seeds.fleet import write  # noqa: E402
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan, plan_device_group_delete
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import TARGET_RELATIONS, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import TARGET_RELATIONS, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import (
+    DeletePlan,
+    plan_device_group_delete,
+)
 
 from impt.context import Context
 from impt.resolve import catalog

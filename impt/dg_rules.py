@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
     DEVICE_GROUP_TYPES,
     api_dg_type,
     dg_type,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
 
 from impt.context import Context
 from impt.display import LABELS
@@ -55,7 +55,7 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
         raise UsageError(f"{label} identifier must not be empty.")
     if not check_hierarchy(kind, value):
         raise NotFoundError(f'{label} "{value}" is not found.')
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
 
     try:
         resource = ctx.client.identify.one(kind, value)
@@ -76,7 +76,7 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
 
 def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
     """Every entity matching any of the values (list filters: no ambiguity error, nothing found is fine)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
 
     found: dict[str, dict] = {}
     for value in values:

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """release_rollout: the staged waves of release_promotion, run on the controller.
 
-The decisions (plan, verdicts, abort, resume) live in module_utils/rollout.py; this plugin checks the
+The decisions (plan, verdicts, abort, resume) live in module_utils/workflows/rollout.py; this plugin checks the
 options, connects, and turns the outcome into a result. In check mode only the plan is made (reads only).
 """
 
@@ -12,11 +12,15 @@ from __future__ import annotations
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import HISTORY_RATE, Clock, LogFollower
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
+    HISTORY_RATE,
+    Clock,
+    LogFollower,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     AbortCriteria,
     Rollout,
     RolloutError,

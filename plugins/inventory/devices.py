@@ -148,11 +148,11 @@ try:  # ansible-core 2.19+ never templates inventory data that is not marked tru
 except ImportError:  # older ansible-core templates every string: device names are user data, keep them unsafe
     user_data = wrap_var
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_OPTION_NAMES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import api_dg_type  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_OPTION_NAMES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError  # noqa: E402
 
 display = Display()
 

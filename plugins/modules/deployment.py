@@ -177,17 +177,17 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import BadRequestError  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
     attr,
     attributes,
     flatten,
     ref,
     rel_id,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.source_files import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.source_files import (  # noqa: E402
     SourceFileError,
     compile_error_lines,
     read_source_file,

@@ -215,10 +215,10 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import match  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import match  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import plan_device_group_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
     DG_TYPES,
     api_dg_type,
     attr,
@@ -226,7 +226,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.resources i
     ref,
     rel_id,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (  # noqa: E402
     AmbiguousEntityError,
     EntityNotFoundError,
 )

@@ -78,9 +78,9 @@ login_key:
       type: int
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule, blank  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule, blank  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr  # noqa: E402
 
 
 def main() -> None:

@@ -87,10 +87,13 @@ webhook:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES, WEBHOOK_MIMES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import NATURAL_KEYS  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, ref  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (  # noqa: E402
+    WEBHOOK_MIME_NAMES,
+    WEBHOOK_MIMES,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import NATURAL_KEYS  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, attributes, ref  # noqa: E402
 
 
 def main() -> None:

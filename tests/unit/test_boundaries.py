@@ -42,7 +42,7 @@ def test_client_core_imports_no_ansible_and_requests_only_lazily() -> None:
 def test_importing_the_client_loads_neither_requests_nor_ansible() -> None:
     probe = (
         "import sys\n"
-        "import ansible_collections.electricimp.impcentral.plugins.module_utils.client\n"
+        "import ansible_collections.electricimp.impcentral.plugins.module_utils.api.client\n"
         "print(sorted(m for m in sys.modules if m == 'requests' or m == 'ansible' or m.startswith('ansible.')))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
@@ -120,7 +120,7 @@ def test_front_ends_follow_logs_through_the_follower() -> None:
     for path in front_end_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("module_utils.logs"):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("module_utils.api.logs"):
                 names = {alias.name for alias in node.names}
                 if names & {"LogPump", "StreamStop"}:
                     offending.append(f"{_where(path, node)} imports {sorted(names & {'LogPump', 'StreamStop'})}")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, rel_id, rel_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+    attr,
+    attributes,
+    rel_id,
+    rel_ref,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
 
 from impt.commands.builds.sources import target_files
 from impt.context import Context

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import plan_device_group_delete
 
 from impt import dg_rules as rules
 from impt import options as o

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
 
 from impt import options as o
 from impt.config_delete import collect_group, remove_dir, remove_file

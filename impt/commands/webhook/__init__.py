@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, rel_id
 
 from impt import options as o
 from impt.context import Context

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 from ansible_collections.electricimp.impcentral.plugins.action.log_tail import Tail
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 from emulator_process import running_emulator
 from seeds.fleet import write
 

@@ -12,8 +12,11 @@ import time
 
 import requests
 from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import AbortCriteria, RolloutSettings
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
+    AbortCriteria,
+    RolloutSettings,
+)
 from emulator_process import running_emulator
 from seeds.fleet import write
 
@@ -117,8 +120,8 @@ def test_a_rerun_after_the_controller_stopped_half_way_finishes_the_release(tmp_
 CONTROLLER = """
 import sys
 from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import RolloutSettings
 
 client = ImpCentralClient(sys.argv[1])
 client.login("demo", "demo-password")

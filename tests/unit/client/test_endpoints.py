@@ -1,7 +1,7 @@
 """The request shape of every endpoint of spec §15 (method, path, query, headers, JSON body)."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import VERSION
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import VERSION
 from client_helpers import ACCESS, BASE, FAR, body_of, path_of, query_of, resource
 
 JSONAPI = "application/vnd.api+json"

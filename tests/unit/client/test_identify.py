@@ -1,7 +1,7 @@
 """Entity identification: attribute order per kind, hierarchy with fallback, ambiguity, cost."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -189,7 +189,7 @@ def test_login_key_by_id(rsps, client):
 
 # -- the pure matcher and the natural-key finder -----------------------------------------------------
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import (  # noqa: E402
     find_natural,
     match,
     natural_match,

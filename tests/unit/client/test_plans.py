@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import PermissionDeniedError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import PermissionDeniedError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import (
     DONE,
     GONE,
     IMPLIED,

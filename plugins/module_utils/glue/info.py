@@ -8,8 +8,8 @@ Private to this collection: names here may change in any release.
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
 
 
 def run_info(

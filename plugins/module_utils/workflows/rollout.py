@@ -16,8 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, TIMEOUT, LogLine, line_dict
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
+    END,
+    TIMEOUT,
+    LogLine,
+    line_dict,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr
 
 __all__ = [
     "AbortCriteria",

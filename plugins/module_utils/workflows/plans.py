@@ -13,12 +13,12 @@ The plan is renderer-neutral: impt shows it as its confirmation dialog, the modu
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     BadRequestError,
     ImpCentralClientError,
     NotFoundError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
     TARGET_RELATIONS,
     attr,
     dg_type,

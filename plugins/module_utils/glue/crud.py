@@ -14,24 +14,24 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import ID_RE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import ID_RE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import (
     connect,
     failure_message,
     requests_missing,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import (
     CONNECTION_ARGSPEC,
     connection_problem,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten, label
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten, label
 
 # Server-managed values that would only make a diff noisy.
 NOISE = frozenset(

@@ -7,7 +7,7 @@ listing narrowed by every server-side filter available, and list items are never
 
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
     AGENT_ID_RE,
     DEVICE_ID_RE,
     ID_RE,
@@ -16,15 +16,15 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.constants i
     SHA_RE,
     TAG_RE,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     IdentificationError,
     InvalidIdentifierError,
     NotFoundError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, label, rel_id
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, label, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 
 KINDS = ("account", "product", "device_group", "device", "deployment", "login_key", "webhook")
 LABELS = {kind: label(kind) for kind in KINDS}

@@ -11,14 +11,14 @@ import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
     DEFAULT_ENDPOINT,
     JSON_API,
     PAGE_SIZE,
     PLAIN_JSON,
     USER_AGENT,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AuthenticationError,
     DeadlineExceededError,
     ImpCentralError,
@@ -27,7 +27,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.errors impo
     TransportError,
     error_class_for,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.redact import Redactor
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.redact import Redactor
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Failures that the same request will meet again however long it waits: reported at once.
