@@ -36,6 +36,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.f
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
@@ -205,7 +206,7 @@ class Tail:
 
     def lookup(self, client, kind: str, value: str):
         try:
-            return client.identify.one(kind, value)
+            return identify.one(client, kind, value)
         except EntityNotFoundError:
             if not self.check_mode:
                 raise

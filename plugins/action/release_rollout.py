@@ -15,17 +15,15 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     HISTORY_RATE,
-    Clock,
-    LogFollower,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     AbortCriteria,
-    Rollout,
     RolloutError,
     RolloutSettings,
     parse_waves,
+    run_rollout,
 )
 
 ARGSPEC = dict(
@@ -90,40 +88,3 @@ def settings_from(args: dict) -> RolloutSettings:
         criteria=AbortCriteria(args["failure_threshold_percent"], args["min_number_of_executed_things"]),
         history_rate=args["history_rate"],
     )
-
-
-def run_rollout(client, settings: RolloutSettings, *, check_mode: bool = False, clock=None, source=None) -> dict:
-    """Resolve both groups, plan, and (unless check mode) run the waves; the result for the task."""
-    settings.target = client.identify.one("device_group", settings.target)["id"]
-    settings.canary = client.identify.one("device_group", settings.canary)["id"]
-    clock = clock or Clock()
-
-    def follower(api, ids, since, deadline):
-        # History reading only: verifying a wave never takes the account's log stream from another client.
-        return LogFollower(
-            api,
-            ids,
-            since=since,
-            deadline=deadline,
-            max_devices=0,
-            rate=settings.history_rate,
-            clock=clock,
-            source=source,
-        )
-
-    rollout = Rollout(client, settings, clock=clock, follower=follower)
-    plan = rollout.prepare()
-    if check_mode:
-        out = rollout.report()
-        out.update(changed=bool(plan.remaining()), msg="Check mode: planned only, no device moved.")
-        return out
-    ok = rollout.run()
-    out = rollout.report()
-    out["changed"] = bool(rollout.moved)
-    if not ok:
-        out["failed"] = True
-        out["msg"] = "Rollout aborted: %s%s." % (
-            out["abort_reason"],
-            "; every wave rolled back" if rollout.rolled_back else "; not rolled back (rollback is false)",
-        )
-    return out

@@ -153,6 +153,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.option
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 
 display = Display()
 
@@ -240,7 +241,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def identify(self, client, kind: str, term: str) -> dict:
         """One product or Device Group, identified as impt does; an unknown or ambiguous term stops the inventory."""
         try:
-            return client.identify.one(kind, term)
+            return identify.one(client, kind, term)
         except ImpCentralClientError as exc:
             raise failure(exc) from None
 

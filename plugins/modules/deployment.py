@@ -180,6 +180,7 @@ predicted_missing:
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
     attr,
     attributes,
@@ -316,7 +317,7 @@ def wanted_code(m: ImpCentralModule) -> dict:
 def copy_source(m: ImpCentralModule, value: str) -> dict:
     """The deployment ``copy_from`` names. Several matches (a sha or tag shared by builds) are fine when they
     all carry the same code (one sha): the newest is used. Different code fails, listing the candidates."""
-    matches = m.client.identify.find("deployment", value)
+    matches = identify.find(m.client, "deployment", value)
     if not matches:
         m.fail('Deployment "%s" is not found.' % value)
     shas = {attr(d, "sha") for d in matches}

@@ -18,7 +18,6 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.deploym
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.device_groups import DeviceGroups
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.devices import Devices
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import Transport
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import Identifier
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import Logs, LogStreams
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.products import Products
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.webhooks import Webhooks
@@ -72,7 +71,6 @@ class ImpCentralClient:
         self.webhooks = Webhooks(self.transport)
         self.log_streams = LogStreams(self.transport)
         self.logs = Logs(self.transport, self.log_streams, self.devices)
-        self.identify = Identifier(self)
         # Where the credentials came from (an option, the environment, an auth file), for login failures.
         self.credential_source: Optional[str] = None
 

@@ -2,7 +2,7 @@
 
 from typing import Any, Callable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import find_natural
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural import find_natural
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 
 

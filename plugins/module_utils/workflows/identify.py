@@ -1,10 +1,15 @@
 """Entity identification: turn what a user typed into entities, as impt does (seed 000, impt §5).
 
-Per kind, attributes are tried in order and the first attribute with a match wins. Cost matters:
-the by-id GET is skipped when the value cannot be an id of that kind, names are matched on one
-listing narrowed by every server-side filter available, and list items are never re-fetched.
+The one home of the identification rules every front end shares: impt's attribute order per kind (the first
+attribute with a match wins) and the ``{account}{product}[{device group}]`` hierarchy grammar. Cost matters:
+the by-id GET is skipped when the value cannot be an id of that kind, names are matched on one listing
+narrowed by every server-side filter available, and list items are never re-fetched. Requests go through
+the client's entity calls; no URL is written here.
+
+``find(client, kind, value)`` / ``one(client, kind, value)`` / ``natural(client, kind, scope, **key)``.
 """
 
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
@@ -23,12 +28,32 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors 
     InvalidIdentifierError,
     NotFoundError,
 )
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural import (
+    NATURAL_KEYS,
+    find_natural,
+    natural_key,
+    natural_match,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, label, rel_id
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
+
+__all__ = [
+    "ATTRIBUTE_ORDER",
+    "KINDS",
+    "NATURAL_KEYS",
+    "Hierarchy",
+    "find",
+    "hierarchy",
+    "match",
+    "natural",
+    "natural_key",
+    "natural_match",
+    "one",
+]
 
 KINDS = ("account", "product", "device_group", "device", "deployment", "login_key", "webhook")
 LABELS = {kind: label(kind) for kind in KINDS}
-HIERARCHY_PARTS = {"product": 2, "device_group": 3}
+# The parts of a hierarchical identifier, outermost first: the kinds that accept the form and what they name.
+HIERARCHY_PARTS = {"product": ("account", "product"), "device_group": ("account", "product", "device_group")}
 
 
 def _lower(value: Any) -> str:
@@ -58,7 +83,7 @@ def _matches(item: dict, name: str, how: Any, text: str) -> bool:
 
 def match(kind: str, candidates: Iterable, identifier: Any) -> list:
     """The candidates ``identifier`` names, by impt's attribute order for ``kind``: every candidate matching
-    the first attribute that matches anything (empty when none does)."""
+    the first attribute that matches anything (empty when none does). Pure: no request."""
     if kind not in ATTRIBUTE_ORDER:
         raise ValueError(f"unknown entity kind {kind!r}; expected one of {', '.join(KINDS)}")
     items = list(candidates)
@@ -70,202 +95,205 @@ def match(kind: str, candidates: Iterable, identifier: Any) -> list:
     return []
 
 
-# Natural keys: what makes an entity unique within its scope (the parent the API filters by).
-NATURAL_KEYS: dict = {
-    "product": ("/products", "filter[owner.id]", ("name",)),
-    "device_group": ("/devicegroups", "filter[product.id]", ("name",)),
-    "webhook": ("/webhooks", "filter[devicegroup.id]", ("event", "url")),
-}
+# -- the hierarchy grammar ---------------------------------------------------------------------------
 
 
-def natural_match(kind: str, candidates: Iterable, **key: Any) -> Optional[dict]:
-    """The candidate whose natural-key attributes equal ``key`` (None when none does)."""
-    names = NATURAL_KEYS[kind][2]
-    if set(key) != set(names):
-        raise ValueError(f"the natural key of a {kind} is {', '.join(names)}")
-    return next((c for c in candidates if all(attr(c, n) == key[n] for n in names)), None)
+@dataclass(frozen=True)
+class Hierarchy:
+    """``{a}{b}[{c}]`` read for ``kind``: its ``parts`` and the kinds they name (outermost first)."""
+
+    kind: str
+    text: str
+    parts: tuple
+    kinds: tuple
 
 
-def find_natural(transport: Any, kind: str, scope: str, **key: Any) -> Optional[dict]:
-    """One listing, narrowed server-side to the scope: a product in an account, a group in a product,
-    a webhook of a group by event and URL. Used by create-retry probes, modules, lookups and impt."""
-    path, scope_filter, _names = NATURAL_KEYS[kind]
-    return natural_match(kind, transport.list_all(path, {scope_filter: scope}), **key)
-
-
-class Identifier:
-    """``find(kind, value)`` and ``one(kind, value)`` over one client."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.transport = client.transport
-
-    # -- public ------------------------------------------------------------------------------
-
-    def find(self, kind: str, value: Any) -> list:
-        """Every entity matching the first attribute that matches (empty list when none)."""
-        text = self._check(kind, value)
-        parts = self._hierarchy(kind, text)
-        if parts is None:
-            return self._plain(kind, text)
-        try:
-            return [self._resolve_chain(kind, parts, text)]
-        except (IdentificationError, NotFoundError):
-            found = self._plain(kind, text)
-            if found:
-                return found
-            return []
-
-    def one(self, kind: str, value: Any) -> dict:
-        """Exactly one entity, else ``EntityNotFoundError`` / ``AmbiguousEntityError``."""
-        text = self._check(kind, value)
-        parts = self._hierarchy(kind, text)
-        if parts is None:
-            return self._exactly_one(kind, text, self._plain(kind, text))
-        try:
-            return self._resolve_chain(kind, parts, text)
-        except (IdentificationError, NotFoundError) as original:
-            found = self._plain(kind, text)
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                return self._exactly_one(kind, text, found)
-            raise original
-
-    def natural(self, kind: str, scope: str, **key: Any) -> Optional[dict]:
-        """The entity with this natural key in ``scope`` (see ``find_natural``)."""
-        return find_natural(self.transport, kind, scope, **key)
-
-    # -- checks ------------------------------------------------------------------------------
-
-    def _check(self, kind: str, value: Any) -> str:
-        if kind not in KINDS:
-            raise ValueError(f"unknown entity kind {kind!r}; expected one of {', '.join(KINDS)}")
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise InvalidIdentifierError(f"{LABELS[kind]} identifier must not be empty.", kind, value)
-        return str(value)
-
-    def _hierarchy(self, kind: str, text: str) -> Optional[list]:
-        """The parts of ``{a}{b}[{c}]`` when the kind supports it, else ``None``."""
-        expected = HIERARCHY_PARTS.get(kind)
-        if expected is None or not (text.startswith("{") and text.endswith("}")) or "}{" not in text:
-            return None
-        parts = text[1:-1].split("}{")
-        if len(parts) < expected:
-            return None
-        if len(parts) > expected:
-            raise InvalidIdentifierError(
-                f'Invalid {LABELS[kind]} identifier "{text}": '
-                'a part of a hierarchical identifier must not contain "}{".',
-                kind,
-                text,
-            )
-        if any(not p.strip() for p in parts):
+def hierarchy(kind: str, text: str) -> Optional[Hierarchy]:
+    """The hierarchical form of ``text`` for ``kind``, None when ``text`` is a plain value (also when it has
+    fewer parts than ``kind`` needs: it is then a plain name). ``InvalidIdentifierError`` when it has more
+    parts (``reason="extra_part"``) or an empty part (``reason="empty_part"``, ``part``: the kind it names)."""
+    kinds = HIERARCHY_PARTS.get(kind)
+    if kinds is None or not (text.startswith("{") and text.endswith("}")) or "}{" not in text:
+        return None
+    parts = text[1:-1].split("}{")
+    if len(parts) < len(kinds):
+        return None
+    if len(parts) > len(kinds):
+        raise InvalidIdentifierError(
+            f'Invalid {LABELS[kind]} identifier "{text}": a part of a hierarchical identifier must not contain "}}{{".',
+            kind,
+            text,
+            reason="extra_part",
+        )
+    for part, part_kind in zip(parts, kinds, strict=True):
+        if not part.strip():
             raise InvalidIdentifierError(
                 f'Invalid {LABELS[kind]} identifier "{text}": a part of a hierarchical identifier must not be empty.',
                 kind,
                 text,
+                reason="empty_part",
+                part=part_kind,
             )
-        return parts
+    return Hierarchy(kind, text, tuple(parts), kinds)
 
-    def _exactly_one(self, kind: str, text: str, found: list) -> dict:
-        if not found:
-            raise EntityNotFoundError(f'{LABELS[kind]} "{text}" is not found.', kind, text)
-        if len(found) > 1:
-            ids = ", ".join(str(item.get("id")) for item in found)
-            raise AmbiguousEntityError(
-                f'Multiple {LABELS[kind]}s "{text}" are found: {ids}. Use an id to choose one.',
-                kind,
-                text,
-                found,
-            )
-        return found[0]
 
-    # -- hierarchical ------------------------------------------------------------------------
+def _check(kind: str, value: Any) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown entity kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidIdentifierError(f"{LABELS[kind]} identifier must not be empty.", kind, value, reason="empty")
+    return str(value)
 
-    def _resolve_chain(self, kind: str, parts: list, text: str) -> dict:
-        account = self._exactly_one("account", parts[0], self._plain("account", parts[0]))
-        product = self._exactly_one("product", parts[1], self._plain("product", parts[1], owner=account.get("id")))
-        if kind == "product":
-            return product
-        return self._exactly_one(
-            "device_group", parts[2], self._plain("device_group", parts[2], product=product.get("id"))
+
+# -- the public entry points -------------------------------------------------------------------------
+
+
+def find(client: Any, kind: str, value: Any) -> list:
+    """Every entity matching the first attribute that matches (empty list when none)."""
+    text = _check(kind, value)
+    form = hierarchy(kind, text)
+    if form is None:
+        return _plain(client, kind, text)
+    try:
+        return [_resolve_chain(client, form)]
+    except (IdentificationError, NotFoundError):
+        return _plain(client, kind, text)
+
+
+def one(client: Any, kind: str, value: Any) -> dict:
+    """Exactly one entity, else ``EntityNotFoundError`` / ``AmbiguousEntityError``."""
+    text = _check(kind, value)
+    form = hierarchy(kind, text)
+    if form is None:
+        return _exactly_one(kind, text, _plain(client, kind, text))
+    try:
+        return _resolve_chain(client, form)
+    except (IdentificationError, NotFoundError) as original:
+        found = _plain(client, kind, text)
+        if found:
+            return _exactly_one(kind, text, found)
+        raise original
+
+
+def natural(client: Any, kind: str, scope: str, **key: Any) -> Optional[dict]:
+    """The entity with this natural key in ``scope``: a product by name in an account, a group by name in
+    a product, a webhook of a group by event and URL (one listing)."""
+    return find_natural(client.transport, kind, scope, **key)
+
+
+def _exactly_one(kind: str, text: str, found: list) -> dict:
+    if not found:
+        raise EntityNotFoundError(f'{LABELS[kind]} "{text}" is not found.', kind, text)
+    if len(found) > 1:
+        ids = ", ".join(str(item.get("id")) for item in found)
+        raise AmbiguousEntityError(
+            f'Multiple {LABELS[kind]}s "{text}" are found: {ids}. Use an id to choose one.',
+            kind,
+            text,
+            found,
         )
+    return found[0]
 
-    # -- plain values ------------------------------------------------------------------------
 
-    def _plain(self, kind: str, text: str, owner: Optional[str] = None, product: Optional[str] = None) -> list:
-        return getattr(self, f"_find_{kind}")(text, owner=owner, product=product)
+def _resolve_chain(client: Any, form: Hierarchy) -> dict:
+    """Each part inside the one before it: the account, its product, the product's group."""
+    scope: dict = {}
+    found: dict = {}
+    for part, kind in zip(form.parts, form.kinds, strict=True):
+        found = _exactly_one(kind, part, _plain(client, kind, part, **scope))
+        scope = {"owner": found.get("id")} if kind == "account" else {"product": found.get("id")}
+    return found
 
-    def _by_id(self, path: str, accept: Optional[Callable[[dict], bool]] = None) -> list:
-        """GET by id: a 404 means "try the next attribute"; other errors propagate."""
-        try:
-            item = self.transport.get_data(path)
-        except NotFoundError:
-            return []
-        if not item or (accept is not None and not accept(item)):
-            return []
-        return [item]
 
-    def _find_account(self, text: str, **_: Any) -> list:
-        if text == "me":
-            return [self.client.accounts.me()]
-        if ID_RE.match(text):
-            me = self.client.accounts.cached_me()
-            if me is not None and me.get("id") == text:
-                return [me]
-            found = self._by_id(f"/accounts/{seg(text)}")
-            if found:
-                return found
-        return match("account", self.transport.list_all("/accounts"), text)
+# -- plain values: one finder per kind -----------------------------------------------------------------
 
-    def _find_product(self, text: str, owner: Optional[str] = None, **_: Any) -> list:
-        if ID_RE.match(text):
-            found = self._by_id(f"/products/{seg(text)}", (lambda p: rel_id(p, "owner") == owner) if owner else None)
-            if found:
-                return found
-        return match("product", self.transport.list_all("/products", {"filter[owner.id]": owner}), text)
 
-    def _find_device_group(self, text: str, product: Optional[str] = None, owner: Optional[str] = None) -> list:
-        if ID_RE.match(text):
-            found = self._by_id(
-                f"/devicegroups/{seg(text)}", (lambda g: rel_id(g, "product") == product) if product else None
-            )
-            if found:
-                return found
-        groups = self.transport.list_all("/devicegroups", {"filter[product.id]": product, "filter[owner.id]": owner})
-        return match("device_group", groups, text)
+def _plain(client: Any, kind: str, text: str, owner: Optional[str] = None, product: Optional[str] = None) -> list:
+    return _FINDERS[kind](client, text, owner=owner, product=product)
 
-    def _find_device(self, text: str, **_: Any) -> list:
-        looks_like_mac = bool(MAC_RE.match(text))
-        if DEVICE_ID_RE.match(text) or looks_like_mac or AGENT_ID_RE.match(text):
-            found = self._by_id(f"/devices/{seg(text.lower() if looks_like_mac else text)}")
-            if found:
-                return found
-        return match("device", self.transport.list_all("/devices"), text)
 
-    def _find_deployment(self, text: str, **_: Any) -> list:
-        if ID_RE.match(text):
-            found = self._by_id(f"/deployments/{seg(text)}")
-            if found:
-                return found
-        if SHA_RE.match(text):
-            found = self.transport.list_all("/deployments", {"filter[sha]": text})
-            found = [d for d in found if attr(d, "sha") == text]
-            if found:
-                return found
-        if TAG_RE.match(text):
-            found = self.transport.list_all("/deployments", {"filter[tags]": text})
-            found = [d for d in found if text in attr(d, "tags", [])]
-            if found:
-                return found
-        return match("deployment", self.transport.list_all("/deployments"), text)
+def _by_id(get: Callable[[str], dict], value: str, accept: Optional[Callable[[dict], bool]] = None) -> list:
+    """GET by id: a 404 means "try the next attribute"; other errors propagate."""
+    try:
+        item = get(value)
+    except NotFoundError:
+        return []
+    if not item or (accept is not None and not accept(item)):
+        return []
+    return [item]
 
-    def _find_login_key(self, text: str, **_: Any) -> list:
-        if not LOGIN_KEY_RE.match(text):
-            return []
-        self.transport.redactor.remember(text)
-        return self._by_id(f"/accounts/me/login_keys/{seg(text)}")
 
-    def _find_webhook(self, text: str, **_: Any) -> list:
-        return self._by_id(f"/webhooks/{seg(text)}")
+def _find_account(client: Any, text: str, **_: Any) -> list:
+    if text == "me":
+        return [client.accounts.me()]
+    if ID_RE.match(text):
+        me = client.accounts.cached_me()
+        if me is not None and me.get("id") == text:
+            return [me]
+        found = _by_id(client.accounts.get, text)
+        if found:
+            return found
+    return match("account", client.accounts.list(), text)
+
+
+def _find_product(client: Any, text: str, owner: Optional[str] = None, **_: Any) -> list:
+    if ID_RE.match(text):
+        found = _by_id(client.products.get, text, (lambda p: rel_id(p, "owner") == owner) if owner else None)
+        if found:
+            return found
+    return match("product", client.products.list(owner=owner), text)
+
+
+def _find_device_group(client: Any, text: str, product: Optional[str] = None, owner: Optional[str] = None) -> list:
+    if ID_RE.match(text):
+        in_product = (lambda g: rel_id(g, "product") == product) if product else None
+        found = _by_id(client.device_groups.get, text, in_product)
+        if found:
+            return found
+    return match("device_group", client.device_groups.list(owner=owner, product=product), text)
+
+
+def _find_device(client: Any, text: str, **_: Any) -> list:
+    looks_like_mac = bool(MAC_RE.match(text))
+    if DEVICE_ID_RE.match(text) or looks_like_mac or AGENT_ID_RE.match(text):
+        found = _by_id(client.devices.get, text.lower() if looks_like_mac else text)
+        if found:
+            return found
+    return match("device", client.devices.list(), text)
+
+
+def _find_deployment(client: Any, text: str, **_: Any) -> list:
+    if ID_RE.match(text):
+        found = _by_id(client.deployments.get, text)
+        if found:
+            return found
+    if SHA_RE.match(text):
+        found = [d for d in client.deployments.list(sha=text) if attr(d, "sha") == text]
+        if found:
+            return found
+    if TAG_RE.match(text):
+        found = [d for d in client.deployments.list(tags=text) if text in attr(d, "tags", [])]
+        if found:
+            return found
+    return match("deployment", client.deployments.list(), text)
+
+
+def _find_login_key(client: Any, text: str, **_: Any) -> list:
+    if not LOGIN_KEY_RE.match(text):
+        return []
+    return _by_id(client.login_keys.get, text)
+
+
+def _find_webhook(client: Any, text: str, **_: Any) -> list:
+    return _by_id(client.webhooks.get, text)
+
+
+_FINDERS = {
+    "account": _find_account,
+    "product": _find_product,
+    "device_group": _find_device_group,
+    "device": _find_device,
+    "deployment": _find_deployment,
+    "login_key": _find_login_key,
+    "webhook": _find_webhook,
+}
