@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,20 @@ def read_project(cwd: Path) -> dict[str, Any] | None:
         if not isinstance(data.setdefault(key, default), str):
             raise ImptError("Project File is corrupted.")
     return data
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a file impt made; False when it was not there."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def remove_dir(path: Path) -> bool:
+    """Delete a directory impt made (with what is in it); False when it was not there."""
+    if not path.is_dir():
+        return False
+    shutil.rmtree(path)
+    return True

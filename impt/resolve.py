@@ -7,7 +7,7 @@ the project file fills in what the user left out.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
@@ -82,6 +82,11 @@ def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
             found.setdefault(match["id"], match)
     catalog(ctx).remember(kind, list(found.values()))
     return list(found.values())
+
+
+def getter(ctx: Context, kind: str) -> Callable[[str], dict | None]:
+    """`catalog(ctx).get` for one kind: what a shared workflow calls to read an entity this command may have seen."""
+    return lambda entity_id: catalog(ctx).get(kind, entity_id)
 
 
 def project_dg(ctx: Context, entity: str = "Device Group") -> dict:

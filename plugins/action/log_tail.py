@@ -37,6 +37,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.f
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.targets import device_targets
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
@@ -181,20 +182,10 @@ class Tail:
     def resolve(self, client) -> list:
         """Device ids to follow. In check mode a device or group that is not found is noted, not an error
         (an earlier task of the play would create it), and an empty result is left to run()."""
-        ids = []
-        for device in self.args["devices"]:
-            found = self.lookup(client, "device", device)
-            if found:
-                ids.append(found["id"])
-        empty = []
-        for group in self.args["device_groups"]:
-            found = self.lookup(client, "device_group", group)
-            if found:
-                members = [d["id"] for d in client.devices.list(device_group=found["id"])]
-                ids.extend(members)
-                if not members:
-                    empty.append(group)
-        ids = list(dict.fromkeys(ids))
+        found = device_targets(
+            client, self.args["devices"], self.args["device_groups"], find=lambda kind, v: self.lookup(client, kind, v)
+        )
+        ids, empty = found.device_ids, found.empty_groups
         if not ids and not self.check_mode:
             raise ValueError(
                 "No device to follow: the device group%s %s %s no devices."

@@ -179,7 +179,7 @@ predicted_missing:
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_deployment_delete  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
     attr,
@@ -247,7 +247,9 @@ def ensure_deployment(m: ImpCentralModule) -> None:
             m.user_set(*EDITABLE),
             state=p["state"],
             update=update(m),
-            delete=m.delete_with(delete_plan(m, current), report=False) if current and p["state"] == "absent" else None,
+            delete=m.delete_with(plan_deployment_delete(current, force=p["force"]), report=False)
+            if current and p["state"] == "absent"
+            else None,
         )
         return
 
@@ -347,16 +349,6 @@ def update(m: ImpCentralModule):
         return m.client.deployments.update(cur["id"], **changes)
 
     return run
-
-
-def delete_plan(m: ImpCentralModule, current: dict) -> DeletePlan:
-    """The API refuses to delete a flagged deployment (400 CX004): the plan's preflight fails the task
-    before sending anything, in check mode too, unless ``force`` unflags it first."""
-    plan = DeletePlan()
-    plan.delete("deployment", current)
-    if m.params["force"]:
-        plan.unflag_build(current)
-    return plan
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ login_key:
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule, blank  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_login_key_delete  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr  # noqa: E402
 
 
@@ -126,6 +127,10 @@ def ensure_login_key(m: ImpCentralModule) -> None:
 
     if p["state"] == "present" and current is None and p["key_id"] is not None:
         m.fail("Login key %s is not found; omit key_id to create a new key." % hint(p["key_id"]))
+    delete = None
+    if current and p["state"] == "absent":
+        # The shared delete: a key already gone (deleted by another client meanwhile) is done.
+        delete = m.delete_with(plan_login_key_delete(current, password=password), report=False)
     after = m.ensure(
         "login_key",
         current,
@@ -133,7 +138,7 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         state=p["state"],
         create=create,
         update=lambda cur, ch: keys.update(cur["id"], password(), ch["description"]),
-        delete=lambda cur: keys.delete(cur["id"], password()),
+        delete=delete,
         predicted={"type": "login_key"},
         before_write=lambda _action: password(),
     )

@@ -141,7 +141,7 @@ reasons:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import plan_product_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_product_delete  # noqa: E402
 
 
 def main() -> None:
