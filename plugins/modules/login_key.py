@@ -79,7 +79,7 @@ login_key:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule, blank  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_login_key_delete  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr  # noqa: E402
 
@@ -105,10 +105,8 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         m.fail("Give key_id, or a description that is not empty, to find the login key.")
     keys = m.client.login_keys
     if p["key_id"] is not None:
-        try:
-            current = keys.get(p["key_id"])
-        except NotFoundError:
-            current = None
+        found = identify.find(m.client, "login_key", p["key_id"])  # a failed login is an error, not "no key"
+        current = found[0] if found else None
     else:
         matches = [k for k in keys.list() if attr(k, "description") == p["description"]]
         if len(matches) > 1:

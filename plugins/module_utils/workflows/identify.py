@@ -213,10 +213,13 @@ def _plain(client: Any, kind: str, text: str, owner: Optional[str] = None, produ
 
 
 def _by_id(get: Callable[[str], dict], value: str, accept: Optional[Callable[[dict], bool]] = None) -> list:
-    """GET by id: a 404 means "try the next attribute"; other errors propagate."""
+    """GET by id: a 404 means "try the next attribute"; other errors propagate, also a 404 of the lazy login
+    before the GET (an unknown login key is a failed login, never "no such entity")."""
     try:
         item = get(value)
-    except NotFoundError:
+    except NotFoundError as exc:
+        if exc.method != "GET":
+            raise
         return []
     if not item or (accept is not None and not accept(item)):
         return []

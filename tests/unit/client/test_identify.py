@@ -229,3 +229,17 @@ def test_natural_keys(rsps, client):
     assert query_of(rsps.calls[0])["filter[product.id]"] == PROD
     rsps.add("GET", f"{BASE}/products", json=listing(prod()))
     assert identify.natural(client, "product", ACC, name="P")["id"] == PROD
+
+
+def test_a_404_of_the_lazy_login_is_no_not_found(rsps, make_client):
+    """An unknown login key answers POST /auth/token with 404 (emulator, spec §3): a failed login, never an
+    entity that "does not exist" (a delete with state absent would otherwise report nothing to do)."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError
+
+    client = make_client(tokens=None)
+    client.set_credentials(login_key="0123456789abcdef")
+    unknown = {"errors": [{"status": "404", "code": "NF003", "title": "Resource Not Found", "detail": "unknown"}]}
+    rsps.add("POST", BASE + "/auth/token", json=unknown, status=404)
+    with pytest.raises(NotFoundError) as caught:
+        identify.find(client, "login_key", "fedcba9876543210")
+    assert caught.value.method == "POST"
