@@ -145,3 +145,13 @@ def test_front_ends_build_no_delete_plan_by_hand() -> None:
             if isinstance(node, ast.ClassDef) and any(word in node.name for word in ("Plan", "Follower", "Pump")):
                 offending.append(f"{_where(path, node)} defines class {node.name}")
     assert not offending, offending
+
+
+def test_emulator_routes_read_the_store_only_through_the_models() -> None:
+    """Routes translate HTTP; every read, list filter and visibility rule is a model query (models/*.py)."""
+    offending = []
+    for path in sorted((ROOT / "impcentral_emulator" / "routes").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "store":
+                offending.append(_where(path, node))
+    assert not offending, f"routes reading the store around the models: {offending}"
