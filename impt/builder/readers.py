@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import posixpath
 import re
 import tempfile
 import time
@@ -19,12 +20,15 @@ from urllib.parse import urlsplit
 
 import requests
 
+from impt.builder.jsvalues import UNDEFINED
+
 CACHE_DIR = ".builder-cache"
 EXCLUDE_LIST = "exclude-list.builder"
 CACHE_TTL = 24 * 3600
 TIMEOUT = 30
 GITHUB_API = "https://api.github.com"
-_GITHUB = re.compile(r"^github:([^/@]+)/([^/@]+)/([^@]+?)(?:@([^@]+))?$")
+_GITHUB = re.compile(r"^(github:|github\.com:|github\.com/)([a-z0-9\-._]+)/([a-z0-9\-._]+)/(.*?)(?:@([^@]*))?$", re.I)
+_URL = re.compile(r"^(https?://[a-z0-9\-._:]+)/(.+)?$", re.I)
 
 
 class ReadError(Exception):
@@ -44,67 +48,35 @@ class Source:
 
 def parse_github(reference: str) -> tuple[str, str, str, str | None] | None:
     match = _GITHUB.match(reference)
-    return (match.group(1), match.group(2), match.group(3), match.group(4)) if match else None
+    return (match.group(2), match.group(3), match.group(4), match.group(5)) if match else None
 
 
 def is_remote(reference: str) -> bool:
-    return reference.startswith(("http://", "https://", "github:"))
-
-
-def local_source(path: Path, label: str) -> Source:
-    path = path.resolve()
-    return Source(str(path), label, "local", {"__FILE__": path.name, "__PATH__": str(path.parent)}, path)
+    lowered = reference.lower()
+    return lowered.startswith(("http://", "https://")) or parse_github(reference) is not None
 
 
 def remote_source(reference: str) -> Source:
-    """A remote reference with its Builder variables (`__PATH__`, `__REPO_PREFIX__`, `__URL_ROOT__`, ...)."""
+    """A remote reference with Builder's variables (`__PATH__`, `__REPO_PREFIX__`, `__URL_ROOT__`, ...)."""
     github = parse_github(reference)
     if github:
         owner, repo, path, ref = github
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
         variables = {
-            "__FILE__": path.rsplit("/", 1)[-1],
-            "__PATH__": f"github:{owner}/{repo}" + (f"/{directory}" if directory else ""),
+            "__FILE__": posixpath.basename(path),
+            "__PATH__": f"github:{owner}/{repo}/{posixpath.dirname(path) or '.'}",
+            "__REPO_REF__": UNDEFINED if ref is None else ref,
             "__REPO_PREFIX__": f"github:{owner}/{repo}",
-            "__REPO_REF__": ref,
         }
         return Source(reference, reference, "github", variables)
-    if reference.startswith("github:"):
-        raise ReadError('a GitHub include reads "github:<owner>/<repo>/<path>[@<ref>]"')
-    parts = urlsplit(reference)
-    root = f"{parts.scheme}://{parts.netloc}"
-    url_path = parts.path or "/"
+    collapsed = re.sub(r"/+", "/", reference)  # how Builder's path helpers see a URL
+    url = _URL.match(reference)
     variables = {
-        "__FILE__": url_path.rsplit("/", 1)[-1],
-        "__PATH__": root + url_path.rsplit("/", 1)[0],
-        "__URL_ROOT__": root,
-        "__URL_PATH__": url_path,
+        "__FILE__": posixpath.basename(collapsed),
+        "__PATH__": posixpath.dirname(collapsed).replace(":/", "://", 1),
+        "__URL_ROOT__": url.group(1) if url else UNDEFINED,
+        "__URL_PATH__": url.group(2) if url and url.group(2) is not None else UNDEFINED,
     }
     return Source(reference, reference, "http", variables)
-
-
-def relative_remote(base: Source, target: str) -> str:
-    """`target` (relative, or `/` for the resource's root) resolved against the remote file `base`."""
-    if base.kind == "github":
-        owner, repo, path, ref = parse_github(base.key) or ("", "", "", None)
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
-        joined = target.lstrip("/") if target.startswith("/") else _join(directory, target)
-        return f"github:{owner}/{repo}/{joined}" + (f"@{ref}" if ref else "")
-    parts = urlsplit(base.key)
-    directory = parts.path.rsplit("/", 1)[0]
-    joined = target.lstrip("/") if target.startswith("/") else _join(directory.lstrip("/"), target)
-    return f"{parts.scheme}://{parts.netloc}/{joined}"
-
-
-def _join(directory: str, target: str) -> str:
-    parts: list[str] = [p for p in directory.split("/") if p]
-    for part in target.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/".join(parts)
 
 
 def exclusion_patterns(text: str) -> list[re.Pattern]:
@@ -145,12 +117,18 @@ class Cache:
     References matching a line of `exclude-list.builder` (next to the cache folder) are never cached.
     """
 
-    def __init__(self, directory: Path, clock: Callable[[], float] = time.time, ttl: float = CACHE_TTL) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        clock: Callable[[], float] = time.time,
+        ttl: float = CACHE_TTL,
+        exclude: Path | None = None,
+    ) -> None:
         self.directory = directory
         self.clock = clock
         self.ttl = ttl
         try:
-            exclude = (directory.parent / EXCLUDE_LIST).read_text(encoding="utf-8")
+            exclude = (exclude or directory.parent / EXCLUDE_LIST).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             exclude = ""
         self.excluded = exclusion_patterns(exclude)
