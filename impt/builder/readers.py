@@ -164,7 +164,10 @@ class Cache:
 
 
 class RemoteReader:
-    """Downloads remote sources; `github` is `(user, token)` or None for anonymous access."""
+    """Downloads remote sources; `github` is `(user, token)` or None for anonymous access.
+
+    `pins` (pleasebuild's --use-dependencies) maps GitHub references to the Git blob SHA to read instead;
+    `blobs` (--save-dependencies) collects the blob SHA of every GitHub file read."""
 
     def __init__(
         self,
@@ -175,9 +178,16 @@ class RemoteReader:
         self.github = github
         self.cache = cache
         self.session = session or requests.Session()
+        self.pins: dict[str, str] = {}
+        self.blobs: dict[str, str] | None = None
 
     def read(self, source: Source) -> str:
+        pinned = self.pins.get(source.key) if source.kind == "github" else None
+        if pinned:
+            return self._blob(source.key, pinned)
         cache = self.cache if self.cache is not None and self.cache.caches(source.key) else None
+        if self.blobs is not None:
+            cache = None  # Builder reads every file again when it saves their versions
         if cache is not None:
             cached = cache.get(source.key)
             if cached is not None:
@@ -205,13 +215,21 @@ class RemoteReader:
 
     def _github(self, reference: str) -> str:
         owner, repo, path, ref = parse_github(reference) or ("", "", "", None)
-        url = f"{GITHUB_API}/repos/{owner}/{repo}/contents/{path}"
-        response = self._get(
-            url,
-            params={"ref": ref} if ref else None,
-            auth=self.github,
-            headers={"Accept": "application/vnd.github.v3+json"},
-        )
+        body = self._github_json(f"{GITHUB_API}/repos/{owner}/{repo}/contents/{path}", {"ref": ref} if ref else None)
+        if self.blobs is not None and isinstance(body.get("sha"), str):
+            self.blobs[reference] = body["sha"]
+        return _decoded(body)
+
+    def _blob(self, reference: str, sha: str) -> str:
+        owner, repo, _, _ = parse_github(reference) or ("", "", "", None)
+        body = self._github_json(f"{GITHUB_API}/repos/{owner}/{repo}/git/blobs/{sha}", None)
+        if self.blobs is not None:
+            self.blobs[reference] = sha
+        return _decoded(body)
+
+    def _github_json(self, url: str, params: dict | None) -> dict:
+        headers = {"Accept": "application/vnd.github.v3+json"}
+        response = self._get(url, params=params, auth=self.github, headers=headers)
         if response.status_code == 404:
             raise ReadError("not found on GitHub (HTTP 404)")
         if response.status_code in (401, 403):
@@ -225,6 +243,15 @@ class RemoteReader:
             raise ReadError(f"GitHub answered HTTP {response.status_code}")
         try:
             body = response.json()
-            return base64.b64decode(body["content"]).decode("utf-8")
-        except (ValueError, KeyError, TypeError):
-            raise ReadError("GitHub did not return a file") from None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise ReadError("GitHub did not return a file")
+        return body
+
+
+def _decoded(body: dict) -> str:
+    try:
+        return base64.b64decode(body["content"]).decode("utf-8")
+    except (ValueError, KeyError, TypeError):
+        raise ReadError("GitHub did not return a file") from None
