@@ -50,7 +50,11 @@ def test_get_copy_run(impt, product):
 
 def test_delete_and_cleanup(impt, product):
     flagged = impt("build", "delete", "-b", product["build"], "-q")
-    assert flagged.code == 1
+    # impcentral-api §13's wording for a flagged deployment, then ours (issue 23)
+    assert flagged.code == 1 and flagged.lines[0].startswith(
+        "Error: Resource Flagged: You cannot delete flagged deployments; set the flagged attribute to false and "
+        f'try again. Nothing was deleted: Deployment "{product["build"]}" is flagged'
+    )
     second = impt.ok("build", "deploy", "-g", "DG1", "-z", "json").json["Deployment"]["id"]
     assert impt.ok("build", "delete", "-b", product["build"], "-f", "-q").lines[-2] == (
         f'Deployment "{product["build"]}" is deleted successfully.'
