@@ -21,6 +21,8 @@ from impt.builder.machine import BuildError, BuildWarning, Machine, locate, rend
 from impt.builder.readers import CACHE_DIR, EXCLUDE_LIST, Cache, RemoteReader
 from impt.errors import ImptError
 
+BUILDER_EXCLUDE = "builder-cache.exclude"  # Builder 4.2.1's default exclude list; its README names EXCLUDE_LIST
+
 __all__ = ["CACHE_DIR", "BuildError", "Builder", "BuilderError", "clear_cache", "locate", "preprocess"]
 
 
@@ -51,7 +53,10 @@ class Builder:
         self.base_dir = (base_dir or Path.cwd()).resolve()
         cache_store = None
         if cache:
-            exclude = exclude_list or self.base_dir / EXCLUDE_LIST
+            exclude = exclude_list or next(
+                (path for path in (self.base_dir / BUILDER_EXCLUDE, self.base_dir / EXCLUDE_LIST) if path.is_file()),
+                None,
+            )
             cache_store = Cache(self.base_dir / CACHE_DIR, clock or time.time, exclude=exclude)
         self.reader = RemoteReader(github or None, cache_store, session)
         self.environ = dict(os.environ if environ is None else environ)

@@ -173,8 +173,8 @@ def build(args: Arguments, cwd: Path, environ: dict, stderr: TextIO) -> str:
     defines = dict(args.defines)
     if args.use_directives:
         defines = {**_json_file(cwd / args.use_directives, "directives", dict), **defines}
-    exclude = cwd / args.exclude_list if args.exclude_list else cwd / "builder-cache.exclude"
-    if args.exclude_list and not exclude.is_file():
+    exclude = cwd / args.exclude_list if args.exclude_list else None
+    if exclude is not None and not exclude.is_file():
         raise BuilderError(f"{args.exclude_list} file does not exist")
     builder = Builder(
         defines,
@@ -186,7 +186,7 @@ def build(args: Arguments, cwd: Path, environ: dict, stderr: TextIO) -> str:
         remote_relative_includes=args.remote_relative,
         warn_duplicates=not args.suppress_duplicates,
         libraries=load_libraries(args.libs, cwd),
-        exclude_list=exclude if exclude.is_file() else None,
+        exclude_list=exclude,
     )
     if args.use_dependencies:
         builder.reader.pins = dict(_json_file(cwd / args.use_dependencies, "dependencies", list))

@@ -343,3 +343,15 @@ def test_exclude_list_keeps_matching_references_out_of_the_cache(tmp_path):
     for _ in range(2):
         assert builder.text('@include "github:o/r/a.nut@v1"\n@include "github:o/r/a.nut"', "gen") == "A\nA\n"
     assert len(responses.calls) == 3  # the tagged reference twice, the untagged one once
+
+
+@responses.activate
+def test_builders_own_exclude_list_name_is_read_first(tmp_path):
+    """Builder 4.2.1's FileCache reads `builder-cache.exclude` by default; its README says `exclude-list.builder`."""
+    (tmp_path / "builder-cache.exclude").write_text("https://example.com/*\n")
+    (tmp_path / "exclude-list.builder").write_text("# nothing excluded here\n")
+    responses.get("https://example.com/a.nut", body="A\n")
+    builder = Builder({}, tmp_path, cache=True, environ={})
+    for _ in range(2):
+        assert builder.text('@include "https://example.com/a.nut"', "gen") == "A\n"
+    assert len(responses.calls) == 2 and not (tmp_path / ".builder-cache").exists()
