@@ -23,6 +23,16 @@ NOT_COMPILING = "class BadCase extends ImpTestCase {\n  function testX() {\n    
 FAILING = "class FailCase extends ImpTestCase {\n  function testA() { this.assertTrue(false); }\n}\n"
 
 
+def _run(impt, files: dict[str, str], *create: str) -> tuple[object, list[str]]:
+    """Write the files, `test create` with these options, `test run`: the result and its untimed lines."""
+    for name, text in files.items():
+        (impt.cwd / name).parent.mkdir(parents=True, exist_ok=True)
+        (impt.cwd / name).write_text(text)
+    impt.ok("test", "create", "-g", "DG1", "-t", "5", "-q", *create)
+    result = impt("test", "run")
+    return result, _texts(result)
+
+
 def _texts(result) -> list[str]:
     """The lines without impt's `+<since start>/<since previous>s ` timing."""
     return [re.sub(r"^\[\+[\d.]+/[\d.]+s ", "[", line) for line in result.lines]
@@ -81,12 +91,8 @@ def test_device_errors_before_the_start_wait_for_the_startup_timeout(impt, produ
     """Issue 23: 2.6.1 prints runtime errors before SESSION_START as warnings and waits for the startup
     timeout, then `[error] Session startup timeout` (no `Error:`), the summary and `[info] Testing failed`."""
     monkeypatch.setattr(test_run, "START_TIMEOUT", 2.0)
-    (impt.cwd / "tests").mkdir()
-    (impt.cwd / "agent.nut").write_text('throw "early failure";\n')
-    (impt.cwd / "tests" / "early.agent.test.nut").write_text(FAILING)
-    impt.ok("test", "create", "-g", "DG1", "-y", "agent.nut", "-t", "5", "-q")
-    result = impt("test", "run")
-    texts = _texts(result)
+    files = {"agent.nut": 'throw "early failure";\n', "tests/early.agent.test.nut": FAILING}
+    result, texts = _run(impt, files, "-y", "agent.nut")
     warnings = [line for line in texts if line.startswith("[warning] Agent Runtime Error: ")]
     assert warnings and "early failure" in warnings[0], result.out
     assert "[error] Session startup timeout" in texts
@@ -98,12 +104,8 @@ def test_device_errors_before_the_start_wait_for_the_startup_timeout(impt, produ
 def test_output_lines_match_2_6_1(impt, product):
     """impt-behaviour §10's sample: code space with one decimal; §9 and issue 23: `[info] Testing failed`,
     failures as `N) Class::method()` / `at <file>` / `Error: <text>` and a blank line."""
-    (impt.cwd / "tests").mkdir()
-    (impt.cwd / "device.nut").write_text('server.log("device up");\n')
-    (impt.cwd / "tests" / "fails.agent.test.nut").write_text(FAILING)
-    impt.ok("test", "create", "-g", "DG1", "-x", "device.nut", "-t", "5", "-q")
-    result = impt("test", "run")
-    texts = _texts(result)
+    files = {"device.nut": 'server.log("device up");\n', "tests/fails.agent.test.nut": FAILING}
+    _, texts = _run(impt, files, "-x", "device.nut")
     usage = [line for line in texts if line.startswith("[info] Device code space usage: ")]
     assert usage and all(re.fullmatch(r"\[info\] Device code space usage: \d+\.\d%", line) for line in usage)
     start = texts.index("[info] 1) FailCase::testA()")
