@@ -1,4 +1,5 @@
-"""Electric Imp's Builder preprocessor, as `impt test run` uses it (impt 2.6 runs Builder 4.2.1).
+"""Electric Imp's Builder preprocessor as Builder 4.2.1 runs it (the version impt 2.6.1 uses), for
+`impt test run` and `pleasebuild` (cli.py); tests/unit/builder/test_differential.py holds it to Builder 4.2.1.
 
 The whole language of Builder's README: expressions, `@{...}`, `@set`, `@macro`, `@include [once]`
 (local files, HTTP(S) URLs, `github:owner/repo/path@ref`), `@while`, `@repeat`, `@if`/`@elseif`/`@else`,

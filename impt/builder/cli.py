@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from impt.builder import CACHE_DIR, Builder, BuilderError, clear_cache
+from impt.builder import Builder, BuilderError, clear_cache
 
 USAGE = """Builder 4.2.1 CLI (pleasebuild of electricimp-impcentral)
 
@@ -252,5 +252,3 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     return 0
 
-
-__all__ = ["CACHE_DIR", "main", "parse_arguments"]
