@@ -150,8 +150,7 @@ except ImportError:  # older ansible-core templates every string: device names a
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_OPTION_NAMES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, flatten  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 
