@@ -11,9 +11,9 @@ import os
 import tempfile
 from typing import Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import check_trusted
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.file_trust import check_trusted
 
 AUTH_FILE_NAME = ".impt.auth"
 

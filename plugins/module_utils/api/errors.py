@@ -145,7 +145,16 @@ class IdentificationError(ImpCentralClientError):
 
 
 class InvalidIdentifierError(IdentificationError):
-    """Empty identifier, or a hierarchical part that contains ``}{``."""
+    """An identifier that can name nothing: ``reason`` is ``empty`` (the whole value), ``empty_part`` (a part of
+    ``{account}{product}[{group}]``; ``part`` is the kind it names) or ``extra_part`` (more parts than the kind has).
+    """
+
+    def __init__(
+        self, message: str, kind: str, value: Any, *, reason: str = "empty", part: Optional[str] = None
+    ) -> None:
+        super().__init__(message, kind, value)
+        self.reason = reason
+        self.part = part
 
 
 class EntityNotFoundError(IdentificationError):

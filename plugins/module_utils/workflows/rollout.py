@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, TIMEOUT, LogLine, line_dict
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
+    END,
+    TIMEOUT,
+    Clock,
+    LogFollower,
+    LogLine,
+    line_dict,
+)
 
 __all__ = [
     "AbortCriteria",
@@ -28,6 +36,7 @@ __all__ = [
     "decide",
     "parse_waves",
     "plan_waves",
+    "run_rollout",
     "verdicts",
 ]
 
@@ -385,3 +394,42 @@ class Rollout:
 def _online(device: Any) -> Optional[bool]:
     value = attr(device, "device_online") if isinstance(device, dict) else None
     return None if value is None else bool(value)
+
+
+def run_rollout(
+    client: Any, settings: RolloutSettings, *, check_mode: bool = False, clock: Any = None, source: Any = None
+) -> dict:
+    """Resolve both groups, plan, and (unless check mode) run the waves; the result for the task."""
+    settings.target = identify.one(client, "device_group", settings.target)["id"]
+    settings.canary = identify.one(client, "device_group", settings.canary)["id"]
+    clock = clock or Clock()
+
+    def follower(api, ids, since, deadline):
+        # History reading only: verifying a wave never takes the account's log stream from another client.
+        return LogFollower(
+            api,
+            ids,
+            since=since,
+            deadline=deadline,
+            max_devices=0,
+            rate=settings.history_rate,
+            clock=clock,
+            source=source,
+        )
+
+    rollout = Rollout(client, settings, clock=clock, follower=follower)
+    plan = rollout.prepare()
+    if check_mode:
+        out = rollout.report()
+        out.update(changed=bool(plan.remaining()), msg="Check mode: planned only, no device moved.")
+        return out
+    ok = rollout.run()
+    out = rollout.report()
+    out["changed"] = bool(rollout.moved)
+    if not ok:
+        out["failed"] = True
+        out["msg"] = "Rollout aborted: %s%s." % (
+            out["abort_reason"],
+            "; every wave rolled back" if rollout.rolled_back else "; not rolled back (rollback is false)",
+        )
+    return out

@@ -2,7 +2,7 @@
 
 from typing import Any, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 
 
 class Accounts:

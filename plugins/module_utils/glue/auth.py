@@ -13,21 +13,21 @@ import hashlib
 import os
 from typing import Mapping
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth_file import (
     AuthFileError,
     AuthFileStore,
     read_auth_file,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DEFAULT_ENDPOINT
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import DEFAULT_ENDPOINT
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AuthenticationError,
     ImpCentralClientError,
     MfaRequiredError,
     NotFoundError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import check_trusted
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.file_trust import check_trusted
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import (
     CREDENTIAL_OPTIONS,
     connection_problem,
 )

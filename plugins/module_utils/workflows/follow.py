@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import END, Gap, LogLine, LogPump, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import (
+    END,
+    Gap,
+    LogLine,
+    LogPump,
+    StateChange,
+)
 
 __all__ = [
     "END",

@@ -2,8 +2,8 @@
 
 from typing import Any, Callable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import find_natural
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural import find_natural
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 
 
 class Products:

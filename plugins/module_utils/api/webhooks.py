@@ -2,10 +2,10 @@
 
 from typing import Any, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import find_natural
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
-from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import device_group_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural import find_natural
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.refs import device_group_ref
 
 
 def _mime(content_type: Optional[str]) -> Optional[str]:

@@ -34,7 +34,7 @@ CONNECTION_OPTIONS = {
 }
 CONNECTION_OPTION_NAMES = tuple(CONNECTION_OPTIONS)
 # Credentials given on the task (or module_defaults, or a lookup's options) win over the environment as a whole:
-# their environment variables are read by ``glue_auth.connect`` only when none of them is given, never mixed.
+# their environment variables are read by ``glue/auth.connect`` only when none of them is given, never mixed.
 CREDENTIAL_OPTIONS = ("login_key", "username", "password")
 
 

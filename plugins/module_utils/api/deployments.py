@@ -3,11 +3,11 @@
 import time
 from typing import Any, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import parse_timestamp
-from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import device_group_ref
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attributes as attributes_of
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_ref
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import parse_timestamp
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.refs import device_group_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attributes as attributes_of
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 
 # How far the server's clock may lag ours when telling our new deployment from an older one.
 CLOCK_SKEW = 120.0

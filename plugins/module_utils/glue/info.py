@@ -8,8 +8,9 @@ Private to this collection: names here may change in any release.
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 
 def run_info(
@@ -53,7 +54,7 @@ def run_info(
             ids = {name: m.one(ref_kind, p[name])["id"] if p[name] else None for name, ref_kind in (refs or {}).items()}
         if by_identifier:
             text = identifier[2](p) if len(identifier) > 2 else p[option]
-            items = m.client.identify.find(kind, text)
+            items = identify.find(m.client, kind, text)
             if narrow:
                 items = [item for item in items if narrow(m, ids, item)]
         else:

@@ -7,18 +7,19 @@ would refuse (check mode reports the same), and ``execute()`` runs the steps in 
 (impt-behaviour §7) with one 404 policy: a thing already gone is done, also when a step is retried
 after a lost answer. ``outcomes`` record what was done, not what was planned.
 
-The plan is renderer-neutral: impt shows it as its confirmation dialog, the modules as ``deleted``.
+The plan is renderer-neutral: impt shows it as its confirmation dialog, the modules as ``deleted``. The
+builders, one per kind of delete, are in ``deletes.py``.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     BadRequestError,
     ImpCentralClientError,
     NotFoundError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
     TARGET_RELATIONS,
     attr,
     dg_type,
@@ -120,9 +121,17 @@ class Outcome:
 class DeletePlan:
     """Entities to delete, devices to unassign or remove, flagged deployments to unflag; then the preflight."""
 
-    def __init__(self, state: Optional[State] = None, *, unbond_key: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        state: Optional[State] = None,
+        *,
+        unbond_key: Optional[str] = None,
+        password: Union[None, str, Callable[[], str]] = None,
+    ) -> None:
         self.state = state or State()
         self.unbond_key = unbond_key
+        self.password = password  # login keys: the account password, or a callable asked when the step runs
+        self.refused: set = set()  # codes of the front-end-visible refusals (see refuse())
         self.entities: dict = {kind: {} for kind in ENTITY_ORDER}
         self.unassign: dict = {}
         self.unflag: dict = {}
@@ -148,10 +157,12 @@ class DeletePlan:
     def remove_device(self, device: dict, shown: Optional[str] = None) -> None:
         self.remove.setdefault(device["id"], (device, shown or device["id"]))
 
-    def refuse(self, reason: str) -> None:
-        """A reason found while collecting (e.g. a rule of the front end) that stops the plan."""
+    def refuse(self, reason: str, code: Optional[str] = None) -> None:
+        """A reason found while collecting that stops the plan; ``code`` lets a front end word it its own way."""
         if reason not in self.reasons:
             self.reasons.append(reason)
+        if code:
+            self.refused.add(code)
 
     def deletes(self, kind: str) -> list:
         return [resource for resource, _shown in self.entities[kind].values()]
@@ -278,7 +289,7 @@ class DeletePlan:
 
     def _run(self, client: Any, step: Step) -> str:
         try:
-            _write(client, step, self.unbond_key)
+            _write(client, step, self)
         except (NotFoundError, BadRequestError) as exc:
             if not is_gone(exc):
                 raise
@@ -315,17 +326,18 @@ def _status(error: Any) -> str:
     return str(error.get("status")) if isinstance(error, dict) else ""
 
 
-def _write(client: Any, step: Step, unbond_key: Optional[str]) -> None:
+def _write(client: Any, step: Step, plan: DeletePlan) -> None:
     if step.action == "unassign":
         kind = dg_type(step.resource) or dg_type(_rel_type(step.devices[0]))
-        key = unbond_key if kind is not None and kind.unbond_key else None
+        key = plan.unbond_key if kind is not None and kind.unbond_key else None
         client.device_groups.remove_devices(step.resource["id"], [d["id"] for d in step.devices], unbond_key=key)
     elif step.action == "unflag":
         client.deployments.update(step.resource["id"], flagged=False)
     elif step.action == "remove":
         client.devices.delete(step.resource["id"])
     elif step.kind == "login_key":
-        client.login_keys.delete(step.resource["id"])
+        password = plan.password() if callable(plan.password) else plan.password
+        client.login_keys.delete(step.resource["id"], password)
     else:
         api = {
             "device_group": client.device_groups,
@@ -349,82 +361,3 @@ def _named(kind: str, resource: dict) -> str:
 
 def _names(groups: list) -> str:
     return ", ".join(str(name_or_id(g)) for g in groups)
-
-
-# -- builders: one read of the state each ----------------------------------------------------------
-
-
-def plan_device_group_delete(
-    client: Any,
-    group: dict,
-    *,
-    force: bool = False,
-    builds: bool = False,
-    unbond_key: Optional[str] = None,
-    shown: Optional[str] = None,
-    siblings: Optional[list] = None,
-    plan: Optional[DeletePlan] = None,
-) -> DeletePlan:
-    """A group's delete: with ``force`` its devices are unassigned and its flagged deployments unflagged;
-    with ``builds`` its deployments are deleted too (the API takes them along with the group).
-    ``siblings``: the groups of its product when the caller has read them already."""
-    plan = plan or DeletePlan(unbond_key=unbond_key)
-    state = plan.state
-    product_id = rel_id(group, "product")
-    if siblings is None:
-        siblings = client.device_groups.list(product=product_id) if product_id else []
-    state.add_groups(siblings)
-    state.add_groups([group])
-    state.add_devices(client.devices.list(device_group=group["id"]), group["id"])
-    state.add_deployments(client.deployments.list(device_group=group["id"], flagged=None if builds else True))
-    add_device_group(plan, group, force=force, builds=builds, shown=shown)
-    return plan
-
-
-def add_device_group(
-    plan: DeletePlan, group: dict, *, force: bool, builds: bool = False, shown: Optional[str] = None
-) -> None:
-    """Collect one group whose devices and deployments are in ``plan.state`` already."""
-    plan.delete("device_group", group, shown)
-    if force:
-        for device in plan.state.devices_of(group["id"]):
-            plan.unassign_device(device, group["id"])
-        for dep in plan.state.deployments_of(group["id"]):
-            plan.unflag_build(dep)
-    if builds:
-        for dep in plan.state.deployments_of(group["id"]):
-            plan.delete("deployment", dep)
-
-
-def plan_product_delete(
-    client: Any,
-    product: dict,
-    *,
-    force: bool = False,
-    builds: bool = False,
-    unbond_key: Optional[str] = None,
-    shown: Optional[str] = None,
-) -> DeletePlan:
-    """impt's product delete: with ``force`` every group goes (devices unassigned, flagged deployments
-    unflagged); with ``builds`` every deployment of the product too (zombies included). At most three reads."""
-    plan = DeletePlan(unbond_key=unbond_key)
-    state = plan.state
-    state.add_groups(client.device_groups.list(product=product["id"]))
-    if force and state.groups:
-        state.add_devices(
-            [d for d in client.devices.list(product=product["id"]) if rel_id(d, "devicegroup") in state.groups]
-        )
-    if builds or (force and state.groups):
-        state.add_deployments(client.deployments.list(product=product["id"], flagged=None if builds else True))
-    state.complete_deployments = builds
-    plan.delete("product", product, shown)
-    if force:
-        for group in list(state.groups.values()):
-            add_device_group(plan, group, force=True)
-    if builds:
-        for deps in list(state.deployments.values()):
-            for dep in deps.values():
-                plan.delete("deployment", dep)
-                if force:
-                    plan.unflag_build(dep)
-    return plan

@@ -14,24 +14,25 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import ID_RE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import ID_RE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import (
     connect,
     failure_message,
     requests_missing,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import (
     CONNECTION_ARGSPEC,
     connection_problem,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten, label
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten, label
 
 # Server-managed values that would only make a diff noisy.
 NOISE = frozenset(
@@ -203,7 +204,7 @@ class ImpCentralModule:
 
     def find(self, kind: str, value: str) -> dict | None:
         """The one entity ``value`` names, None when nothing matches, fail when several do."""
-        matches = self.client.identify.find(kind, value)
+        matches = identify.find(self.client, kind, value)
         if len(matches) > 1:
             self.fail(
                 '%s "%s" matches %d entities: %s. Use an id or the hierarchical form.'
@@ -214,7 +215,7 @@ class ImpCentralModule:
 
     def one(self, kind: str, value: str) -> dict:
         """Exactly one entity; not found or ambiguous fails the task with the client's message."""
-        return self.client.identify.one(kind, value)
+        return identify.one(self.client, kind, value)
 
     def parent(self, kind: str, value: str) -> dict | None:
         """Like one(), but a missing parent is None when that is no error: with state=absent there is

@@ -2,22 +2,25 @@
 
 from typing import Any, Callable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.accounts import Accounts, LoginKeys, RefreshTokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.accounts import (
+    Accounts,
+    LoginKeys,
+    RefreshTokens,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import (
     Authenticator,
     MemoryTokenStore,
     Tokens,
     TokenStore,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import DEFAULT_ENDPOINT
-from ansible_collections.electricimp.impcentral.plugins.module_utils.deployments import Deployments
-from ansible_collections.electricimp.impcentral.plugins.module_utils.device_groups import DeviceGroups
-from ansible_collections.electricimp.impcentral.plugins.module_utils.devices import Devices
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import Transport
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import Identifier
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Logs, LogStreams
-from ansible_collections.electricimp.impcentral.plugins.module_utils.products import Products
-from ansible_collections.electricimp.impcentral.plugins.module_utils.webhooks import Webhooks
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import DEFAULT_ENDPOINT
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.deployments import Deployments
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.device_groups import DeviceGroups
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.devices import Devices
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import Transport
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import Logs, LogStreams
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.products import Products
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.webhooks import Webhooks
 
 __all__ = ["ImpCentralClient", "MemoryTokenStore", "TokenStore", "Tokens"]
 
@@ -68,7 +71,6 @@ class ImpCentralClient:
         self.webhooks = Webhooks(self.transport)
         self.log_streams = LogStreams(self.transport)
         self.logs = Logs(self.transport, self.log_streams, self.devices)
-        self.identify = Identifier(self)
         # Where the credentials came from (an option, the environment, an auth file), for login failures.
         self.credential_source: Optional[str] = None
 

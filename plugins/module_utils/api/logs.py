@@ -9,14 +9,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import LOG_FORMATS, PAGE_SIZE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import LOG_FORMATS, PAGE_SIZE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     ImpCentralClientError,
     ServerError,
     TransportError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import seg
-from ansible_collections.electricimp.impcentral.plugins.module_utils.refs import ref_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.refs import ref_id
 
 MAX_RECONNECT_FAILURES = 10
 READ_SIZE = 8192
