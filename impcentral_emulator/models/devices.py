@@ -8,10 +8,12 @@ the simulator or the device runtime reacts to `device_assigned`, `device_restart
 from __future__ import annotations
 
 import random
+from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
-from ..access import find_device, get_device
+from ..access import find_device, get_device, matching, visible
 from ..errors import ApiError, constraint, error_item, invalid, not_found
 from ..store import Record
 from . import records
@@ -55,6 +57,39 @@ class Devices:
     def get(self, caller: Record, ident: str) -> Record:
         """A device the caller sees, by id, MAC address or agent id."""
         return get_device(self.store, ident, caller)
+
+    def list(self, caller: Record, wanted: dict[str, str]) -> list[Record]:
+        """``GET /devices``: what the caller sees, by owner, product, group, the group's owner (``null``:
+        unassigned devices) and the group's type."""
+        fields = {"owner.id": "owner_id", "product.id": "product_id", "devicegroup.id": "devicegroup_id"}
+        items = matching(visible(self.store, "device", caller), wanted, fields)
+        if "devicegroup.owner.id" in wanted:
+            owner = wanted["devicegroup.owner.id"]
+            if owner == "null":
+                items = [d for d in items if self.group_of(d) is None]
+            else:
+                items = [d for d in items if (self.group_of(d) or {}).get("owner_id") == owner]
+        if "devicegroup.type" in wanted:
+            items = [d for d in items if (self.group_of(d) or {}).get("type") == wanted["devicegroup.type"]]
+        return items
+
+    def logs(self, device: Record) -> Sequence[dict[str, Any]]:
+        """The device's historical log entries, newest first, as ``GET /devices/{id}/logs`` lists them: a
+        view of the history (no copy of a thousand lines per request; a page takes only its entries)."""
+        return _NewestFirst(self.store.device_logs(device["id"]))
+
+    def history(self, device: Record) -> list[dict[str, Any]]:
+        """``GET /devices/{id}/history``: its assignment (when enrolled into a group) and its enrolment."""
+        entries = []
+        if device.get("last_enrolled_at"):
+            owner = device["owner_id"]
+            entries.append(
+                {"timestamp": device["last_enrolled_at"], "event": "assigned", "owner_id": owner, "actor_id": owner}
+            )
+        entries.append(
+            {"timestamp": device["created_at"], "event": "enrolled", "owner_id": device["owner_id"], "actor_id": None}
+        )
+        return entries
 
     def find(self, ident: str) -> Record:
         """Any device by id, MAC address or agent id (admin API)."""
@@ -305,3 +340,21 @@ def raise_for_items(items: list[dict]) -> None:
     status = 403 if all(item["status"] == "403" for item in items) else 400
     first = items[0]
     raise ApiError(status, first["code"], first["title"], first["detail"], items=items)
+
+
+class _NewestFirst(Sequence[dict[str, Any]]):
+    """A device's history, newest first, each entry as the logs endpoint shows it."""
+
+    def __init__(self, history: deque[Record]) -> None:
+        self.history = history
+
+    def __len__(self) -> int:
+        return len(self.history)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        entry = self.history[len(self.history) - 1 - (index % len(self))]
+        return {"ts": entry["ts"], "type": entry["type"], "msg": entry["msg"]}

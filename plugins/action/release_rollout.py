@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """release_rollout: the staged waves of release_promotion, run on the controller.
 
-The decisions (plan, verdicts, abort, resume) live in module_utils/rollout.py; this plugin checks the
+The decisions (plan, verdicts, abort, resume) live in module_utils/workflows/rollout.py; this plugin checks the
 options, connects, and turns the outcome into a result. In check mode only the plan is made (reads only).
 """
 
@@ -12,16 +12,18 @@ from __future__ import annotations
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import HISTORY_RATE, Clock, LogFollower
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
+    HISTORY_RATE,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     AbortCriteria,
-    Rollout,
     RolloutError,
     RolloutSettings,
     parse_waves,
+    run_rollout,
 )
 
 ARGSPEC = dict(
@@ -86,40 +88,3 @@ def settings_from(args: dict) -> RolloutSettings:
         criteria=AbortCriteria(args["failure_threshold_percent"], args["min_number_of_executed_things"]),
         history_rate=args["history_rate"],
     )
-
-
-def run_rollout(client, settings: RolloutSettings, *, check_mode: bool = False, clock=None, source=None) -> dict:
-    """Resolve both groups, plan, and (unless check mode) run the waves; the result for the task."""
-    settings.target = client.identify.one("device_group", settings.target)["id"]
-    settings.canary = client.identify.one("device_group", settings.canary)["id"]
-    clock = clock or Clock()
-
-    def follower(api, ids, since, deadline):
-        # History reading only: verifying a wave never takes the account's log stream from another client.
-        return LogFollower(
-            api,
-            ids,
-            since=since,
-            deadline=deadline,
-            max_devices=0,
-            rate=settings.history_rate,
-            clock=clock,
-            source=source,
-        )
-
-    rollout = Rollout(client, settings, clock=clock, follower=follower)
-    plan = rollout.prepare()
-    if check_mode:
-        out = rollout.report()
-        out.update(changed=bool(plan.remaining()), msg="Check mode: planned only, no device moved.")
-        return out
-    ok = rollout.run()
-    out = rollout.report()
-    out["changed"] = bool(rollout.moved)
-    if not ok:
-        out["failed"] = True
-        out["msg"] = "Rollout aborted: %s%s." % (
-            out["abort_reason"],
-            "; every wave rolled back" if rollout.rolled_back else "; not rolled back (rollback is false)",
-        )
-    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import ARGSPEC, settings_from
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import RolloutError
 
 
 def args(**changes) -> dict:

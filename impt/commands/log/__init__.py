@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.targets import device_targets
+
 from impt import options as o
 from impt.context import Context
 from impt.errors import NotFoundError, UsageError
@@ -83,6 +85,9 @@ def get(ctx: Context) -> None:
         ctx.out.data(page) if ctx.out.is_json else _print_page(ctx, page)
         return
     interactive = ctx.terminal.interactive and _stdout_is_terminal(ctx) and not ctx.out.is_json
+    if not interactive and not args.all:
+        _first_page_only(ctx, pages.page(1))
+        return
     collected: list[dict] = []
     number = 1
     while True:
@@ -99,6 +104,20 @@ def get(ctx: Context) -> None:
         number += 1
     if ctx.out.is_json:
         ctx.out.data(collected)
+
+
+def _first_page_only(ctx: Context, page: list[dict]) -> None:
+    """impt 2.6.1 without a terminal (impt-behaviour §8, its sample run): page 1, the status line and the
+    pager's prompt, then the end: scripts rely on one page. `--all` prints every page instead."""
+    if ctx.out.is_json:
+        ctx.out.data(page)
+        return
+    _print_page(ctx, page)
+    if ctx.out.verbose:
+        ctx.out.info(SUCCEEDS)
+        ctx.out.info("")
+        ctx.out.dialog("Press <Enter> to see more logs or <Ctrl-C> to exit.")
+        ctx.out.ended_with_prompt = True
 
 
 def _wait_for_enter(ctx: Context, last: bool) -> bool:
@@ -132,13 +151,10 @@ def stream(ctx: Context) -> None:
         raise NotFoundError("No Device Identifier is specified.")
     if any(not str(value).strip() for value in args.dg):
         raise NotFoundError("No Device Group Identifier is specified.")
-    device_ids = [find_one(ctx, "device", value)["id"] for value in args.device]
-    groups = [find_one(ctx, "device_group", value) for value in args.dg]
+    groups = list(args.dg)
     if not args.device and not args.dg and ctx.project is not None:
         groups = [project_dg(ctx)]
-    for group in groups:
-        device_ids += [d["id"] for d in ctx.client.devices.list(device_group=group["id"])]
-    device_ids = list(dict.fromkeys(device_ids))
+    device_ids = device_targets(ctx.client, args.device, groups, find=lambda kind, v: find_one(ctx, kind, v)).device_ids
     if not device_ids:
         raise NotFoundError("No Device Identifier is specified.")
     options = StreamOptions(until=until, timeout=args.timeout, types=set(args.type), started=started)
@@ -157,8 +173,8 @@ COMMANDS = (
         "get",
         "Displays historical logs for the specified device.",
         "Displays historical logs of the device, most recent first. With --page-number prints that page; "
-        "without it pages on a terminal (Enter for more, Ctrl-C to stop) and prints every page when stdin "
-        "or stdout is not a terminal.",
+        "without it pages on a terminal (Enter for more, Ctrl-C to stop) and prints the first page when stdin "
+        "or stdout is not a terminal, as impt 2.6.1 does; --all prints every page without asking.",
         (
             o.Option(
                 "device",
@@ -172,6 +188,7 @@ COMMANDS = (
             ),
             o.Option("page-size", "s", o.NUMBER, "Number of log entries in one page.", "number_of_entries", default=20),
             o.Option("page-number", "n", o.NUMBER, "The page to display (1 = most recent entries).", "page_number"),
+            o.flag("all", "a", "Prints every page without asking (beyond impt 2.6.1)."),
         ),
         get,
     ),

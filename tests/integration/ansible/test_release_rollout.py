@@ -11,9 +11,13 @@ import sys
 import time
 
 import requests
-from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import AbortCriteria, RolloutSettings
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
+    AbortCriteria,
+    RolloutSettings,
+    run_rollout,
+)
 from emulator_process import running_emulator
 from seeds.fleet import write
 
@@ -65,7 +69,7 @@ def client_for(emu) -> ImpCentralClient:
 
 
 def members(client, group: str) -> set:
-    found = client.identify.one("device_group", group)
+    found = identify.one(client, "device_group", group)
     return {d["id"] for d in client.devices.list(device_group=found["id"])}
 
 
@@ -104,7 +108,7 @@ def test_failing_devices_abort_at_the_threshold_and_every_wave_is_rolled_back(tm
 def test_a_rerun_after_the_controller_stopped_half_way_finishes_the_release(tmp_path):
     for emu, client in run(tmp_path, seed()):
         ids = sorted(d["id"] for d in client.devices.list())
-        canary = client.identify.one("device_group", "canary")["id"]
+        canary = identify.one(client, "device_group", "canary")["id"]
         client.device_groups.add_devices(canary, ids[:10])  # what the first run did before it died
         requests.delete(f"{emu.root_url}/_emulator/requests", timeout=10)
         result = run_rollout(client, settings())
@@ -116,9 +120,9 @@ def test_a_rerun_after_the_controller_stopped_half_way_finishes_the_release(tmp_
 
 CONTROLLER = """
 import sys
-from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import RolloutSettings
 
 client = ImpCentralClient(sys.argv[1])
 client.login("demo", "demo-password")

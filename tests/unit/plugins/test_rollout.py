@@ -1,7 +1,8 @@
-"""Staged rollouts (module_utils/rollout.py): wave plans, per-device verdicts, the abort decision, resuming."""
+"""Staged rollouts (module_utils/workflows/rollout.py): wave plans, per-device verdicts, the abort decision,
+resuming."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     AbortCriteria,
     RolloutError,
     Verdict,
