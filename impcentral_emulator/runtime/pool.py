@@ -5,7 +5,8 @@ multiprocessing: spawning through multiprocessing re-imports the emulator's main
 worker. It talks over two pipes; `progress` is a shared page where it writes the sequence number
 of the event it runs and its memory figures, so that a death can be blamed on that event and told
 apart: the CPU watchdog (SIGPROF), memory (the address-space cap: the peak resident memory reached
-the VM's allowance), or a crash (the signal, by name).
+the VM's allowance), or a crash (the signal, by name). The VMs run in a child of that process (the
+worker proper): the process the host starts only reaps it, so that its peak memory is its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .limits import Limits
-from .worker import PROGRESS, limits_argument
+from .worker import PAGE_SIZE, PROGRESS, PROPER, limits_argument
 
 Event = tuple[int, str, str, Any, float]  # seq, vm_id, op, payload, the clock's time
 _STACK = max(resource.getrlimit(resource.RLIMIT_STACK)[0], 8 << 20)  # the C stack a VM may use
@@ -54,8 +55,8 @@ class WorkerProcess:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self._progress_file = tempfile.TemporaryFile()
-        self._progress_file.truncate(PROGRESS.size)
-        self.progress = mmap.mmap(self._progress_file.fileno(), PROGRESS.size)
+        self._progress_file.truncate(PAGE_SIZE)
+        self.progress = mmap.mmap(self._progress_file.fileno(), PAGE_SIZE)
         command = [
             sys.executable,
             "-m",
@@ -83,7 +84,8 @@ class WorkerProcess:
 
     @property
     def pid(self) -> int:
-        return self.proc.pid
+        """The process that runs the VMs (a child of `proc`, the reaper; see `worker._fork_under_reaper`)."""
+        return PROPER.unpack_from(self.progress, PROGRESS.size)[0] or self.proc.pid
 
     def reap(self) -> int:
         """Wait for the process to end (killing it after 5 s); its exit status, as `Popen` gives it."""
@@ -108,13 +110,15 @@ class WorkerProcess:
         """Why the worker ended (call once its pipe closed)."""
         code = self.reap()
         seq, rss_before, _headroom, peak_before = PROGRESS.unpack_from(self.progress, 0)
+        peak_at_death = PROPER.unpack_from(self.progress, PROGRESS.size)[1]
+        peak_kib = peak_at_death or self.peak_kib  # the reaper's figure: the worker proper's own peak
         if code == -signal.SIGPROF:
             cpu = f"{self.limits.cpu_seconds:g} s of CPU time"
             return Death(seq, "watchdog", f"more than {cpu}", f"watchdog: the code ran for more than {cpu}")
         # Memory: the peak grew during the event past the VM's allowance and a full C stack (a stack
         # overflow alone touches at most the stack: a crash, its signal the reason). The peak of a
         # child starts at its parent's at exec (Linux), so only growth past `peak_before` counts.
-        grew = self.peak_kib > peak_before and self.peak_kib * 1024 >= rss_before + self.limits.memory_bytes + _STACK
+        grew = peak_kib > peak_before and peak_kib * 1024 >= rss_before + self.limits.memory_bytes + _STACK
         if code < 0 and seq and grew:
             return Death(seq, "memory", "out of memory", "out of memory")
         if code < 0:

@@ -14,6 +14,7 @@ deployments (op `compile`), so that the compiler never runs in the emulator's pr
 
 from __future__ import annotations
 
+import ctypes
 import json
 import mmap
 import os
@@ -39,6 +40,9 @@ from .values import Unsendable, text_of, to_json_ready, to_literal, unpack
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PROGRESS = struct.Struct("qqqq")  # seq, RSS before it, address space left to it, peak RSS (KiB) before it
+# After it, in the same page: the worker proper's pid, and its peak RSS (KiB) at death (the reaper's).
+PROPER = struct.Struct("qq")
+PAGE_SIZE = PROGRESS.size + PROPER.size
 _FACTS = {"deviceid": "device_id", "mac": "mac", "swversion": "software_version", "wakereason": "wake_reason"}
 
 
@@ -421,13 +425,14 @@ def main(argv: list[str]) -> None:
     """Entry point of a worker process: run batches until the host closes the pipe."""
     signal.signal(signal.SIGPROF, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _fork_under_reaper(int(argv[2]), (int(argv[0]), int(argv[1])))
     # The binding prints to the C streams (a line per destroyed VM): keep them off any terminal.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     reader = Connection(int(argv[0]), writable=False)
     writer = Connection(int(argv[1]), readable=False)
-    progress = mmap.mmap(int(argv[2]), PROGRESS.size)
+    progress = mmap.mmap(int(argv[2]), PAGE_SIZE)
     limits = Limits(**json.loads(argv[3]))
     worker = Worker(limits, writer)
     if limits.worker_nice > 0:
@@ -442,6 +447,55 @@ def main(argv: list[str]) -> None:
         if batch is None:
             return
         send(writer, (True, worker.run_batch(batch, progress)))
+
+
+def _fork_under_reaper(progress_fd: int, pipes: tuple[int, int]) -> None:
+    """Run the worker proper in a child of this process, which waits for it and dies the same way.
+
+    Why: Linux keeps a process's peak RSS (`ru_maxrss`) across exec, so a worker exec'd from a large
+    parent (the emulator, or pytest) starts with that parent's peak, and growth to the memory cap
+    could not be told from a crash. A child forked from this small process counts its own peak;
+    this process writes it to the progress page, then ends with the child's signal or status, so the
+    host diagnoses the death as before. Returns in the child only.
+    """
+    libc = _libc()
+    if libc is None:  # no prctl: run in this process, memory deaths then read as crashes
+        return
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: never outlive the reaper (the host kills it)
+        if os.getppid() != parent:
+            os._exit(1)
+        with mmap.mmap(progress_fd, PAGE_SIZE) as page:
+            PROPER.pack_into(page, PROGRESS.size, os.getpid(), 0)
+        return
+    for fd in pipes:
+        os.close(fd)  # the host must see the pipe close when the worker proper dies
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
+    while True:
+        try:
+            _, status, usage = os.wait4(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    with mmap.mmap(progress_fd, PAGE_SIZE) as page:
+        PROPER.pack_into(page, PROGRESS.size, pid, usage.ru_maxrss)
+    if os.WIFSIGNALED(status):
+        code = os.WTERMSIG(status)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(code, signal.SIG_DFL)
+        os.kill(os.getpid(), code)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def limits_argument(limits: Limits) -> str:

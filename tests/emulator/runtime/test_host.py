@@ -182,6 +182,15 @@ def test_unbounded_growth_within_one_callback_is_stopped(run):
     assert messages == ["growing", "ERROR: out of memory"]
 
 
+def test_out_of_memory_is_told_from_a_crash_however_large_the_parents_peak(run):
+    """Linux keeps a process's peak RSS across exec: a worker started by a parent that once held
+    400 MB (pytest after many tests, a busy emulator) must still see its own peak, or a VM that
+    ran out of memory is reported as a SIGSEGV crash (seen in the full suite before the reaper)."""
+    ballast = b"x" * (400 << 20)
+    del ballast
+    test_unbounded_growth_within_one_callback_is_stopped(run)
+
+
 def test_growth_across_callbacks_is_stopped_at_the_vm_budget(run):
     device = """
     local keep = [];
