@@ -20,7 +20,6 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from ansible_collections.electricimp.impcentral.plugins.action.release_rollout import run_rollout  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (  # noqa: E402
     END,
@@ -28,7 +27,10 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     LogFollower,
     LogLine,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (  # noqa: E402
+    RolloutSettings,
+    run_rollout,
+)
 from emulator_process import running_emulator  # noqa: E402
 from seeds.fleet import write  # noqa: E402
 

@@ -3,25 +3,35 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """release_rollout: the staged waves of release_promotion, run on the controller.
 
-The decisions (plan, verdicts, abort, resume) live in module_utils/rollout.py; this plugin checks the
-options, connects, and turns the outcome into a result. In check mode only the plan is made (reads only).
+The decisions (options, plan, evidence, abort, resume) live in module_utils (rollout*.py); this plugin connects,
+shows the progress as it happens, and stops cleanly when the job is cancelled: ansible-core's worker calls
+``setsid()``, so it neither gets the terminal's Ctrl-C nor dies with a killed ``ansible-playbook``. It watches
+its parent process and takes SIGINT, SIGTERM and the task timeout's SIGALRM itself: the request on the wire
+finishes, no other starts.
 """
 
 from __future__ import annotations
 
+import signal
+
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.cancel import (
+    CancellableClock,
+    CancelToken,
+    cancel_on_signals,
+    watching_parent,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import HISTORY_RATE, Clock, LogFollower
+from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import HISTORY_RATE
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (
-    AbortCriteria,
-    Rollout,
+from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import EMPTY_REPORT, run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout_plan import (
     RolloutError,
-    RolloutSettings,
-    parse_waves,
+    settings_from_options,
 )
 
 ARGSPEC = dict(
@@ -39,6 +49,10 @@ ARGSPEC = dict(
     min_number_of_executed_things=dict(type="int", default=1),
     history_rate=dict(type="float", default=HISTORY_RATE),
 )
+# SIGALRM is how ansible-core ends a task at its ``timeout``: a cancel too, not an exception mid-request.
+CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+
+display = Display()
 
 
 class ActionModule(ActionBase):
@@ -50,76 +64,28 @@ class ActionModule(ActionBase):
         del tmp
         args = self.validate_argument_spec(argument_spec=ARGSPEC)[1]
         try:
-            settings = settings_from(args)
+            settings = settings_from_options(args)
         except RolloutError as exc:
-            result.update(failed=True, changed=False, msg=str(exc))
+            result.update(EMPTY_REPORT, failed=True, changed=False, msg=str(exc))
             return result
         if requests_missing():
             result.update(failed=True, changed=False, msg=missing_required_lib("requests"))
             return result
-        try:
-            client = connect(args, user_agent="ansible-release_rollout", waits=True)
-            result.update(run_rollout(client, settings, check_mode=bool(self._task.check_mode)))
-        except ImpCentralClientError as exc:
-            result.update(failed=True, changed=False, msg=exc.describe() if hasattr(exc, "describe") else str(exc))
+        token = CancelToken()
+        with cancel_on_signals(token, CANCEL_SIGNALS), watching_parent(token):
+            try:
+                client = connect(args, user_agent="ansible-release_rollout", waits=True)
+                token.guard(client.transport)
+                result.update(
+                    run_rollout(
+                        client,
+                        settings,
+                        check_mode=bool(self._task.check_mode),
+                        clock=CancellableClock(token),
+                        progress=display.display,
+                    )
+                )
+            except ImpCentralClientError as exc:
+                message = exc.describe() if hasattr(exc, "describe") else str(exc)
+                result.update(EMPTY_REPORT, failed=True, changed=False, msg=message)
         return result
-
-
-def settings_from(args: dict) -> RolloutSettings:
-    """The options as rollout settings; ``RolloutError`` names the option at fault."""
-    parse_waves(args["waves"])
-    for name in ("verify_timeout", "pause", "history_rate"):
-        if args[name] is None or args[name] < 0 or (name == "history_rate" and args[name] == 0):
-            raise RolloutError("%s must be a positive number; got %r." % (name, args[name]))
-    if not args.get("search_regex") and not args.get("fail_regex"):
-        raise RolloutError("search_regex or fail_regex must be given: a wave cannot be verified without one.")
-    return RolloutSettings(
-        target=args["device_group"],
-        canary=args["canary_device_group"],
-        waves=list(args["waves"]),
-        search_regex=args.get("search_regex"),
-        fail_regex=args.get("fail_regex"),
-        timeout=args["verify_timeout"],
-        pause=args["pause"],
-        restart=args["restart"],
-        rollback=args["rollback"],
-        criteria=AbortCriteria(args["failure_threshold_percent"], args["min_number_of_executed_things"]),
-        history_rate=args["history_rate"],
-    )
-
-
-def run_rollout(client, settings: RolloutSettings, *, check_mode: bool = False, clock=None, source=None) -> dict:
-    """Resolve both groups, plan, and (unless check mode) run the waves; the result for the task."""
-    settings.target = client.identify.one("device_group", settings.target)["id"]
-    settings.canary = client.identify.one("device_group", settings.canary)["id"]
-    clock = clock or Clock()
-
-    def follower(api, ids, since, deadline):
-        # History reading only: verifying a wave never takes the account's log stream from another client.
-        return LogFollower(
-            api,
-            ids,
-            since=since,
-            deadline=deadline,
-            max_devices=0,
-            rate=settings.history_rate,
-            clock=clock,
-            source=source,
-        )
-
-    rollout = Rollout(client, settings, clock=clock, follower=follower)
-    plan = rollout.prepare()
-    if check_mode:
-        out = rollout.report()
-        out.update(changed=bool(plan.remaining()), msg="Check mode: planned only, no device moved.")
-        return out
-    ok = rollout.run()
-    out = rollout.report()
-    out["changed"] = bool(rollout.moved)
-    if not ok:
-        out["failed"] = True
-        out["msg"] = "Rollout aborted: %s%s." % (
-            out["abort_reason"],
-            "; every wave rolled back" if rollout.rolled_back else "; not rolled back (rollback is false)",
-        )
-    return out
