@@ -112,7 +112,6 @@ class Rollout:
         self.aborted: Optional[Decision] = None
         self.rolled_back = False
         self.names: dict = {}
-        self.online: dict = {}
         self.build: dict = {}
         self.build_created: Optional[datetime] = None
         self.started: Optional[datetime] = None
@@ -146,7 +145,6 @@ class Rollout:
         canary_devices = self.client.devices.list(device_group=canary["id"])
         for device in list(target_devices) + list(canary_devices):
             self.names[device["id"]] = attr(device, "name")
-            self.online[device["id"]] = attr(device, "device_online")
         state = resume_state(target_devices, canary_devices)
         self.plan = plan_waves(state["devices"], settings.waves, already=state["already"])
         minimum = settings.criteria.min_number_of_executed_things
@@ -155,7 +153,8 @@ class Rollout:
                 "min_number_of_executed_things is %d, but the rollout covers %d device(s): the abort criteria "
                 "could never apply." % (minimum, self.plan.total)
             )
-        self.started = _server_time(self.client) or self.clock.now()
+        # Without a Date header only the build's created_at bounds the windows: the controller's clock may be off.
+        self.started = _server_time(self.client)
         self.moved = list(self.plan.done)
         return self.plan
 
@@ -229,9 +228,8 @@ class Rollout:
         found = evidence.verdicts(watch, online={d: online.get(d) for d in watch}, final=True)
         self.results.extend(found)
         decision = decide(self.results, settings.criteria)
-        counts = {state: len([v for v in found if v.state == state]) for state in ("passed", "failed")}
-        counts["unverified"] = len([v for v in found if v.state == "unverified"])
-        counts["offline"] = len([v for v in found if v.state == "offline"])
+        states = ("passed", "failed", "unverified", "offline")
+        counts = {state: len([v for v in found if v.state == state]) for state in states}
         self.say("%s: %s" % (label, ", ".join("%d %s" % (n, state) for state, n in counts.items())))
         for line in evidence_lines([v for v in found if not v.ok][:20]):
             self.say("  " + line)
