@@ -114,7 +114,6 @@ class Rollout:
         self.names: dict = {}
         self.build: dict = {}
         self.build_created: Optional[datetime] = None
-        self.started: Optional[datetime] = None
         self.target_id = self.canary_id = ""
 
     # -- before the first write ----------------------------------------------------------------------
@@ -153,8 +152,6 @@ class Rollout:
                 "min_number_of_executed_things is %d, but the rollout covers %d device(s): the abort criteria "
                 "could never apply." % (minimum, self.plan.total)
             )
-        # Without a Date header only the build's created_at bounds the windows: the controller's clock may be off.
-        self.started = _server_time(self.client)
         self.moved = list(self.plan.done)
         return self.plan
 
@@ -202,6 +199,10 @@ class Rollout:
                 "%s: %d device(s) already in %s from an earlier run, verified again: %s"
                 % (label, len(recheck), self.group(self.canary_id), self.devices(recheck))
             )
+        # The server's time of the last answer before the move: no boot this move causes can be older (the move's
+        # own answer may come from a retry, later than the move itself). Without a Date header only the build's
+        # created_at bounds the windows: the controller's clock may be off.
+        moved_after = _server_time(self.client)
         if wave:
             self.say(
                 "%s: moving %d device(s) from %s to %s: %s"
@@ -213,7 +214,7 @@ class Rollout:
         self._restart(label, list(recheck) + list(wave))
         watch = list(recheck) + list(wave)
         since = {d: self.build_created for d in recheck}
-        since.update({d: _later(self.build_created, self.started) for d in wave})
+        since.update({d: _later(self.build_created, moved_after) for d in wave})
         evidence = Evidence(
             since,
             search_regex=settings.search_regex,

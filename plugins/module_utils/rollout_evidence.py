@@ -6,7 +6,7 @@ used`` (spec §9). A device's *evidence window* therefore starts after its lates
 later of
 
 * the canary group's current deployment's ``created_at`` (no line before it can come from that build), and
-* for devices this run moves, the server's time (its ``Date`` header) when this run started;
+* for devices this run moves, the server's time (the ``Date`` header) of the last answer before their move;
 
 and ends now. Lines before the window were logged by whatever the device ran before (the build being replaced,
 or an earlier release that crashed) and are never read as evidence. A device with no window yet has not been

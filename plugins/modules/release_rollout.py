@@ -17,9 +17,9 @@ description:
     and the device online), then waits O(pause) seconds before the next wave.
   - Each device is judged only on its evidence window, the lines it logged after its latest
     C(Downloading new code) status line (impCentral's record of the device loading a build it did not run before)
-    logged after the canary group's current deployment was created, and, for a device this run moves, after this
-    run started (by the server's clock). Lines an older build logged are never evidence. A device without such a
-    line has not been seen running the build; it is unverified, never passed or failed on older lines.
+    logged after the canary group's current deployment was created, and, for a device this run moves, after the
+    last answer before its move (by the server's clock). Lines an older build logged are never evidence. A device
+    without such a line has not been seen running the build; it is unverified, never passed or failed on older lines.
   - The abort criteria are named as AWS IoT Jobs names them. Once at least O(min_number_of_executed_things) devices
     were verified and more than O(failure_threshold_percent) percent of them failed (an unverified or offline device
     counts as failed), the rollout aborts; with O(rollback) every wave is rolled back (the devices go back to
