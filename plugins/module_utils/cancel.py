@@ -17,10 +17,9 @@ import contextlib
 import os
 import signal
 import threading
-from typing import Any, Callable, Iterator, Optional
-
 import time
 from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
 
@@ -40,6 +39,7 @@ SIGNAL_REASONS = {
     signal.SIGALRM: "the task's timeout passed (SIGALRM)",
 }
 PARENT_POLL = 0.1  # seconds between two looks at the parent process: well inside the 2 s a cancel may take
+SLEEP_SLICE = 0.1  # seconds a cancellable sleep sleeps between two looks at the token
 
 
 class Cancelled(ImpCentralClientError):
@@ -51,31 +51,38 @@ class Cancelled(ImpCentralClientError):
 
 
 class CancelToken:
-    """Set once, from any thread or a signal handler; every later request and sleep sees it."""
+    """Set once, from any thread or a signal handler; every later request and sleep sees it.
+
+    A plain flag, not a ``threading.Event``: a signal handler must not take a lock the interrupted code may hold.
+    Sleeps look at it every ``SLEEP_SLICE`` seconds."""
 
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self._cancelled = False
         self.reason: Optional[str] = None
 
     def cancel(self, reason: str) -> None:
         """Cancel (the first reason is kept)."""
-        if not self._event.is_set():
+        if not self._cancelled:
             self.reason = reason
-            self._event.set()
+            self._cancelled = True
 
     @property
     def cancelled(self) -> bool:
-        return self._event.is_set()
+        return self._cancelled
 
     def check(self) -> None:
         """Raise ``Cancelled`` once cancelled."""
-        if self._event.is_set():
+        if self._cancelled:
             raise Cancelled(self.reason or "cancelled")
 
     def sleep(self, seconds: float) -> None:
-        """Wait up to ``seconds``; returns at once when cancelled."""
-        if seconds > 0:
-            self._event.wait(seconds)
+        """Wait up to ``seconds``; returns within ``SLEEP_SLICE`` once cancelled."""
+        end = time.monotonic() + seconds
+        while not self._cancelled:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, SLEEP_SLICE))
 
     # The transport's guard: no request (nor retry) starts once cancelled.
     def start(self, method: str, url: str) -> None:
