@@ -6,10 +6,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 SITE = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 COLLECTION_LINK = $(SITE)/ansible_collections/electricimp/impcentral
 STAMP := $(VENV)/.installed
+ORACLE := tests/builder_oracle
 
 .PHONY: install test lint unit sanity ansible-lint demo bench clean test-faults matrix dist changelog
 
-install: $(STAMP) link
+install: $(STAMP) link $(ORACLE)/node_modules/.installed
 
 # The wheel's install in editable form. "compat" mode puts this tree on sys.path with a plain .pth
 # (impt, impcentral_emulator); the default mode would map the collection with an import hook whose
@@ -18,6 +19,12 @@ $(STAMP): pyproject.toml setup.py requirements-dev.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt --config-settings editable_mode=compat -e .
+	touch $@
+
+# Builder 4.2.1 from npm, pinned by its lockfile: the oracle of tests/unit/builder/test_differential.py.
+$(ORACLE)/node_modules/.installed: $(ORACLE)/package.json $(ORACLE)/package-lock.json
+	@command -v npm > /dev/null || { echo "make install: npm (Node.js >= 18) is needed for Builder 4.2.1, the test oracle"; exit 1; }
+	cd $(ORACLE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # ansible-core finds collections by walking directories, not through Python's import hooks, so an

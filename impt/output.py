@@ -100,6 +100,7 @@ class Output:
         self.stderr = stderr
         self.color = color and self.mode in ("default", "debug")
         self.data_written = False
+        self.ended_with_prompt = False  # a pager's last words (`log get` without a terminal): no second status
 
     @property
     def is_json(self) -> bool:
@@ -177,6 +178,6 @@ class Output:
     def finish(self, ok: bool) -> None:
         if self.is_json and ok and not self.data_written:
             self._write("{}")
-        if self.verbose:
+        if self.verbose and not (ok and self.ended_with_prompt):
             self._write(SUCCEEDS if ok else FAILS)
         self.stdout.flush()

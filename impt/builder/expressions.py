@@ -1,421 +1,397 @@
-"""Builder's expression language: parse once, evaluate against a scope, with JavaScript-like values.
+"""Builder's expression language: parsed as Builder 4.2.1's parser (jsep 0.3) reads it, evaluated by its rules.
 
-Builder evaluates its expressions as JavaScript would (it is a Node tool), so `+` joins strings, `/`
-divides as floats, `==` compares loosely and `&&`/`||` return an operand. Values are Python `None`,
-`bool`, `int`/`float`, `str`, `list` and `dict`; functions are Python callables or macros.
+The grammar is jsep's with `===`, `!==`, shifts, `&`, `^` and `~` removed: binary operators by precedence
+`||` < `&&` < `|` (the filter) < `==` `!=` < `<` `>` `<=` `>=` < `+` `-` < `*` `/` `%`, then unary
+`-` `!` `+`, member access, calls and `?:`. Separators `;` and `,` between top-level expressions are
+skipped, so `"file.nut";` is one expression and `a; b` a compound that fails to evaluate. Literals that
+are not identifiers or groups (`[1, 2]`, `"s"`, numbers) take no `.member`, `[index]` or call after them.
+
+Evaluation (Builder's rules): both sides of `&&` and `||` are evaluated; `+x` is `x` unchanged; `/`
+and `%` refuse a right-hand 0 (the number), not "0"; a member of a value that is false, or missing, is
+an error; `defined(name)` takes an identifier and looks only at definitions, not the environment.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
-UNDEFINED = object()  # a name that no scope defines; shows as null
+from impt.builder import jsvalues as js
+
+_BINARY = {"||": 1, "&&": 2, "|": 3, "==": 6, "!=": 6, "<": 7, ">": 7, "<=": 7, ">=": 7}
+_BINARY.update({"+": 9, "-": 9, "*": 10, "/": 10, "%": 10})
+_UNARY = ("-", "!", "+")
+_LITERALS = {"true": True, "false": False, "null": None}
+_SPACES = " \t\n\r"
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v"}
 
 
 class ExpressionError(Exception):
     """A syntax or evaluation error inside one expression; the machine adds file, line and directive."""
 
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>//.*)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
-  | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
-  | (?P<op>===|!==|==|!=|<=|>=|&&|\|\||[-+*/%!<>?:.,()\[\]|=])
-    """,
-    re.VERBOSE,
-)
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+def _identifier_start(char: str) -> bool:
+    return char in "$_" or "a" <= char <= "z" or "A" <= char <= "Z" or (char >= "\x80" and char not in _BINARY)
 
 
-def tokenize(text: str) -> list[tuple[str, Any]]:
-    """The tokens of one expression; a `//` comment ends it."""
-    tokens: list[tuple[str, Any]] = []
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if not match:
-            raise ExpressionError(f'unexpected character "{text[position]}"')
-        position = match.end()
-        kind = match.lastgroup
-        value = match.group()
-        if kind == "comment":
-            break
-        if kind == "space":
-            continue
-        if kind == "number":
-            number = float(value)
-            tokens.append(("num", int(number) if number.is_integer() and "e" not in value.lower() else number))
-        elif kind == "string":
-            tokens.append(("str", _unquote(value[1:-1])))
-        elif kind == "name":
-            tokens.append(("name", value))
-        else:
-            tokens.append(("op", value))
-    tokens.append(("end", None))
-    return tokens
+def _identifier_part(char: str) -> bool:
+    return _identifier_start(char) or "0" <= char <= "9"
 
 
-def _unquote(body: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
-
-
-# ---- parsing: nodes are tuples ("kind", ...) ----
-
-_BINARY = [
-    ("||",),
-    ("&&",),
-    ("==", "!=", "===", "!=="),
-    ("<", ">", "<=", ">="),
-    ("+", "-"),
-    ("*", "/", "%"),
-]
-_CONSTANTS = {"true": True, "false": False, "null": None}
-
-
-class Parser:
-    """A recursive-descent parser over the token list; `parse` wants the whole input to be one expression."""
+class _Parser:
+    """One pass over the text, as jsep reads it; nodes are tuples, a missing operand is False."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = tokenize(text)
+        self.text = text
         self.index = 0
 
-    def parse(self) -> tuple:
-        node = self.filtered()
-        if self.peek() != ("end", None):
-            raise ExpressionError(f'unexpected "{self.peek()[1]}"')
+    def char(self, offset: int = 0) -> str:
+        position = self.index + offset
+        return self.text[position] if position < len(self.text) else ""
+
+    def fail(self, message: str) -> None:
+        raise ExpressionError(f"{message} at character {self.index}")
+
+    def spaces(self) -> None:
+        while self.char() and self.char() in _SPACES:
+            self.index += 1
+
+    def program(self) -> Any:
+        nodes = []
+        while self.index < len(self.text):
+            if self.char() in ";,":
+                self.index += 1
+                continue
+            node = self.expression()
+            if node is not False:
+                nodes.append(node)
+            elif self.index < len(self.text):
+                self.fail(f'Unexpected "{self.char()}"')
+        return nodes[0] if len(nodes) == 1 else ("compound", nodes)
+
+    def expression(self) -> Any:
+        test = self.binary()
+        self.spaces()
+        if self.char() != "?":
+            return test
+        self.index += 1
+        consequent = self.expression()
+        if consequent is False:
+            self.fail("Expected expression")
+        self.spaces()
+        if self.char() != ":":
+            self.fail("Expected :")
+        self.index += 1
+        alternate = self.expression()
+        if alternate is False:
+            self.fail("Expected expression")
+        return ("cond", test, consequent, alternate)
+
+    def operator(self) -> str | None:
+        self.spaces()
+        for size in (2, 1):
+            candidate = self.text[self.index : self.index + size]
+            if len(candidate) == size and candidate in _BINARY:
+                self.index += size
+                return candidate
+        return None
+
+    def binary(self) -> Any:
+        left = self.token()
+        op = self.operator()
+        if op is None:
+            return left
+        right = self.token()
+        if right is False:
+            self.fail(f"Expected expression after {op}")
+        stack: list = [left, op, right]
+        while True:
+            op = self.operator()
+            if op is None:
+                break
+            while len(stack) > 2 and _BINARY[op] <= _BINARY[stack[-2]]:
+                right, previous, left = stack.pop(), stack.pop(), stack.pop()
+                stack.append(("binary", previous, left, right))
+            node = self.token()
+            if node is False:
+                self.fail(f"Expected expression after {op}")
+            stack += [op, node]
+        node = stack[-1]
+        for position in range(len(stack) - 2, 0, -2):
+            node = ("binary", stack[position], stack[position - 1], node)
         return node
 
-    def peek(self) -> tuple[str, Any]:
-        return self.tokens[self.index]
-
-    def take(self) -> tuple[str, Any]:
-        token = self.tokens[self.index]
-        self.index += 1
-        return token
-
-    def accept(self, op: str) -> bool:
-        if self.peek() == ("op", op):
+    def token(self) -> Any:
+        self.spaces()
+        char = self.char()
+        if char.isdigit() and char.isascii() or char == ".":
+            return self.number()
+        if char in ("'", '"'):
+            return self.string()
+        if char == "[":
             self.index += 1
-            return True
+            return ("array", self.arguments("]"))
+        if char in _UNARY:
+            self.index += 1
+            return ("unary", char, self.token())
+        if char and (_identifier_start(char) or char == "("):
+            return self.variable()
         return False
 
-    def expect(self, op: str) -> None:
-        if not self.accept(op):
-            found = self.peek()[1]
-            raise ExpressionError(
-                f'expected "{op}"' + (f' but found "{found}"' if found is not None else " at the end")
-            )
+    def number(self) -> tuple:
+        start = self.index
+        while self.char().isdigit() and self.char().isascii():
+            self.index += 1
+        if self.char() == ".":
+            self.index += 1
+            while self.char().isdigit() and self.char().isascii():
+                self.index += 1
+        if self.char() in ("e", "E"):
+            self.index += 1
+            if self.char() in ("+", "-"):
+                self.index += 1
+            while self.char().isdigit() and self.char().isascii():
+                self.index += 1
+            if not self.text[self.index - 1].isdigit():
+                self.fail(f"Expected exponent ({self.text[start : self.index]}{self.char()})")
+        raw = self.text[start : self.index]
+        if self.char() and _identifier_start(self.char()):
+            self.fail(f"Variable names cannot start with a number ({raw}{self.char()})")
+        if self.char() == ".":
+            self.fail("Unexpected period")
+        try:
+            return ("lit", float(raw))
+        except ValueError:  # "." or ".e1": parseFloat gives NaN
+            return ("lit", float("nan"))
 
-    def filtered(self) -> tuple:
-        """`value | filter`: the lowest precedence, left to right."""
-        node = self.conditional()
-        while self.accept("|"):
-            node = ("call", self.postfix(), [node])
-        return node
-
-    def conditional(self) -> tuple:
-        node = self.binary(0)
-        if self.accept("?"):
-            consequent = self.conditional()
-            self.expect(":")
-            node = ("cond", node, consequent, self.conditional())
-        return node
-
-    def binary(self, level: int) -> tuple:
-        if level == len(_BINARY):
-            return self.unary()
-        node = self.binary(level + 1)
-        while self.peek()[0] == "op" and self.peek()[1] in _BINARY[level]:
-            op = self.take()[1]
-            node = ("binary", op, node, self.binary(level + 1))
-        return node
-
-    def unary(self) -> tuple:
-        for op in ("!", "-", "+"):
-            if self.accept(op):
-                return ("unary", op, self.unary())
-        return self.postfix()
-
-    def postfix(self) -> tuple:
-        node = self.primary()
-        while True:
-            if self.accept("."):
-                kind, name = self.take()
-                if kind != "name":
-                    raise ExpressionError('expected a member name after "."')
-                node = ("member", node, ("lit", name))
-            elif self.accept("["):
-                node = ("member", node, self.filtered())
-                self.expect("]")
-            elif self.accept("("):
-                node = ("call", node, self.arguments(")"))
+    def string(self) -> tuple:
+        quote = self.char()
+        self.index += 1
+        value = []
+        while self.index < len(self.text):
+            char = self.char()
+            self.index += 1
+            if char == quote:
+                return ("lit", "".join(value))
+            if char == "\\":
+                escaped = self.char()
+                self.index += 1
+                value.append(_ESCAPES.get(escaped, escaped))
             else:
-                return node
+                value.append(char)
+        self.fail(f'Unclosed quote after "{"".join(value)}"')
+        return ("lit", "")  # pragma: no cover - fail raises
+
+    def identifier(self) -> tuple:
+        start = self.index
+        if not (self.char() and _identifier_start(self.char())):
+            self.fail(f"Unexpected {self.char()}")
+        while self.char() and _identifier_part(self.char()):
+            self.index += 1
+        name = self.text[start : self.index]
+        if name in _LITERALS:
+            return ("lit", _LITERALS[name])
+        if name == "this":
+            return ("this",)
+        return ("id", name)
 
     def arguments(self, closing: str) -> list:
         items: list = []
-        if self.accept(closing):
-            return items
-        while True:
-            items.append(self.filtered())
-            if self.accept(closing):
+        separators = 0
+        while self.index < len(self.text):
+            self.spaces()
+            char = self.char()
+            if char == closing:
+                self.index += 1
+                if closing == ")" and separators and separators >= len(items):
+                    self.fail(f"Unexpected token {closing}")
                 return items
-            self.expect(",")
+            if char == ",":
+                self.index += 1
+                separators += 1
+                if separators != len(items):
+                    if closing == ")":
+                        self.fail("Unexpected token ,")
+                    items += [None] * (separators - len(items))  # array holes
+            else:
+                node = self.expression()
+                if node is False or node[0] == "compound":
+                    self.fail("Expected comma")
+                items.append(node)
+        self.fail(f"Expected {closing}")
+        return items  # pragma: no cover - fail raises
 
-    def primary(self) -> tuple:
-        kind, value = self.take()
-        if kind in ("num", "str"):
-            return ("lit", value)
-        if kind == "name":
-            return ("lit", _CONSTANTS[value]) if value in _CONSTANTS else ("name", value)
-        if (kind, value) == ("op", "("):
-            node = self.filtered()
-            self.expect(")")
-            return node
-        if (kind, value) == ("op", "["):
-            return ("array", self.arguments("]"))
-        if kind == "end":
-            raise ExpressionError("the expression ends too early")
-        raise ExpressionError(f'unexpected "{value}"')
+    def variable(self) -> Any:
+        if self.char() == "(":
+            self.index += 1
+            node = self.expression()
+            self.spaces()
+            if self.char() != ")":
+                self.fail("Unclosed (")
+            self.index += 1
+        else:
+            node = self.identifier()
+        self.spaces()
+        while self.char() in (".", "[", "(") and self.char():
+            char = self.char()
+            self.index += 1
+            if char == ".":
+                self.spaces()
+                node = ("member", node, self.identifier(), False)
+            elif char == "[":
+                node = ("member", node, self.expression(), True)
+                self.spaces()
+                if self.char() != "]":
+                    self.fail("Unclosed [")
+                self.index += 1
+            else:
+                node = ("call", node, self.arguments(")"))
+            self.spaces()
+        return node
 
 
-def parse(text: str) -> tuple:
-    """The syntax tree of one expression, or ExpressionError."""
-    if not text.strip():
-        raise ExpressionError("an expression is expected")
-    return Parser(text).parse()
+def parse(text: str) -> Any:
+    """The syntax tree of one directive's expression (may be a compound, which fails at evaluation)."""
+    return _Parser(text).program()
+
+
+def parses(text: str) -> bool:
+    try:
+        parse(text)
+    except ExpressionError:
+        return False
+    return True
 
 
 # ---- evaluation ----
 
 
+class ContextFunction:
+    """A Builder function that needs the caller's context (`include()`, macros used inline)."""
+
+    def call(self, context: dict, args: list) -> Any:  # pragma: no cover - subclasses implement
+        raise NotImplementedError
+
+    def __call__(self, *args: Any) -> Any:  # a function value to JavaScript's typeof; called through `call`
+        raise ExpressionError("this function needs Builder's context")
+
+
 class Scope:
-    """What names mean while evaluating: the machine implements `lookup` and the calls that need it."""
+    """Where names come from: the context (definitions, built-ins, file variables, macro parameters and
+    `loop`), then the `@set` globals (and macros), then the environment; anything else is null."""
 
-    def lookup(self, name: str) -> Any:  # pragma: no cover - the machine overrides it
-        return UNDEFINED
-
-    def call_macro(self, macro: Any, args: list) -> str:  # pragma: no cover - the machine overrides it
-        raise ExpressionError("macros are not available here")
-
-    def is_macro(self, value: Any) -> bool:
-        return False
+    def __init__(self, context: dict, globals_: dict, environ: dict) -> None:
+        self.context = context
+        self.globals = globals_
+        self.environ = environ
 
 
-def evaluate(node: tuple, scope: Scope) -> Any:
-    """The value of a parsed expression; an undefined name evaluates as null."""
-    value = _evaluate(node, scope)
-    return None if value is UNDEFINED else value
-
-
-def _evaluate(node: tuple, scope: Scope) -> Any:
+def evaluate(node: Any, scope: Scope) -> Any:
+    if node is False or node is None:
+        raise ExpressionError("Unknown node type")
     kind = node[0]
     if kind == "lit":
         return node[1]
-    if kind == "name":
-        return scope.lookup(node[1])
+    if kind == "id":
+        return _name(node[1], scope)
+    if kind == "binary":
+        return _binary(node, scope)
+    if kind == "unary":
+        value = evaluate(node[2], scope)
+        if node[1] == "!":
+            return not js.truthy(value)
+        return -js.to_number(value) if node[1] == "-" else value
+    if kind == "cond":
+        return evaluate(node[2] if js.truthy(evaluate(node[1], scope)) else node[3], scope)
     if kind == "array":
         return [evaluate(item, scope) for item in node[1]]
     if kind == "member":
-        return member(evaluate(node[1], scope), evaluate(node[2], scope))
-    if kind == "cond":
-        return evaluate(node[2] if truthy(evaluate(node[1], scope)) else node[3], scope)
-    if kind == "unary":
-        operand = evaluate(node[2], scope)
-        if node[1] == "!":
-            return not truthy(operand)
-        number = to_number(operand)
-        return -number if node[1] == "-" else number
-    if kind == "binary":
-        return _binary(node, scope)
+        return _member(node, scope)
     if kind == "call":
         return _call(node, scope)
-    raise ExpressionError(f"unknown expression node {kind}")  # pragma: no cover
+    if kind == "compound":
+        raise ExpressionError("Syntax error")
+    raise ExpressionError("`this` keyword is not supported")
+
+
+def _name(name: str, scope: Scope) -> Any:
+    """A function's name stands for the function (Builder resolves calls by name)."""
+    if name == "defined":
+        return name
+    for table in (scope.context, scope.globals):
+        if name in table:
+            return name if js.is_function(table[name]) else table[name]
+    return scope.environ.get(name)
 
 
 def _binary(node: tuple, scope: Scope) -> Any:
-    op = node[1]
-    left = evaluate(node[2], scope)
-    if op == "&&":
-        return evaluate(node[3], scope) if truthy(left) else left
+    op, left_node, right_node = node[1], node[2], node[3]
+    if left_node is False or right_node is False:
+        raise ExpressionError(f'Syntax error in "{op}" operator')
+    if op == "|":  # value | filter  ==  filter(value);  value | filter(a)  ==  filter(value, a)
+        if right_node[0] == "call":
+            return _call(("call", right_node[1], [left_node, *right_node[2]]), scope)
+        return _call(("call", right_node, [left_node]), scope)
+    left, right = evaluate(left_node, scope), evaluate(right_node, scope)
     if op == "||":
-        return left if truthy(left) else evaluate(node[3], scope)
-    right = evaluate(node[3], scope)
+        return left if js.truthy(left) else right
+    if op == "&&":
+        return right if js.truthy(left) else left
     if op in ("==", "!="):
-        return loose_equal(left, right) == (op == "==")
-    if op in ("===", "!=="):
-        return (type(left) is type(right) and left == right or _both_numbers(left, right) and left == right) == (
-            op == "==="
-        )
+        return js.loosely_equal(left, right) == (op == "==")
     if op in ("<", ">", "<=", ">="):
-        if isinstance(left, str) and isinstance(right, str):
-            a, b = left, right
-        else:
-            a, b = to_number(left), to_number(right)
-        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
-    if op == "+" and (isinstance(left, (str, list, dict)) or isinstance(right, (str, list, dict))):
-        return to_string(left) + to_string(right)
-    a, b = to_number(left), to_number(right)
+        return js.compare(op, left, right)
     if op == "+":
-        return _tidy(a + b)
-    if op == "-":
-        return _tidy(a - b)
-    if op == "*":
-        return _tidy(a * b)
-    if b == 0:
-        raise ExpressionError("division by zero")
-    if op == "/":
-        return _tidy(a / b)
-    return _tidy(math.fmod(a, b))
+        return js.add(left, right)
+    if op in ("/", "%") and js.is_number(right) and right == 0:
+        raise ExpressionError("Division by zero")
+    return js.arithmetic(op, left, right)
+
+
+def _member(node: tuple, scope: Scope) -> Any:
+    target = evaluate(node[1], scope)
+    if node[3]:
+        key = evaluate(node[2], scope)
+    else:
+        key = node[2][1] if node[2][0] == "id" else js.UNDEFINED
+    shown = js.to_string(key)
+    if not js.truthy(target):
+        raise ExpressionError(f'Owner of "{shown}" property is undefined')
+    if not isinstance(target, (list, dict)):
+        raise ExpressionError(f"Cannot use 'in' operator to search for '{shown}' in {js.to_string(target)}")
+    if not js.has_property(target, js.property_key(key)):
+        raise ExpressionError(f'Property "{shown}" is not defined')
+    return js.get_property(target, js.property_key(key))
 
 
 def _call(node: tuple, scope: Scope) -> Any:
     callee_node, argument_nodes = node[1], node[2]
-    if callee_node == ("name", "defined"):
-        return _defined(argument_nodes, scope)
     callee = evaluate(callee_node, scope)
+    if isinstance(callee, str) and callee == "defined":
+        if not argument_nodes or argument_nodes[0] is None:
+            raise ExpressionError("Cannot read properties of undefined (reading 'type')")
+        if argument_nodes[0][0] != "id":
+            raise ExpressionError("defined() can only be called with an identifier as an argument")
+        name = argument_nodes[0][1]
+        return name in scope.context or name in scope.globals
     args = [evaluate(argument, scope) for argument in argument_nodes]
-    if scope.is_macro(callee):
-        return scope.call_macro(callee, args)
-    if callable(callee):
-        try:
-            return callee(*args)
-        except ExpressionError:
-            raise
-        except (TypeError, ValueError) as exc:
-            raise ExpressionError(f"{_describe(callee_node)}: {exc}") from None
-    raise ExpressionError(f"{_describe(callee_node)} is not a function")
-
-
-def _defined(argument_nodes: list, scope: Scope) -> bool:
-    """`defined(name)` or `defined("name")`: the name itself is checked, not its value."""
-    if len(argument_nodes) != 1:
-        raise ExpressionError("defined() takes one variable name")
-    argument = argument_nodes[0]
-    if argument[0] == "name":
-        name = argument[1]
-    elif argument[0] == "lit" and isinstance(argument[1], str):
-        name = argument[1]
+    key = js.to_string(callee) if not js.is_function(callee) else None
+    if key is not None and js.is_function(scope.context.get(key)):
+        function = scope.context[key]
+    elif js.is_function(callee):
+        function = callee
+    elif key is not None and js.is_function(scope.globals.get(key)):
+        function = scope.globals[key]
+    elif callee_node[0] == "id":
+        raise ExpressionError(f'Function "{callee_node[1]}" is not defined')
+    elif isinstance(callee, str):
+        raise ExpressionError(f'Function "{callee}" is not defined')
     else:
-        return evaluate(argument, scope) is not None
-    return scope.lookup(name) is not UNDEFINED
-
-
-def _describe(node: tuple) -> str:
-    if node[0] == "name":
-        return node[1]
-    if node[0] == "member" and node[2][0] == "lit":
-        return f"{_describe(node[1])}.{node[2][1]}"
-    return "the value"
-
-
-def member(target: Any, key: Any) -> Any:
-    """`target.key` / `target[key]`; a missing member is null, as in JavaScript."""
-    if isinstance(target, dict):
-        return target.get(key if isinstance(key, str) else to_string(key), UNDEFINED)
-    if isinstance(target, (list, str)):
-        if key == "length":
-            return len(target)
-        if isinstance(key, (int, float)) and not isinstance(key, bool) and float(key).is_integer():
-            index = int(key)
-            return target[index] if 0 <= index < len(target) else UNDEFINED
-        return UNDEFINED
-    if target is None or target is UNDEFINED:
-        raise ExpressionError(f'cannot read member "{to_string(key)}" of null')
-    return UNDEFINED
-
-
-# ---- JavaScript-like conversions ----
-
-
-def truthy(value: Any) -> bool:
-    if value is None or value is UNDEFINED:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    if isinstance(value, (bool, int, float, str)):
-        return bool(value)
-    return True
-
-
-def to_number(value: Any) -> int | float:
-    if value is None or value is UNDEFINED:
-        return 0
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return 0
-        try:
-            return _tidy(float(text))
-        except ValueError:
-            return math.nan
-    return math.nan
-
-
-def _tidy(number: float) -> int | float:
-    """Integral results stay integers, so `10 / 2` prints as `5` as JavaScript prints it."""
-    if isinstance(number, float) and number.is_integer() and abs(number) < 1e21:
-        return int(number)
-    return number
-
-
-def _both_numbers(a: Any, b: Any) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
-
-
-def loose_equal(a: Any, b: Any) -> bool:
-    """JavaScript's `==` for the values Builder has."""
-    if a is UNDEFINED:
-        a = None
-    if b is UNDEFINED:
-        b = None
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, str) and isinstance(b, str):
-        return a == b
-    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
-        return a is b
-    return to_number(a) == to_number(b)
-
-
-def to_string(value: Any) -> str:
-    """How a value appears in the output (JavaScript's `String(value)`)."""
-    if value is None or value is UNDEFINED:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _number_text(value)
-    if isinstance(value, list):
-        return ",".join("" if item is None else to_string(item) for item in value)
-    if isinstance(value, dict):
-        return "[object Object]"
-    if isinstance(value, str):
-        return value
-    return str(value)
-
-
-def _number_text(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
+        raise ExpressionError("Can't call a non-callable expression")
+    if isinstance(function, ContextFunction):
+        return function.call(scope.context, args)
+    try:
+        return function(*args)
+    except ExpressionError:
+        raise
+    except (TypeError, ValueError, ArithmeticError, KeyError, IndexError) as exc:
+        raise ExpressionError(str(exc)) from None

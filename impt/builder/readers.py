@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import posixpath
 import re
 import tempfile
 import time
@@ -19,12 +20,15 @@ from urllib.parse import urlsplit
 
 import requests
 
+from impt.builder.jsvalues import UNDEFINED
+
 CACHE_DIR = ".builder-cache"
 EXCLUDE_LIST = "exclude-list.builder"
 CACHE_TTL = 24 * 3600
 TIMEOUT = 30
 GITHUB_API = "https://api.github.com"
-_GITHUB = re.compile(r"^github:([^/@]+)/([^/@]+)/([^@]+?)(?:@([^@]+))?$")
+_GITHUB = re.compile(r"^(github:|github\.com:|github\.com/)([a-z0-9\-._]+)/([a-z0-9\-._]+)/(.*?)(?:@([^@]*))?$", re.I)
+_URL = re.compile(r"^(https?://[a-z0-9\-._:]+)/(.+)?$", re.I)
 
 
 class ReadError(Exception):
@@ -44,67 +48,35 @@ class Source:
 
 def parse_github(reference: str) -> tuple[str, str, str, str | None] | None:
     match = _GITHUB.match(reference)
-    return (match.group(1), match.group(2), match.group(3), match.group(4)) if match else None
+    return (match.group(2), match.group(3), match.group(4), match.group(5)) if match else None
 
 
 def is_remote(reference: str) -> bool:
-    return reference.startswith(("http://", "https://", "github:"))
-
-
-def local_source(path: Path, label: str) -> Source:
-    path = path.resolve()
-    return Source(str(path), label, "local", {"__FILE__": path.name, "__PATH__": str(path.parent)}, path)
+    lowered = reference.lower()
+    return lowered.startswith(("http://", "https://")) or parse_github(reference) is not None
 
 
 def remote_source(reference: str) -> Source:
-    """A remote reference with its Builder variables (`__PATH__`, `__REPO_PREFIX__`, `__URL_ROOT__`, ...)."""
+    """A remote reference with Builder's variables (`__PATH__`, `__REPO_PREFIX__`, `__URL_ROOT__`, ...)."""
     github = parse_github(reference)
     if github:
         owner, repo, path, ref = github
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
         variables = {
-            "__FILE__": path.rsplit("/", 1)[-1],
-            "__PATH__": f"github:{owner}/{repo}" + (f"/{directory}" if directory else ""),
+            "__FILE__": posixpath.basename(path),
+            "__PATH__": f"github:{owner}/{repo}/{posixpath.dirname(path) or '.'}",
+            "__REPO_REF__": UNDEFINED if ref is None else ref,
             "__REPO_PREFIX__": f"github:{owner}/{repo}",
-            "__REPO_REF__": ref,
         }
         return Source(reference, reference, "github", variables)
-    if reference.startswith("github:"):
-        raise ReadError('a GitHub include reads "github:<owner>/<repo>/<path>[@<ref>]"')
-    parts = urlsplit(reference)
-    root = f"{parts.scheme}://{parts.netloc}"
-    url_path = parts.path or "/"
+    collapsed = re.sub(r"/+", "/", reference)  # how Builder's path helpers see a URL
+    url = _URL.match(reference)
     variables = {
-        "__FILE__": url_path.rsplit("/", 1)[-1],
-        "__PATH__": root + url_path.rsplit("/", 1)[0],
-        "__URL_ROOT__": root,
-        "__URL_PATH__": url_path,
+        "__FILE__": posixpath.basename(collapsed),
+        "__PATH__": posixpath.dirname(collapsed).replace(":/", "://", 1),
+        "__URL_ROOT__": url.group(1) if url else UNDEFINED,
+        "__URL_PATH__": url.group(2) if url and url.group(2) is not None else UNDEFINED,
     }
     return Source(reference, reference, "http", variables)
-
-
-def relative_remote(base: Source, target: str) -> str:
-    """`target` (relative, or `/` for the resource's root) resolved against the remote file `base`."""
-    if base.kind == "github":
-        owner, repo, path, ref = parse_github(base.key) or ("", "", "", None)
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
-        joined = target.lstrip("/") if target.startswith("/") else _join(directory, target)
-        return f"github:{owner}/{repo}/{joined}" + (f"@{ref}" if ref else "")
-    parts = urlsplit(base.key)
-    directory = parts.path.rsplit("/", 1)[0]
-    joined = target.lstrip("/") if target.startswith("/") else _join(directory.lstrip("/"), target)
-    return f"{parts.scheme}://{parts.netloc}/{joined}"
-
-
-def _join(directory: str, target: str) -> str:
-    parts: list[str] = [p for p in directory.split("/") if p]
-    for part in target.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/".join(parts)
 
 
 def exclusion_patterns(text: str) -> list[re.Pattern]:
@@ -145,12 +117,18 @@ class Cache:
     References matching a line of `exclude-list.builder` (next to the cache folder) are never cached.
     """
 
-    def __init__(self, directory: Path, clock: Callable[[], float] = time.time, ttl: float = CACHE_TTL) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        clock: Callable[[], float] = time.time,
+        ttl: float = CACHE_TTL,
+        exclude: Path | None = None,
+    ) -> None:
         self.directory = directory
         self.clock = clock
         self.ttl = ttl
         try:
-            exclude = (directory.parent / EXCLUDE_LIST).read_text(encoding="utf-8")
+            exclude = (exclude or directory.parent / EXCLUDE_LIST).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             exclude = ""
         self.excluded = exclusion_patterns(exclude)
@@ -186,7 +164,10 @@ class Cache:
 
 
 class RemoteReader:
-    """Downloads remote sources; `github` is `(user, token)` or None for anonymous access."""
+    """Downloads remote sources; `github` is `(user, token)` or None for anonymous access.
+
+    `pins` (pleasebuild's --use-dependencies) maps GitHub references to the Git blob SHA to read instead;
+    `blobs` (--save-dependencies) collects the blob SHA of every GitHub file read."""
 
     def __init__(
         self,
@@ -197,9 +178,16 @@ class RemoteReader:
         self.github = github
         self.cache = cache
         self.session = session or requests.Session()
+        self.pins: dict[str, str] = {}
+        self.blobs: dict[str, str] | None = None
 
     def read(self, source: Source) -> str:
+        pinned = self.pins.get(source.key) if source.kind == "github" else None
+        if pinned:
+            return self._blob(source.key, pinned)
         cache = self.cache if self.cache is not None and self.cache.caches(source.key) else None
+        if self.blobs is not None:
+            cache = None  # Builder reads every file again when it saves their versions
         if cache is not None:
             cached = cache.get(source.key)
             if cached is not None:
@@ -227,13 +215,21 @@ class RemoteReader:
 
     def _github(self, reference: str) -> str:
         owner, repo, path, ref = parse_github(reference) or ("", "", "", None)
-        url = f"{GITHUB_API}/repos/{owner}/{repo}/contents/{path}"
-        response = self._get(
-            url,
-            params={"ref": ref} if ref else None,
-            auth=self.github,
-            headers={"Accept": "application/vnd.github.v3+json"},
-        )
+        body = self._github_json(f"{GITHUB_API}/repos/{owner}/{repo}/contents/{path}", {"ref": ref} if ref else None)
+        if self.blobs is not None and isinstance(body.get("sha"), str):
+            self.blobs[reference] = body["sha"]
+        return _decoded(body)
+
+    def _blob(self, reference: str, sha: str) -> str:
+        owner, repo, _, _ = parse_github(reference) or ("", "", "", None)
+        body = self._github_json(f"{GITHUB_API}/repos/{owner}/{repo}/git/blobs/{sha}", None)
+        if self.blobs is not None:
+            self.blobs[reference] = sha
+        return _decoded(body)
+
+    def _github_json(self, url: str, params: dict | None) -> dict:
+        headers = {"Accept": "application/vnd.github.v3+json"}
+        response = self._get(url, params=params, auth=self.github, headers=headers)
         if response.status_code == 404:
             raise ReadError("not found on GitHub (HTTP 404)")
         if response.status_code in (401, 403):
@@ -247,6 +243,15 @@ class RemoteReader:
             raise ReadError(f"GitHub answered HTTP {response.status_code}")
         try:
             body = response.json()
-            return base64.b64decode(body["content"]).decode("utf-8")
-        except (ValueError, KeyError, TypeError):
-            raise ReadError("GitHub did not return a file") from None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise ReadError("GitHub did not return a file")
+        return body
+
+
+def _decoded(body: dict) -> str:
+    try:
+        return base64.b64decode(body["content"]).decode("utf-8")
+    except (ValueError, KeyError, TypeError):
+        raise ReadError("GitHub did not return a file") from None

@@ -158,8 +158,7 @@ class ImpUnitRunner {
             if (testCase != null && testCase != "" && testCase != name) continue;
             methods.push(name);
         }
-        if (methods.len() == 0) return;
-        methods.sort();
+        methods.sort();  // a class without test methods still runs its setUp and tearDown, as impUnit does
         local instance = cls();
         instance.runner = this;
         instance.session = session;

@@ -37,12 +37,37 @@ RELATION_WORDS = {"production_target": "production target", "dut_target": "DUT t
 DONE, GONE, IMPLIED = "done", "gone", "implied"
 
 
+# impCentral's own title and detail for the refusals whose wording is known (impcentral-api §13), which
+# impt 2.6.1 users and their scripts see; the preflight shows them before its own explanation.
+API_PRODUCT_HAS_GROUPS = "Dependent Devicegroups Exist: Cannot delete a product with associated devicegroups."
+API_GROUP_HAS_FLAGGED = (
+    "Flagged Deployments Exist: Cannot delete a devicegroup with flagged deployments; delete those first."
+)
+API_FLAGGED = (
+    "Resource Flagged: You cannot delete flagged deployments; set the flagged attribute to false and try again."
+)
+
+
+class Refusal(str):
+    """One reason of the preflight (our explanation) with impCentral's title and detail for it, if known."""
+
+    api = ""
+
+    def __new__(cls, text: str, api: str = "") -> "Refusal":
+        refusal = super().__new__(cls, text)
+        refusal.api = api
+        return refusal
+
+
 class DeleteRefusedError(ImpCentralClientError):
-    """The preflight found writes the API would refuse; nothing was sent."""
+    """The preflight found writes the API would refuse; nothing was sent.
+
+    The message gives impCentral's own words first (as impt 2.6.1 shows them), then ours."""
 
     def __init__(self, reasons: list) -> None:
         self.reasons = list(reasons)
-        super().__init__("Nothing was deleted: " + " ".join(self.reasons))
+        api = list(dict.fromkeys(getattr(reason, "api", "") for reason in self.reasons if getattr(reason, "api", "")))
+        super().__init__(" ".join([*api, "Nothing was deleted: " + " ".join(self.reasons)]))
 
 
 @dataclass
@@ -147,11 +172,19 @@ class DeletePlan:
             kept = [g for g in kept if g["id"] not in doomed]
             if kept:
                 reasons.append(
-                    f"{_named('product', product)} has Device Groups ({_names(kept)}); use force to delete them too."
+                    Refusal(
+                        f"{_named('product', product)} has Device Groups ({_names(kept)}); "
+                        "use force to delete them too.",
+                        API_PRODUCT_HAS_GROUPS,
+                    )
                 )
         for dep in self.deletes("deployment"):
             if is_flagged(dep) and dep["id"] not in self.unflag and rel_id(dep, "devicegroup") not in doomed:
-                reasons.append(f'Deployment "{dep["id"]}" is flagged; use force to unflag it before deleting it.')
+                reasons.append(
+                    Refusal(
+                        f'Deployment "{dep["id"]}" is flagged; use force to unflag it before deleting it.', API_FLAGGED
+                    )
+                )
         for device, _shown in self.remove.values():
             group = self.state.groups.get(rel_id(device, "devicegroup") or "")
             kind = dg_type(group) if group else dg_type(_rel_type(device))
@@ -186,8 +219,11 @@ class DeletePlan:
         flagged = [d for d in self.state.deployments_of(group["id"]) if is_flagged(d) and d["id"] not in self.unflag]
         if flagged:
             reasons.append(
-                f"{_named('device_group', group)} has flagged deployments ({', '.join(d['id'] for d in flagged)}); "
-                "use force to unflag them."
+                Refusal(
+                    f"{_named('device_group', group)} has flagged deployments ({', '.join(d['id'] for d in flagged)}); "
+                    "use force to unflag them.",
+                    API_GROUP_HAS_FLAGGED,
+                )
             )
         return reasons
 

@@ -63,7 +63,8 @@ def copy(ctx: Context) -> None:
     ctx.out.info(
         f'Deployment "{name_or_id(args.build, source)}" is copied successfully to Deployment "{created["id"]}".'
     )
-    ctx.out.data({"Deployment": short("deployment", created)})
+    if ctx.out.is_json:  # impt 2.6.1 prints `{}`; the new id is given to scripts (docs/impt.md)
+        ctx.out.data({"Deployment": short("deployment", created)})
 
 
 def delete(ctx: Context) -> None:

@@ -83,6 +83,9 @@ def get(ctx: Context) -> None:
         ctx.out.data(page) if ctx.out.is_json else _print_page(ctx, page)
         return
     interactive = ctx.terminal.interactive and _stdout_is_terminal(ctx) and not ctx.out.is_json
+    if not interactive and not args.all:
+        _first_page_only(ctx, pages.page(1))
+        return
     collected: list[dict] = []
     number = 1
     while True:
@@ -99,6 +102,20 @@ def get(ctx: Context) -> None:
         number += 1
     if ctx.out.is_json:
         ctx.out.data(collected)
+
+
+def _first_page_only(ctx: Context, page: list[dict]) -> None:
+    """impt 2.6.1 without a terminal (impt-behaviour §8, its sample run): page 1, the status line and the
+    pager's prompt, then the end: scripts rely on one page. `--all` prints every page instead."""
+    if ctx.out.is_json:
+        ctx.out.data(page)
+        return
+    _print_page(ctx, page)
+    if ctx.out.verbose:
+        ctx.out.info(SUCCEEDS)
+        ctx.out.info("")
+        ctx.out.dialog("Press <Enter> to see more logs or <Ctrl-C> to exit.")
+        ctx.out.ended_with_prompt = True
 
 
 def _wait_for_enter(ctx: Context, last: bool) -> bool:
@@ -157,8 +174,8 @@ COMMANDS = (
         "get",
         "Displays historical logs for the specified device.",
         "Displays historical logs of the device, most recent first. With --page-number prints that page; "
-        "without it pages on a terminal (Enter for more, Ctrl-C to stop) and prints every page when stdin "
-        "or stdout is not a terminal.",
+        "without it pages on a terminal (Enter for more, Ctrl-C to stop) and prints the first page when stdin "
+        "or stdout is not a terminal, as impt 2.6.1 does; --all prints every page without asking.",
         (
             o.Option(
                 "device",
@@ -172,6 +189,7 @@ COMMANDS = (
             ),
             o.Option("page-size", "s", o.NUMBER, "Number of log entries in one page.", "number_of_entries", default=20),
             o.Option("page-number", "n", o.NUMBER, "The page to display (1 = most recent entries).", "page_number"),
+            o.flag("all", "a", "Prints every page without asking (beyond impt 2.6.1)."),
         ),
         get,
     ),

@@ -1,6 +1,9 @@
 """One test session on one device: log events in, report lines and a verdict out (impt-behaviour §9).
 
-Pure logic (no I/O), so the protocol handling is unit-tested without a server.
+As impt 2.6.1's TestSession: device problems (runtime errors, disconnects, out of memory or code space)
+before the session starts are warnings, and the session waits for its start until the startup timeout;
+once started, runtime errors are `[test]` lines and the others end the session. Session errors print as
+`[error] <text>`. Pure logic (no I/O), so the protocol handling is unit-tested without a server.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ class Session:
 
     def fail(self, error: str) -> None:
         """End the session with an error (timeouts, stream closed, device problems)."""
-        self.say("error", f"Error: {error}")
+        self.say("error", error)
         self.failed = True
         self.error = error
         self.failures.append(Failure(self.current_test or "Session", self.test_file, error))
@@ -70,17 +73,26 @@ class Session:
         self._device_line(log_type, msg)
         return False
 
+    def _device_error(self, error: str) -> None:
+        """Before the session starts a warning (the startup timeout decides); after, the session's end."""
+        if self.state == STARTED:
+            self.fail(error)
+        else:
+            self.say("warning", error)
+
     def _device_line(self, log_type: str | None, msg: str) -> None:
         if log_type == "status":
             self._status(msg)
         elif log_type == "lastexitcode" and "out of memory" in msg:
-            self.fail("Device is out of memory")
-        elif log_type == "server.error":
-            self.crashed = True
-            self.say("error", f"Device Runtime Error: {self._mapped('device', msg)}")
-        elif log_type == "agent.error":
-            self.crashed = True
-            self.say("error", f"Agent Runtime Error: {self._mapped('agent', msg)}")
+            self._device_error("Device is out of memory")
+        elif log_type in ("server.error", "agent.error"):
+            side = "device" if log_type == "server.error" else "agent"
+            text = f"{side.capitalize()} Runtime Error: {self._mapped(side, msg)}"
+            if self.state == STARTED:
+                self.crashed = True
+                self.say("test", text)
+            else:
+                self.say("warning", text)
         elif log_type == "powerstate":
             self.say("info", f"Powerstate: {msg}")
         elif log_type == "firmware":
@@ -99,14 +111,14 @@ class Session:
             return
         usage = storage_usage(msg)
         if usage is not None:
-            self.say("info", f"Device code space usage: {usage[0]}%")
+            self.say("info", f"Device code space usage: {float(usage[0]):.1f}%")
             if usage[1]:
-                self.fail("Device is out of code space")
+                self._device_error("Device is out of code space")
         elif "Device disconnected" in msg:
             if self.allow_disconnect:
                 self.say("info", "Disconnected. Allowed by config.")
             else:
-                self.fail("Device disconnected")
+                self._device_error("Device disconnected")
 
     def _protocol(self, kind: str, message: Any) -> None:
         if kind == "SESSION_START":

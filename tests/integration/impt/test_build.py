@@ -40,6 +40,10 @@ def test_get_copy_run(impt, product):
     new_id = copied.lines[0].split('"')[1]
     assert copied.lines[0] == f'Deployment "{new_id}" is created successfully.'  # impt 2.6 prints both lines
     assert copied.lines[1] == f'Deployment "{product["build"]}" is copied successfully to Deployment "{new_id}".'
+    assert copied.lines[2:] == ["IMPT COMMAND SUCCEEDS"]  # no Deployment block, as impt 2.6.1 (issue 23)
+    assert impt.ok("build", "copy", "-b", product["build"], "-g", "DG2", "-z", "minimal").out == ""
+    copied_json = impt.ok("build", "copy", "-b", product["build"], "-g", "DG2", "-z", "json").json
+    assert set(copied_json) == {"Deployment"}  # 2.6.1 prints {}: ours names the new build (docs/impt.md)
     run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut")
     assert 'Restart request for Devices assigned to Device Group "DG1" is successful:' in run.lines
     as_json = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut", "-z", "json").json  # one document
@@ -50,7 +54,11 @@ def test_get_copy_run(impt, product):
 
 def test_delete_and_cleanup(impt, product):
     flagged = impt("build", "delete", "-b", product["build"], "-q")
-    assert flagged.code == 1
+    # impcentral-api §13's wording for a flagged deployment, then ours (issue 23)
+    assert flagged.code == 1 and flagged.lines[0].startswith(
+        "Error: Resource Flagged: You cannot delete flagged deployments; set the flagged attribute to false and "
+        f'try again. Nothing was deleted: Deployment "{product["build"]}" is flagged'
+    )
     second = impt.ok("build", "deploy", "-g", "DG1", "-z", "json").json["Deployment"]["id"]
     assert impt.ok("build", "delete", "-b", product["build"], "-f", "-q").lines[-2] == (
         f'Deployment "{product["build"]}" is deleted successfully.'

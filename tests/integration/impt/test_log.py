@@ -60,13 +60,31 @@ def test_log_get_pages_newest_first(impt, emulator):
     sensor = device_id(impt, "sensor-1")
     boot = seeded_history(impt, sensor)
     push(emulator, sensor, [f"l{i}" for i in range(1, 6)])
-    everything = impt.ok("log", "get", "-d", "sensor-1", "-s", "2")
+    everything = impt.ok("log", "get", "-d", "sensor-1", "-s", "2", "--all")
     assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == ["l5", "l4", "l3", "l2", "l1", *boot]
     assert everything.lines[0].split(" ")[1] == "[server.log]" and everything.lines[-1] == "IMPT COMMAND SUCCEEDS"
     page = impt.ok("log", "get", "-d", "sensor-1", "-s", "2", "-n", "2")
     assert [line.split(" ", 2)[2] for line in page.lines[:-1]] == ["l3", "l2"]
-    data = impt.ok("log", "get", "-d", sensor, "-z", "json").json
+    data = impt.ok("log", "get", "-d", sensor, "-z", "json", "-a").json
     assert [entry["msg"] for entry in data] == ["l5", "l4", "l3", "l2", "l1", *boot] and set(data[0]) >= {"ts", "type"}
+    assert [entry["msg"] for entry in impt.ok("log", "get", "-d", sensor, "-z", "json", "-s", "3").json] == [
+        "l5",
+        "l4",
+        "l3",
+    ]
+
+
+def test_log_get_without_a_terminal_prints_one_page(impt, emulator):
+    """impt 2.6.1 with stdin closed (impt-behaviour §8 and its sample `impt log get -d <id> -s 3`, issue 23):
+    page 1, the status line, an empty line and the pager's prompt; then it ends, exit 0."""
+    sensor = device_id(impt, "sensor-1")
+    seeded_history(impt, sensor)
+    push(emulator, sensor, [f"l{i}" for i in range(1, 30)])
+    result = impt.ok("log", "get", "-d", "sensor-1", "-s", "3")
+    assert [line.split(" ", 2)[2] for line in result.lines[:3]] == ["l29", "l28", "l27"]
+    assert result.lines[3:] == ["IMPT COMMAND SUCCEEDS", "", "Press <Enter> to see more logs or <Ctrl-C> to exit."]
+    default = impt.ok("log", "get", "-d", "sensor-1")
+    assert len(default.lines) == 20 + 3  # --page-size defaults to 20
     assert impt("log", "get", "-d", "sensor-1", "-s", "0").code == 2
     assert impt("log", "get", "-d", "sensor-1", "-n", "x").lines[0] == 'Error: Option "--page-number" must be a number.'
 
@@ -206,13 +224,13 @@ def test_log_get_page_size_above_the_api_limit(impt, emulator):
     sensor = device_id(impt, "sensor-3")
     boot = seeded_history(impt, sensor)
     push(emulator, sensor, [f"e{i}" for i in range(152)])
-    everything = impt.ok("log", "get", "-d", "sensor-3", "-s", "200")
+    everything = impt.ok("log", "get", "-d", "sensor-3", "-s", "200", "--all")
     assert [line.split(" ", 2)[2] for line in everything.lines[:-1]] == [f"e{i}" for i in range(151, -1, -1)] + boot
     second = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "-n", "2")
     assert [line.split(" ", 2)[2] for line in second.lines[:-1]] == [f"e{i}" for i in range(31, -1, -1)] + boot
     first = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "-n", "1", "-z", "json").json
     assert [entry["msg"] for entry in first] == [f"e{i}" for i in range(151, 31, -1)]
-    paged = impt.ok("log", "get", "-d", "sensor-3", "-s", "120")
+    paged = impt.ok("log", "get", "-d", "sensor-3", "-s", "120", "--all")
     assert len(paged.lines) == 153 + len(boot)
 
 

@@ -50,8 +50,15 @@ def test_update(impt, product):
 
 
 def test_delete_needs_force_then_cascades(impt, product, emulator):
+    emulator.clear_requests()
     refused = impt("product", "delete", "-p", "P1", "-q")
-    assert refused.code == 1 and refused.lines[0].startswith("Error: ")
+    # impCentral's title and detail first (impcentral-api §13, what impt 2.6.1 shows; issue 23), then ours
+    assert refused.code == 1 and refused.lines[0] == (
+        "Error: Dependent Devicegroups Exist: Cannot delete a product with associated devicegroups. "
+        f'Nothing was deleted: Product "P1" ({product["product"]}) has Device Groups (DG1); use force to delete '
+        "them too."
+    )
+    assert not [r for r in emulator.requests() if r["method"] != "GET"]  # refused before any write
     emulator.clear_requests()
     result = impt.ok("product", "delete", "-p", "P1", "--force", "--builds", "-q")
     assert 'Device "' in result.lines[0] and "is unassigned successfully." in result.lines[0]

@@ -80,6 +80,22 @@ def test_without_force_devices_and_flagged_deployments_are_refused(rsps, client)
     lists(rsps, LINE, [device("d1", DEV)], [deployment("b1", DEV, flagged=True)])
     reasons = plan_device_group_delete(client, LINE[3]).preflight()
     assert len(reasons) == 2 and "has 1 device(s) (d1)" in reasons[0] and "flagged deployments (b1)" in reasons[1]
+    # impCentral's words for the refusals it names (impcentral-api §13), before ours (issue 23)
+    assert str(DeleteRefusedError(reasons)).startswith(
+        "Flagged Deployments Exist: Cannot delete a devicegroup with flagged deployments; delete those first. "
+        "Nothing was deleted: Device Group "
+    )
+
+
+def test_refusals_carry_impcentrals_title_and_detail_once(rsps, client):
+    rsps.add("GET", f"{BASE}/devicegroups", json=page(*LINE))
+    rsps.add("GET", f"{BASE}/deployments", json=page(deployment("z1", flagged=True), deployment("z2", flagged=True)))
+    reasons = plan_product_delete(client, PRODUCT, builds=True).preflight()
+    assert str(DeleteRefusedError(reasons)) == (
+        "Dependent Devicegroups Exist: Cannot delete a product with associated devicegroups. "
+        "Resource Flagged: You cannot delete flagged deployments; set the flagged attribute to false and try again. "
+        f"Nothing was deleted: {' '.join(reasons)}"
+    )
 
 
 def test_product_without_force_keeps_its_groups_and_is_refused(rsps, client):

@@ -119,9 +119,49 @@ def test_session_failures_and_states():
     session.handle_line("agent.log", _msg("TEST_FAIL", "boom"))
     session.handle_line("server.error", "oops")
     assert session.failures[0].test == "A::testY()" and session.failures[0].error == "boom"
-    assert ("error", "Device Runtime Error: oops") in lines and not session.done
+    # impt 2.6.1 (issue 23's measured facts): device errors of a started session are `[test]` lines
+    assert ("test", "Device Runtime Error: oops") in lines and not session.done
     session.handle_line("status", "Device disconnected")
     assert session.done and session.error == "Device disconnected"
+    assert lines[-1] == ("error", "Device disconnected")  # `[error] <text>`, no "Error:" (issue 23)
+
+
+def test_device_errors_before_the_start_are_warnings_and_the_session_waits():
+    """impt 2.6.1's TestSession (issue 23): runtime errors and disconnects before SESSION_START print as
+    warnings; the session goes on waiting for its start (the startup timeout decides)."""
+    session, lines = _session()
+    for log_type, msg in (
+        ("agent.error", "ERROR: boot failed"),
+        ("server.error", "ERROR: no device code"),
+        ("status", "Device disconnected"),
+        ("lastexitcode", "out of memory"),
+        ("status", "Out of space: 100.00% program storage used"),
+    ):
+        session.handle_line(log_type, msg)
+    assert not session.done and not session.failed and session.state == test_session.INITIALIZED
+    assert lines == [
+        ("warning", "Agent Runtime Error: ERROR: boot failed"),
+        ("warning", "Device Runtime Error: ERROR: no device code"),
+        ("warning", "Device disconnected"),
+        ("warning", "Device is out of memory"),
+        ("info", "Device code space usage: 100.0%"),
+        ("warning", "Device is out of code space"),
+    ]
+    session.fail("Session startup timeout")
+    assert lines[-1] == ("error", "Session startup timeout") and session.failed
+
+
+def test_code_space_has_one_decimal():
+    """impt-behaviour §10's sample run and issue 23: `Device code space usage: 3.4%` from `3.41%`."""
+    session, lines = _session()
+    session.handle_line("status", "3.41% program storage used")
+    session.handle_line("status", "1.6% program storage used")
+    session.handle_line("status", "12% program storage used")
+    assert [text for kind, text in lines if kind == "info"] == [
+        "Device code space usage: 3.4%",
+        "Device code space usage: 1.6%",
+        "Device code space usage: 12.0%",
+    ]
 
 
 def test_session_allow_disconnect_and_unknown_type():
@@ -215,7 +255,7 @@ def test_runtime_error_frames_are_mapped_and_a_crash_loop_ends(tmp_path):
     session.handle_line("status", "Agent restarted: reload.")
     session.handle_line("agent.log", _msg("SESSION_START", ""))
     session.handle_line("agent.error", f"ERROR:   at testA:{row}")
-    assert ("error", f"Agent Runtime Error: ERROR:   at testA:{row} (tests/x.agent.test.nut:2)") in lines
+    assert ("test", f"Agent Runtime Error: ERROR:   at testA:{row} (tests/x.agent.test.nut:2)") in lines
     session.handle_line("agent.log", _msg("SESSION_START", ""))
     assert session.done and session.error == "Device restarted"
 
