@@ -26,6 +26,7 @@ import requests
 from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
 from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings, run_rollout
 from emulator_process import running_emulator
+from playbook_env import playbook_env
 from seeds.fleet import write
 from seeds.release import SEARCH, release
 
@@ -78,18 +79,7 @@ def writes(emu) -> list:
 def playbook(emu, tmp_path: Path, *, pause: int = 3, timeout: int = 0) -> subprocess.Popen:
     path = tmp_path / "release.yml"
     path.write_text(PLAY % (SEARCH, pause, timeout))
-    env = dict(
-        os.environ,
-        IMPT_ENDPOINT=emu.base_url,
-        IMPT_USER="demo",
-        IMPT_PASSWORD="demo-password",
-        XDG_CACHE_HOME=str(tmp_path / "cache"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        NO_PROXY="127.0.0.1,localhost",
-    )
+    env = playbook_env(emu.base_url, tmp_path)
     command = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
     # A session of its own, as a CI job's: signals reach only the process they are sent to.
     return subprocess.Popen(

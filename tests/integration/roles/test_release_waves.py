@@ -5,7 +5,6 @@ variables the rollout could not use fail the plan, naming them, before any write
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from typing import Iterator
 
 import requests
 from emulator_process import running_emulator
+from playbook_env import playbook_env
 from seeds.fleet import write
 
 BIN = Path(sys.executable).parent
@@ -82,18 +82,7 @@ def play(tmp_path: Path, new_code: str, *runs: dict) -> Iterator[subprocess.Comp
     playbook = tmp_path / "release.yml"
     playbook.write_text(PLAY)
     with running_emulator("--seed", str(path), "--rate-limit", "off") as emu:
-        env = dict(
-            os.environ,
-            IMPT_ENDPOINT=emu.base_url,
-            IMPT_USER="demo",
-            IMPT_PASSWORD="demo-password",
-            XDG_CACHE_HOME=str(tmp_path / "cache"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_LOCALHOST_WARNING="0",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            NO_PROXY="127.0.0.1,localhost",
-        )
+        env = playbook_env(emu.base_url, tmp_path)
         for extra in runs or ({},):
             done = subprocess.run(
                 [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
