@@ -41,9 +41,11 @@ link: $(STAMP)
 
 test: install lint unit sanity ansible-lint
 
+# lint-imports holds the layers (.importlinter): front ends > glue > workflows > api, emulator apart.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 unit: install
 	$(BIN)/python -m pytest
@@ -78,4 +80,4 @@ changelog: install
 	$(BIN)/antsibull-changelog release
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .import_linter_cache

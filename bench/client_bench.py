@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 
-IMPORT = "from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient"
+IMPORT = "from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient"
 RUNS = 7
 N = 2000
 BODY = json.dumps(
@@ -74,8 +74,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def overhead() -> tuple:
     import requests
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

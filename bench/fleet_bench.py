@@ -20,14 +20,15 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (  # noqa: E402
     END,
     TIMEOUT,
     LogFollower,
     LogLine,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (  # noqa: E402
     RolloutSettings,
     run_rollout,
 )
@@ -71,7 +72,7 @@ def clear(root: str) -> None:
 
 def verify_by_history(emu, client: ImpCentralClient, devices: int) -> tuple:
     """Restart the group (each device logs the ready line), then wait until every device's line was read."""
-    prod = client.identify.one("device_group", "prod")["id"]
+    prod = identify.one(client, "device_group", "prod")["id"]
     ids = [d["id"] for d in client.devices.list(device_group=prod)]
     since = datetime.now(timezone.utc)
     client.device_groups.restart(prod)

@@ -15,6 +15,14 @@ def visible(store: Store, kind: str, account: Record) -> list[Record]:
     return [record for record in store.values(kind) if record["owner_id"] in owners]
 
 
+def matching(records: list[Record], wanted: dict[str, str], fields: dict[str, str]) -> list[Record]:
+    """The records whose ``fields[name]`` equals ``wanted[name]`` for every list filter given (``filter[name]``)."""
+    for name, field in fields.items():
+        if name in wanted:
+            records = [r for r in records if r.get(field) == wanted[name]]
+    return records
+
+
 def get_visible(store: Store, kind: str, ident: str, account: Record, what: str) -> Record:
     """The record, or 404 when it does not exist or belongs to an account the caller cannot see."""
     record = store.get(kind, ident)

@@ -32,7 +32,7 @@ def _models(request: web.Request) -> Models:
 
 
 def _device_doc(request: web.Request, device: Record) -> dict[str, Any]:
-    doc = render.device(api_base(request), _models(request).store, device)
+    doc = render.device(api_base(request), _models(request).devicegroups.find, device)
     doc["meta"] = {"unbond_key": device.get("unbond_key"), "running_deployment_id": device.get("running_deployment_id")}
     return {"data": doc}
 

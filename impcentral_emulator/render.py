@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .jsonapi import rel, resource
 from .models.grouptypes import GROUP_TYPES
-from .store import Record, Store
+from .store import Record
+
+# The group a relationship points at, by id (None: gone or no id): `models.devicegroups.find`.
+GroupLookup = Callable[[str | None], Record | None]
 
 
 def account(base: str, acc: Record) -> dict[str, Any]:
@@ -64,12 +67,12 @@ def product(base: str, prod: Record) -> dict[str, Any]:
     )
 
 
-def _group_rel(store: Store, group_id: str | None) -> dict[str, str] | None:
-    group = store.get("devicegroup", group_id) if group_id else None
+def _group_rel(groups: GroupLookup, group_id: str | None) -> dict[str, str] | None:
+    group = groups(group_id)
     return rel(group["type"], group["id"]) if group else None
 
 
-def devicegroup(base: str, store: Store, group: Record) -> dict[str, Any]:
+def devicegroup(base: str, groups: GroupLookup, group: Record) -> dict[str, Any]:
     relationships = {
         "product": rel("product", group["product_id"]),
         "owner": rel("account", group["owner_id"]),
@@ -78,8 +81,8 @@ def devicegroup(base: str, store: Store, group: Record) -> dict[str, Any]:
         "min_supported_deployment": rel("deployment", group.get("min_supported_deployment_id")),
     }
     if GROUP_TYPES[group["type"]].is_fixture:
-        relationships["production_target"] = _group_rel(store, group.get("production_target_id"))
-        relationships["dut_target"] = _group_rel(store, group.get("dut_target_id"))
+        relationships["production_target"] = _group_rel(groups, group.get("production_target_id"))
+        relationships["dut_target"] = _group_rel(groups, group.get("dut_target_id"))
     return resource(
         base,
         group["type"],
@@ -98,7 +101,7 @@ def devicegroup(base: str, store: Store, group: Record) -> dict[str, Any]:
     )
 
 
-def device(base: str, store: Store, dev: Record) -> dict[str, Any]:
+def device(base: str, groups: GroupLookup, dev: Record) -> dict[str, Any]:
     assigned = dev.get("devicegroup_id") is not None
     agent = dev.get("agent_id") if assigned else None
     return resource(
@@ -124,14 +127,14 @@ def device(base: str, store: Store, dev: Record) -> dict[str, Any]:
             "plan_id": dev.get("plan_id"),
         },
         {
-            "devicegroup": _group_rel(store, dev.get("devicegroup_id")),
+            "devicegroup": _group_rel(groups, dev.get("devicegroup_id")),
             "owner": rel("account", dev["owner_id"]),
             "product": rel("product", dev.get("product_id")) if assigned else None,
         },
     )
 
 
-def deployment(base: str, store: Store, dep: Record) -> dict[str, Any]:
+def deployment(base: str, groups: GroupLookup, dep: Record) -> dict[str, Any]:
     return resource(
         base,
         "deployment",
@@ -149,7 +152,7 @@ def deployment(base: str, store: Store, dep: Record) -> dict[str, Any]:
             "updated_at": dep["updated_at"],
         },
         {
-            "devicegroup": _group_rel(store, dep.get("devicegroup_id")),
+            "devicegroup": _group_rel(groups, dep.get("devicegroup_id")),
             "product": rel("product", dep["product_id"]),
             "owner": rel("account", dep["owner_id"]),
             "creator": rel("account", dep["creator_id"]),
@@ -158,7 +161,7 @@ def deployment(base: str, store: Store, dep: Record) -> dict[str, Any]:
     )
 
 
-def webhook(base: str, store: Store, hook: Record) -> dict[str, Any]:
+def webhook(base: str, groups: GroupLookup, hook: Record) -> dict[str, Any]:
     return resource(
         base,
         "webhook",
@@ -171,5 +174,5 @@ def webhook(base: str, store: Store, hook: Record) -> dict[str, Any]:
             "created_at": hook["created_at"],
             "updated_at": hook["updated_at"],
         },
-        {"devicegroup": _group_rel(store, hook["devicegroup_id"])},
+        {"devicegroup": _group_rel(groups, hook["devicegroup_id"])},
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr
 
 from impt import IMPT_VERSION
 from impt.errors import AuthError, ImptError, NotFoundError
@@ -150,7 +150,7 @@ class Context:
         return project["deviceGroupId"]
 
     def new_client(self, endpoint: str, token_store: Any = None) -> Any:
-        from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+        from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 
         hook = self._debug_event if self.out.mode == "debug" else None
         settings = network_settings(self.env)

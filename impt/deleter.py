@@ -1,4 +1,4 @@
-"""impt's face of the shared delete plan (`plugins/module_utils/plans.py`): the confirmation dialog with impt
+"""impt's face of the shared delete plan (`plugins/module_utils/workflows/plans.py`): the confirmation dialog with impt
 2.6's text (impt-behaviour §7) and one line per step the plan ran.
 
 The plan itself (one read of the state, the preflight, the order, the 404 policy) is the workflow every front
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import (
     ENTITY_ORDER,
     GONE,
     IMPLIED,

@@ -1,76 +1,67 @@
-"""Device Group rules impt checks before calling the API: type-restricted options and target groups."""
+"""impt's words for the shared Device Group type rules (plugins/module_utils/workflows/group_types.py):
+type-restricted options and target groups, checked before calling the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (
-    DEVICE_GROUP_TYPES,
-    api_dg_type,
-    dg_type,
-    rel_id,
-)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import type_name
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types
 
 from impt.context import Context
 from impt.errors import NotFoundError, UsageError
 from impt.resolve import find_one
 
-# From the shared table of Device Group types: impt's option names for the target relations.
-_OPTION_RELATION = {"target": "production_target", "dut": "dut_target"}
-FIXTURE_TARGETS = {
-    t.api: {option: t.targets[relation] for option, relation in _OPTION_RELATION.items()}
-    for t in DEVICE_GROUP_TYPES
-    if t.targets
+# impt's option names for the type-restricted attributes.
+OPTION_NAMES = {
+    "region": "region",
+    "load_code_after_blessing": "load-code-after-blessing",
+    "production_target": "target",
+    "dut_target": "dut",
 }
-PRODUCTION_TYPES = tuple(t.api for t in DEVICE_GROUP_TYPES if t.production)
-TARGET_TYPES = tuple(dict.fromkeys(api for t in DEVICE_GROUP_TYPES for api in t.targets.values()))
-_TARGET_LABEL = {"target": "Production Target", "dut": "DUT Target"}
+_TARGET_LABEL = {"production_target": "Production Target", "dut_target": "DUT Target"}
 
 
-def api_type(name: str) -> str:
-    """The API type of an impt type name (the option's choices are the table's names)."""
-    return api_dg_type(name)
-
-
-def type_name(api: str) -> str:
-    found = dg_type(api)
-    return found.name if found else "unknown"
-
-
-def check_option_for_type(option: str, dg_type: str, allowed: tuple[str, ...]) -> None:
-    """`Invalid option "--region" for Device Group of the type "development". ...`"""
-    if dg_type not in allowed:
-        first, second = (type_name(t) for t in allowed)
+def check_options_for_type(dg_type: str, given: list[str]) -> None:
+    """`Invalid option "--region" for Device Group of the type "development". ...` for the first option
+    (attribute names) that the type refuses."""
+    for option in group_types.refused_options(dg_type, given):
+        first, second = (t.name for t in group_types.types_allowing(option))
         raise UsageError(
-            f'Invalid option "--{option}" for Device Group of the type "{type_name(dg_type)}". '
+            f'Invalid option "--{OPTION_NAMES[option]}" for Device Group of the type "{type_name(dg_type)}". '
             f'It may be specified for "{first}" or "{second}" Device Groups only.'
         )
 
 
+def require_targets(ctx: Context, dg_type: str, order: tuple[str, ...] = ("production_target", "dut_target")) -> None:
+    """`Option "--dut" must be specified for Device Group of type "factory".`: a fixture group's targets on create."""
+    needed = group_types.required_targets(dg_type)
+    for relation in order:
+        if relation in needed and getattr(ctx.args, OPTION_NAMES[relation]) is None:
+            raise UsageError(
+                f'Option "--{OPTION_NAMES[relation]}" must be specified for Device Group of type '
+                f'"{type_name(dg_type)}".'
+            )
+
+
 def resolve_targets(ctx: Context, dg_type: str, product_id: str, *, creating: bool) -> dict[str, Any]:
-    """`--target` / `--dut` → refs for the API, checked for type and product; mandatory on create."""
+    """`--target` / `--dut` -> refs for the API, checked for type and product; mandatory on create."""
     result: dict[str, Any] = {}
-    expected = FIXTURE_TARGETS.get(dg_type)
-    for option, api_name in (("target", "production_target"), ("dut", "dut_target")):
-        value = getattr(ctx.args, option)
-        if value is None:
-            if expected and creating:
-                raise UsageError(
-                    f'Option "--{option}" must be specified for Device Group of type "{type_name(dg_type)}".'
-                )
+    for relation in ("production_target", "dut_target"):
+        if getattr(ctx.args, OPTION_NAMES[relation]) is None:
+            if creating:
+                require_targets(ctx, dg_type, (relation,))
             continue
-        if not expected:
-            check_option_for_type(option, dg_type, tuple(FIXTURE_TARGETS))
-        target = resolve_target(ctx, dg_type, option, product_id)
-        result[api_name] = {"type": target["type"], "id": target["id"]}
+        check_options_for_type(dg_type, [relation])
+        target = resolve_target(ctx, dg_type, relation, product_id)
+        result[relation] = {"type": target["type"], "id": target["id"]}
     return result
 
 
-def resolve_target(ctx: Context, dg_type: str, option: str, product_id: str | None) -> dict[str, Any]:
+def resolve_target(ctx: Context, dg_type: str, relation: str, product_id: str | None) -> dict[str, Any]:
     """The group named by `--target` or `--dut`, checked for type and Product (None: the Product is new)."""
-    expected = FIXTURE_TARGETS[dg_type][option]
-    value = getattr(ctx.args, option)
-    label = f'{_TARGET_LABEL[option]} Device Group "{value}"'
+    value = getattr(ctx.args, OPTION_NAMES[relation])
+    label = f'{_TARGET_LABEL[relation]} Device Group "{value}"'
     if product_id is None:
         raise NotFoundError(f"{label} is not found.")
     try:
@@ -79,12 +70,14 @@ def resolve_target(ctx: Context, dg_type: str, option: str, product_id: str | No
         if exc.details:
             raise
         raise NotFoundError(f"{label} is not found.") from None
-    if target["type"] != expected:
+    problem = group_types.target_problem(dg_type, relation, target, product_id)
+    if problem == "type":
+        wanted = group_types.target_type(dg_type, relation)
         raise UsageError(
-            f'{label} is of the type "{type_name(target["type"])}" but must be of the type "{type_name(expected)}".'
+            f'{label} is of the type "{type_name(target)}" but must be of the type "{wanted.name}".'  # type: ignore[union-attr]
         )
-    if rel_id(target, "product") != product_id:
-        raise UsageError(f"{_TARGET_LABEL[option]} Device Group must be from the same Product.")
+    if problem == "product":
+        raise UsageError(f"{_TARGET_LABEL[relation]} Device Group must be from the same Product.")
     return target
 
 

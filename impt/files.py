@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,15 @@ def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
     exist is an error, never created (a mistyped `-x dir/file` must not leave new directories behind)."""
     if not path.parent.is_dir():
         raise ImptError(f'File error: {path.name}: the directory "{path.parent}" does not exist.')
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import write_private_file
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth_file import write_private_file
 
     write_private_file(str(path), text, mode)
 
 
 def read_auth_file(path: Path, label: str) -> dict[str, Any]:
     """The auth file as a dict; `<label> is not found.` / `<label> is corrupted.` in impt's words."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import UntrustedFileError
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import auth_file
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.file_trust import UntrustedFileError
 
     try:
         data = auth_file.read_auth_file(str(path))
@@ -55,7 +56,7 @@ def _well_typed(data: dict[str, Any]) -> bool:
 
 def check_trusted_file(path: Path, label: str) -> None:
     """impt's one line for a file another user owns or group/others can write (the ssh rule)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.file_trust import (
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.file_trust import (
         UntrustedFileError,
         check_trusted,
     )
@@ -68,14 +69,14 @@ def check_trusted_file(path: Path, label: str) -> None:
 
 def auth_file_text(endpoint: str, tokens: Any, *, temp: bool = False) -> str:
     """impt's layout; `--temp` keeps neither the login key nor the refresh token (no automatic refresh)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import auth_file
 
     return auth_file.auth_file_text(endpoint, tokens, keep_login_key=not temp, keep_refresh_token=not temp)
 
 
 def auth_file_store(path: Path, endpoint: str, data: dict[str, Any]) -> Any:
     """The client's token store over an auth file already read; a `--temp` file stays temporary."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import AuthFileStore
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth_file import AuthFileStore
 
     temp = not data.get("refreshToken") and not data.get("loginKey")
     return AuthFileStore(str(path), endpoint, data=data, keep_login_key=not temp, keep_refresh_token=not temp)
@@ -104,3 +105,20 @@ def read_project(cwd: Path) -> dict[str, Any] | None:
         if not isinstance(data.setdefault(key, default), str):
             raise ImptError("Project File is corrupted.")
     return data
+
+
+def remove_file(path: Path) -> bool:
+    """Delete a file impt made; False when it was not there."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def remove_dir(path: Path) -> bool:
+    """Delete a directory impt made (with what is in it); False when it was not there."""
+    if not path.is_dir():
+        return False
+    shutil.rmtree(path)
+    return True

@@ -1,6 +1,6 @@
 """Log streaming shared by `log stream` and the `--log` option of `build run`, `device restart`, `dg restart`.
 
-Following is the shared `LogFollower` (plugins/module_utils/follow.py: subscription, gaps, the deadline);
+Following is the shared `LogFollower` (plugins/module_utils/workflows/follow.py: subscription, gaps, the deadline);
 this module only prints what it yields. Lines print as `[<device_id>] <ts> [<type>] <msg>` (JSON Lines with
 `-z json`, one object per line with `log_type` as impt 2.6 has it, flushed per line). A dropped stream is
 re-created by the client, which yields a `Gap`; it prints as one marker line. More devices than a stream
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     END,
     STREAM_DEVICE_LIMIT,
     TIMEOUT,

@@ -1,15 +1,16 @@
 """Entity identification with impt's messages, and the "Yes/Project" fallbacks to the project file.
 
-Which entity an identifier names is the shared matcher's answer (`client.identify`, plugins/module_utils/
-identify.py: impt's attribute order, the `{account}{product}{dg}` hierarchy); here only its errors become
-impt's lines and the project file fills in what the user left out.
+Which entity an identifier names is the shared workflow's answer (plugins/module_utils/workflows/identify.py:
+impt's attribute order and the `{account}{product}{dg}` grammar); here only its errors become impt's lines and
+the project file fills in what the user left out.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 from impt.context import Context
 from impt.display import LABELS
@@ -29,38 +30,24 @@ def catalog(ctx: Context) -> Catalog:
     return existing
 
 
-_HIERARCHY = {"product": ("Account", "Product"), "device_group": ("Account", "Product", "Device Group")}
-
-
-def check_hierarchy(kind: str, value: str) -> bool:
-    """impt 2.6 on `{account}{product}[{dg}]`: an empty part is `No <Part> Identifier is specified.`; more
-    parts than the entity has is simply not found. Returns False when the value cannot name any entity."""
-    names = _HIERARCHY.get(kind)
-    if not names or not (value.startswith("{") and value.endswith("}")) or "}{" not in value:
-        return True
-    parts = value[1:-1].split("}{")
-    if len(parts) > len(names):
-        return False
-    if len(parts) == len(names):
-        for part, name in zip(parts, names, strict=True):
-            if not part.strip():
-                raise UsageError(f"No {name} Identifier is specified.")
-    return True
+def _invalid(kind: str, value: str, exc: Any) -> ImptError:
+    """impt 2.6's line for an identifier the shared grammar refuses: an empty `{account}{product}[{dg}]` part is
+    `No <Part> Identifier is specified.`; more parts than the entity has is simply not found."""
+    if exc.reason == "empty_part":
+        return UsageError(f"No {LABELS[exc.part]} Identifier is specified.")
+    if exc.reason == "extra_part":
+        return NotFoundError(f'{LABELS[kind]} "{value}" is not found.')
+    return UsageError(str(exc))
 
 
 def find_one(ctx: Context, kind: str, value: str) -> dict:
     """Exactly one entity for what the user typed, else `<Type> "<value>" is not found.` / multiple-match error."""
-    label = LABELS[kind]
-    if value is None or value == "":
-        raise UsageError(f"{label} identifier must not be empty.")
-    if not check_hierarchy(kind, value):
-        raise NotFoundError(f'{label} "{value}" is not found.')
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
 
     try:
-        resource = ctx.client.identify.one(kind, value)
+        resource = identify.one(ctx.client, kind, value)
     except client.InvalidIdentifierError as exc:
-        raise UsageError(str(exc)) from None
+        raise _invalid(kind, value, exc) from None
     except client.EntityNotFoundError as exc:
         # For `{account}{product}{dg}` the client names the part that failed, as impt 2.6 does.
         raise NotFoundError(str(exc)) from None
@@ -69,31 +56,37 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
         cat = catalog(ctx)
         cat.remember(kind, candidates)
         details = cat.entries(kind, candidates) if kind in _LISTED_KINDS else []
-        raise NotFoundError(f'Multiple {label}s "{value}" are found:', details=details, tail=[IMPOSSIBLE]) from None
+        raise NotFoundError(
+            f'Multiple {LABELS[kind]}s "{value}" are found:', details=details, tail=[IMPOSSIBLE]
+        ) from None
     catalog(ctx).remember(kind, [resource])
     return resource
 
 
 def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
     """Every entity matching any of the values (list filters: no ambiguity error, nothing found is fine)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
 
     found: dict[str, dict] = {}
     for value in values:
-        if value == "":
-            raise UsageError(f"{LABELS[kind]} identifier must not be empty.")
-        if not check_hierarchy(kind, value):
-            continue
         try:
-            matches = ctx.client.identify.find(kind, value)
+            matches = identify.find(ctx.client, kind, value)
         except client.EntityNotFoundError:
             continue
         except client.InvalidIdentifierError as exc:
-            raise UsageError(str(exc)) from None
+            error = _invalid(kind, value, exc)
+            if isinstance(error, NotFoundError):
+                continue
+            raise error from None
         for match in matches:
             found.setdefault(match["id"], match)
     catalog(ctx).remember(kind, list(found.values()))
     return list(found.values())
+
+
+def getter(ctx: Context, kind: str) -> Callable[[str], dict | None]:
+    """`catalog(ctx).get` for one kind: what a shared workflow calls to read an entity this command may have seen."""
+    return lambda entity_id: catalog(ctx).get(kind, entity_id)
 
 
 def project_dg(ctx: Context, entity: str = "Device Group") -> dict:

@@ -40,6 +40,7 @@ NOT_COLLECTION = (
     "pyproject.toml",
     "setup.py",
     "noxfile.py",
+    ".importlinter",
 )
 KEPT = ("tests/config.yml",)
 

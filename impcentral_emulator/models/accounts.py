@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
+from ..access import visible_owner_ids
 from ..auth import password_matches
 from ..errors import ApiError, constraint, not_found, unauthorized
 from ..store import Record
@@ -49,6 +50,20 @@ class Accounts:
         if account is not None:
             return account
         return next((a for a in self.store.values("account") if ref in (a["username"], a["email"])), None)
+
+    def visible(self, caller: Record) -> list[Record]:
+        """``GET /accounts``: the caller's account and those it collaborates on."""
+        owners = visible_owner_ids(caller)
+        return [a for a in self.store.values("account") if a["id"] in owners]
+
+    def get(self, caller: Record, ident: str) -> Record:
+        """``GET /accounts/{id}`` (``me``: the caller): 404 when unknown, 403 when the caller does not collaborate."""
+        account = caller if ident == "me" else self.store.get("account", ident)
+        if account is None:
+            raise not_found("account", ident)
+        if account["id"] not in visible_owner_ids(caller):
+            raise ApiError(403, "PX001", "Invalid Permission", "You do not collaborate on this account.")
+        return account
 
     # -- logging in ----------------------------------------------------------------------
     def login(self, login_id: str, password: str) -> dict[str, Any]:
@@ -141,6 +156,12 @@ class Accounts:
             self.store.delete("access_token", token)
 
     # -- refresh tokens and login keys ---------------------------------------------------
+    def refresh_tokens(self, account: Record) -> list[Record]:
+        return [t for t in self.store.values("refresh_token") if t["account_id"] == account["id"]]
+
+    def login_keys(self, account: Record) -> list[Record]:
+        return [k for k in self.store.values("login_key") if k["account_id"] == account["id"]]
+
     def delete_refresh_token(self, account: Record, token_id: str) -> None:
         token = self.store.get("refresh_token", token_id)
         if token is None or token["account_id"] != account["id"]:

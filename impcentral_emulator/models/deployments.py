@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import errors, ids
-from ..access import get_visible
+from ..access import get_visible, matching, visible
 from ..errors import ApiError, constraint, error_item, invalid
 from ..squirrel_text import bracket_error
 from ..store import Record
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 MAX_CODE_BYTES = 4 * 1024 * 1024
 TAG = re.compile(r"^[A-Za-z0-9_.*-]+$")
 MAX_TAGS_LENGTH = 500
+LIST_FIELDS = {
+    "owner.id": "owner_id",
+    "creator.id": "creator_id",
+    "product.id": "product_id",
+    "devicegroup.id": "devicegroup_id",
+    "sha": "sha",
+    "flagger.id": "flagger_id",
+}
 
 
 class Deployments:
@@ -32,6 +40,19 @@ class Deployments:
 
     def get(self, caller: Record, ident: str) -> Record:
         return get_visible(self.store, "deployment", ident, caller, "deployment")
+
+    def list(self, caller: Record, wanted: dict[str, str]) -> list[Record]:
+        """``GET /deployments``: what the caller sees, by every filter of spec §8 (``tags`` is an AND)."""
+        items = matching(visible(self.store, "deployment", caller), wanted, LIST_FIELDS)
+        flagged = wanted.get("flagged", "any")
+        if flagged not in ("true", "false", "any"):
+            raise invalid("filter[flagged] must be true, false or any.", "VX003", "Invalid Filter")
+        if flagged != "any":
+            items = [d for d in items if d["flagged"] == (flagged == "true")]
+        if wanted.get("tags"):
+            required = {tag for tag in wanted["tags"].split(",") if tag}
+            items = [d for d in items if required <= set(d.get("tags") or [])]
+        return items
 
     def create(
         self,

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import errors, ids
-from ..access import get_visible
+from ..access import get_visible, matching, visible
 from ..errors import constraint, duplicate, invalid, permission
 from ..store import Record
 from . import records
@@ -30,6 +30,15 @@ class DeviceGroups:
 
     def get(self, caller: Record, ident: str) -> Record:
         return get_visible(self.store, "devicegroup", ident, caller, "devicegroup")
+
+    def find(self, group_id: str | None) -> Record | None:
+        """Any group by id, whoever owns it: what a relationship of a visible resource points at."""
+        return self.store.get("devicegroup", group_id) if group_id else None
+
+    def list(self, caller: Record, wanted: dict[str, str]) -> list[Record]:
+        """``GET /devicegroups``: what the caller sees, by owner, product and type."""
+        fields = {"owner.id": "owner_id", "product.id": "product_id", "type": "type"}
+        return matching(visible(self.store, "devicegroup", caller), wanted, fields)
 
     def create(  # noqa: PLR0913, PLR0917 (the group's fields plus seed ids)
         self,

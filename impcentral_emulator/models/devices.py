@@ -11,7 +11,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
-from ..access import find_device, get_device
+from ..access import find_device, get_device, matching, visible
 from ..errors import ApiError, constraint, error_item, invalid, not_found
 from ..store import Record
 from . import records
@@ -55,6 +55,40 @@ class Devices:
     def get(self, caller: Record, ident: str) -> Record:
         """A device the caller sees, by id, MAC address or agent id."""
         return get_device(self.store, ident, caller)
+
+    def list(self, caller: Record, wanted: dict[str, str]) -> list[Record]:
+        """``GET /devices``: what the caller sees, by owner, product, group, the group's owner (``null``:
+        unassigned devices) and the group's type."""
+        fields = {"owner.id": "owner_id", "product.id": "product_id", "devicegroup.id": "devicegroup_id"}
+        items = matching(visible(self.store, "device", caller), wanted, fields)
+        if "devicegroup.owner.id" in wanted:
+            owner = wanted["devicegroup.owner.id"]
+            if owner == "null":
+                items = [d for d in items if self.group_of(d) is None]
+            else:
+                items = [d for d in items if (self.group_of(d) or {}).get("owner_id") == owner]
+        if "devicegroup.type" in wanted:
+            items = [d for d in items if (self.group_of(d) or {}).get("type") == wanted["devicegroup.type"]]
+        return items
+
+    def logs(self, device: Record) -> list[dict[str, Any]]:
+        """The device's historical log entries, newest first, as ``GET /devices/{id}/logs`` lists them."""
+        return [
+            {"ts": e["ts"], "type": e["type"], "msg": e["msg"]} for e in reversed(self.store.device_logs(device["id"]))
+        ]
+
+    def history(self, device: Record) -> list[dict[str, Any]]:
+        """``GET /devices/{id}/history``: its assignment (when enrolled into a group) and its enrolment."""
+        entries = []
+        if device.get("last_enrolled_at"):
+            owner = device["owner_id"]
+            entries.append(
+                {"timestamp": device["last_enrolled_at"], "event": "assigned", "owner_id": owner, "actor_id": owner}
+            )
+        entries.append(
+            {"timestamp": device["created_at"], "event": "enrolled", "owner_id": device["owner_id"], "actor_id": None}
+        )
+        return entries
 
     def find(self, ident: str) -> Record:
         """Any device by id, MAC address or agent id (admin API)."""

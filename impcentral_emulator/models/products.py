@@ -6,7 +6,7 @@ import random
 from typing import TYPE_CHECKING
 
 from .. import errors, ids
-from ..access import get_visible, visible_owner_ids
+from ..access import get_visible, matching, visible, visible_owner_ids
 from ..errors import duplicate, not_found
 from ..store import Record
 from . import records
@@ -21,6 +21,10 @@ class Products:
 
     def get(self, caller: Record, ident: str) -> Record:
         return get_visible(self.store, "product", ident, caller, "product")
+
+    def list(self, caller: Record, wanted: dict[str, str]) -> list[Record]:
+        """``GET /products``: what the caller sees, by ``filter[owner.id]``."""
+        return matching(visible(self.store, "product", caller), wanted, {"owner.id": "owner_id"})
 
     def create(  # noqa: PLR0913 (the product's fields plus seed ids)
         self,

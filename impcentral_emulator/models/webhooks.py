@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .. import errors, ids
-from ..access import get_visible
+from ..access import get_visible, matching, visible
 from ..errors import invalid
 from ..store import Record
 from . import records
@@ -41,6 +41,10 @@ class Webhooks:
 
     def get(self, caller: Record, ident: str) -> Record:
         return get_visible(self.store, "webhook", ident, caller, "webhook")
+
+    def list(self, caller: Record, wanted: dict[str, str]) -> list[Record]:
+        """``GET /webhooks``: what the caller sees, by ``filter[devicegroup.id]``."""
+        return matching(visible(self.store, "webhook", caller), wanted, {"devicegroup.id": "devicegroup_id"})
 
     def create(  # noqa: PLR0913 (the webhook's fields)
         self,

@@ -5,33 +5,23 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import render
-from ..access import visible_owner_ids
-from ..errors import ApiError, not_found
+from ..errors import ApiError
 from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
-from .common import api_base, caller, emulator_of, models_of, require_password
+from .common import api_base, caller, models_of, require_password
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/v5/accounts")
 async def list_accounts(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
     filters(request, ())
-    owners = visible_owner_ids(me)
     base = api_base(request)
-    items = [a for a in emu.store.values("account") if a["id"] in owners]
-    return paged_list(request, items, lambda a: render.account(base, a))
+    return paged_list(request, models_of(request).accounts.visible(caller(request)), lambda a: render.account(base, a))
 
 
 @routes.get("/v5/accounts/{account_id}")
 async def get_account(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
-    ident = request.match_info["account_id"]
-    account = me if ident == "me" else emu.store.get("account", ident)
-    if account is None:
-        raise not_found("account", ident)
-    if account["id"] not in visible_owner_ids(me):
-        raise ApiError(403, "PX001", "Invalid Permission", "You do not collaborate on this account.")
+    account = models_of(request).accounts.get(caller(request), request.match_info["account_id"])
     return document(render.account(api_base(request), account))
 
 
@@ -44,11 +34,10 @@ def _own_account_path(request: web.Request) -> None:
 # -- refresh tokens -------------------------------------------------------------------------
 @routes.get("/v5/accounts/{account_id}/refresh_tokens")
 async def list_refresh_tokens(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
     _own_account_path(request)
     filters(request, ())
     base = api_base(request)
-    items = [t for t in emu.store.values("refresh_token") if t["account_id"] == me["id"]]
+    items = models_of(request).accounts.refresh_tokens(caller(request))
     return paged_list(request, items, lambda t: render.refresh_token(base, t))
 
 
@@ -67,11 +56,10 @@ def _login_key(request: web.Request) -> dict:
 
 @routes.get("/v5/accounts/{account_id}/login_keys")
 async def list_login_keys(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
     _own_account_path(request)
     filters(request, ())
     base = api_base(request)
-    items = [k for k in emu.store.values("login_key") if k["account_id"] == me["id"]]
+    items = models_of(request).accounts.login_keys(caller(request))
     return paged_list(request, items, lambda k: render.login_key(base, k))
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from aiohttp import web
 
 from .. import render
-from ..access import visible
 from ..errors import invalid
 from ..jsonapi import (
     attributes_of,
@@ -24,7 +23,7 @@ from ..jsonapi import (
 )
 from ..models.deployments import check_code_size, check_tags
 from ..store import Record
-from .common import api_base, caller, emulator_of, models_of
+from .common import api_base, caller, models_of
 
 routes = web.RouteTableDef()
 
@@ -47,29 +46,10 @@ def _code(attributes: dict[str, Any], name: str) -> str:
 
 @routes.get("/v5/deployments")
 async def list_deployments(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
-    wanted = filters(request, DEPLOYMENT_FILTERS)
-    items = visible(emu.store, "deployment", me)
-    for name, field in (
-        ("owner.id", "owner_id"),
-        ("creator.id", "creator_id"),
-        ("product.id", "product_id"),
-        ("devicegroup.id", "devicegroup_id"),
-        ("sha", "sha"),
-        ("flagger.id", "flagger_id"),
-    ):
-        if name in wanted:
-            items = [d for d in items if d.get(field) == wanted[name]]
-    flagged = wanted.get("flagged", "any")
-    if flagged not in ("true", "false", "any"):
-        raise invalid("filter[flagged] must be true, false or any.", "VX003", "Invalid Filter")
-    if flagged != "any":
-        items = [d for d in items if d["flagged"] == (flagged == "true")]
-    if wanted.get("tags"):
-        required = {tag for tag in wanted["tags"].split(",") if tag}
-        items = [d for d in items if required <= set(d.get("tags") or [])]
-    base = api_base(request)
-    return paged_list(request, items, lambda d: render.deployment(base, emu.store, d))
+    models = models_of(request)
+    items = models.deployments.list(caller(request), filters(request, DEPLOYMENT_FILTERS))
+    base, groups = api_base(request), models.devicegroups.find
+    return paged_list(request, items, lambda d: render.deployment(base, groups, d))
 
 
 @routes.post("/v5/deployments")
@@ -91,12 +71,12 @@ async def create_deployment(request: web.Request) -> web.Response:
         values["tags"] = check_tags(attributes["tags"])
     group = models.devicegroups.get(me, relationship_id(data, "devicegroup", required=True) or "")
     dep = models.deployments.create(me, group, values)
-    return document(render.deployment(api_base(request), models.store, dep), 201)
+    return document(render.deployment(api_base(request), models.devicegroups.find, dep), 201)
 
 
 @routes.get("/v5/deployments/{deployment_id}")
 async def get_deployment(request: web.Request) -> web.Response:
-    return document(render.deployment(api_base(request), emulator_of(request).store, _deployment(request)))
+    return document(render.deployment(api_base(request), models_of(request).devicegroups.find, _deployment(request)))
 
 
 @routes.patch("/v5/deployments/{deployment_id}")
@@ -116,7 +96,7 @@ async def update_deployment(request: web.Request) -> web.Response:
     if "tags" in attributes:
         changes["tags"] = check_tags(attributes["tags"])
     dep = models.deployments.update(caller(request), dep, **changes)
-    return document(render.deployment(api_base(request), models.store, dep))
+    return document(render.deployment(api_base(request), models.devicegroups.find, dep))
 
 
 @routes.delete("/v5/deployments/{deployment_id}")

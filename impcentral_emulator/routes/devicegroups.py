@@ -7,7 +7,6 @@ from typing import Any
 from aiohttp import web
 
 from .. import render
-from ..access import visible
 from ..errors import invalid
 from ..jsonapi import (
     attributes_of,
@@ -25,7 +24,7 @@ from ..jsonapi import (
 from ..models.devicegroups import TARGETS, check_env_vars
 from ..models.grouptypes import GROUP_TYPE_NAMES
 from ..store import Record
-from .common import api_base, caller, emulator_of, models_of
+from .common import api_base, caller, models_of
 
 routes = web.RouteTableDef()
 
@@ -58,14 +57,10 @@ def _targets(data: dict[str, Any]) -> dict[str, str | None]:
 
 @routes.get("/v5/devicegroups")
 async def list_groups(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
-    wanted = filters(request, ("owner.id", "product.id", "type"))
-    items = visible(emu.store, "devicegroup", me)
-    for name, field in (("owner.id", "owner_id"), ("product.id", "product_id"), ("type", "type")):
-        if name in wanted:
-            items = [g for g in items if g[field] == wanted[name]]
-    base = api_base(request)
-    return paged_list(request, items, lambda g: render.devicegroup(base, emu.store, g))
+    models = models_of(request)
+    items = models.devicegroups.list(caller(request), filters(request, ("owner.id", "product.id", "type")))
+    base, groups = api_base(request), models.devicegroups.find
+    return paged_list(request, items, lambda g: render.devicegroup(base, groups, g))
 
 
 @routes.post("/v5/devicegroups")
@@ -81,12 +76,12 @@ async def create_group(request: web.Request) -> web.Response:
     name = values.pop("name")
     product = models.products.get(me, relationship_id(data, "product", required=True) or "")
     group = models.devicegroups.create(me, product, kind, name, values, _targets(data))
-    return document(render.devicegroup(api_base(request), models.store, group), 201)
+    return document(render.devicegroup(api_base(request), models.devicegroups.find, group), 201)
 
 
 @routes.get("/v5/devicegroups/{group_id}")
 async def get_group(request: web.Request) -> web.Response:
-    return document(render.devicegroup(api_base(request), emulator_of(request).store, _group(request)))
+    return document(render.devicegroup(api_base(request), models_of(request).devicegroups.find, _group(request)))
 
 
 @routes.patch("/v5/devicegroups/{group_id}")
@@ -101,7 +96,7 @@ async def update_group(request: web.Request) -> web.Response:
     attributes = attributes_of(data)
     only_writable(attributes, CREATE_ATTRIBUTES)
     group = models.devicegroups.update(caller(request), group, _attributes(attributes), _targets(data))
-    return document(render.devicegroup(api_base(request), models.store, group))
+    return document(render.devicegroup(api_base(request), models.devicegroups.find, group))
 
 
 @routes.delete("/v5/devicegroups/{group_id}")

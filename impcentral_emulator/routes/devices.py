@@ -5,10 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import render
-from ..access import visible
 from ..errors import invalid
 from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
-from .common import api_base, caller, emulator_of, models_of
+from .common import api_base, caller, models_of
 
 routes = web.RouteTableDef()
 DEVICE_FILTERS = ("owner.id", "product.id", "devicegroup.id", "devicegroup.owner.id", "devicegroup.type")
@@ -20,33 +19,15 @@ def _device(request: web.Request) -> dict:
 
 @routes.get("/v5/devices")
 async def list_devices(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
-    wanted = filters(request, DEVICE_FILTERS)
-    store = emu.store
-    items = visible(store, "device", me)
-    if "owner.id" in wanted:
-        items = [d for d in items if d["owner_id"] == wanted["owner.id"]]
-    if "product.id" in wanted:
-        items = [d for d in items if d.get("product_id") == wanted["product.id"]]
-    if "devicegroup.id" in wanted:
-        items = [d for d in items if d.get("devicegroup_id") == wanted["devicegroup.id"]]
-    if "devicegroup.owner.id" in wanted or "devicegroup.type" in wanted:
-        groups = {d["id"]: store.get("devicegroup", d["devicegroup_id"] or "") for d in items}
-        if "devicegroup.owner.id" in wanted:
-            owner = wanted["devicegroup.owner.id"]
-            if owner == "null":
-                items = [d for d in items if groups[d["id"]] is None]
-            else:
-                items = [d for d in items if groups[d["id"]] and groups[d["id"]]["owner_id"] == owner]
-        if "devicegroup.type" in wanted:
-            items = [d for d in items if groups[d["id"]] and groups[d["id"]]["type"] == wanted["devicegroup.type"]]
-    base = api_base(request)
-    return paged_list(request, items, lambda d: render.device(base, store, d))
+    models = models_of(request)
+    items = models.devices.list(caller(request), filters(request, DEVICE_FILTERS))
+    base, groups = api_base(request), models.devicegroups.find
+    return paged_list(request, items, lambda d: render.device(base, groups, d))
 
 
 @routes.get("/v5/devices/{device}")
 async def get_device_route(request: web.Request) -> web.Response:
-    return document(render.device(api_base(request), emulator_of(request).store, _device(request)))
+    return document(render.device(api_base(request), models_of(request).devicegroups.find, _device(request)))
 
 
 @routes.patch("/v5/devices/{device}")
@@ -60,7 +41,7 @@ async def update_device(request: web.Request) -> web.Response:
     only_writable(attributes, ("name",))
     if "name" in attributes:
         device = models.devices.rename(device, text_attr(attributes, "name", 80, nullable=True))
-    return document(render.device(api_base(request), models.store, device))
+    return document(render.device(api_base(request), models.devicegroups.find, device))
 
 
 @routes.delete("/v5/devices/{device}")
@@ -83,28 +64,11 @@ async def conditional_restart_device(request: web.Request) -> web.Response:
 
 @routes.get("/v5/devices/{device}/logs")
 async def device_logs(request: web.Request) -> web.Response:
-    emu = emulator_of(request)
     device = _device(request)
     filters(request, ())
-    history = emu.store.device_logs(device["id"])
-    newest_first = [{"ts": e["ts"], "type": e["type"], "msg": e["msg"]} for e in reversed(history)]
-    return paged_list(request, newest_first)
+    return paged_list(request, models_of(request).devices.logs(device))
 
 
 @routes.get("/v5/devices/{device}/history")
 async def device_history(request: web.Request) -> web.Response:
-    device = _device(request)
-    entries = []
-    if device.get("last_enrolled_at"):
-        entries.append(
-            {
-                "timestamp": device["last_enrolled_at"],
-                "event": "assigned",
-                "owner_id": device["owner_id"],
-                "actor_id": device["owner_id"],
-            }
-        )
-    entries.append(
-        {"timestamp": device["created_at"], "event": "enrolled", "owner_id": device["owner_id"], "actor_id": None}
-    )
-    return paged_list(request, entries)
+    return paged_list(request, models_of(request).devices.history(_device(request)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import render
-from ..access import visible
 from ..jsonapi import (
     attributes_of,
     check_type,
@@ -18,18 +17,14 @@ from ..jsonapi import (
     relationship_id,
     text_attr,
 )
-from .common import api_base, caller, emulator_of, models_of
+from .common import api_base, caller, models_of
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/v5/products")
 async def list_products(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
-    wanted = filters(request, ("owner.id",))
-    items = visible(emu.store, "product", me)
-    if "owner.id" in wanted:
-        items = [p for p in items if p["owner_id"] == wanted["owner.id"]]
+    items = models_of(request).products.list(caller(request), filters(request, ("owner.id",)))
     base = api_base(request)
     return paged_list(request, items, lambda p: render.product(base, p))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import render
-from ..access import visible
 from ..errors import invalid
 from ..jsonapi import (
     attributes_of,
@@ -18,7 +17,7 @@ from ..jsonapi import (
     read_data,
     relationship_id,
 )
-from .common import api_base, caller, emulator_of, models_of
+from .common import api_base, caller, models_of
 
 routes = web.RouteTableDef()
 
@@ -29,13 +28,10 @@ def _webhook(request: web.Request) -> dict:
 
 @routes.get("/v5/webhooks")
 async def list_webhooks(request: web.Request) -> web.Response:
-    emu, me = emulator_of(request), caller(request)
-    wanted = filters(request, ("devicegroup.id",))
-    items = visible(emu.store, "webhook", me)
-    if "devicegroup.id" in wanted:
-        items = [h for h in items if h["devicegroup_id"] == wanted["devicegroup.id"]]
-    base = api_base(request)
-    return paged_list(request, items, lambda h: render.webhook(base, emu.store, h))
+    models = models_of(request)
+    items = models.webhooks.list(caller(request), filters(request, ("devicegroup.id",)))
+    base, groups = api_base(request), models.devicegroups.find
+    return paged_list(request, items, lambda h: render.webhook(base, groups, h))
 
 
 @routes.post("/v5/webhooks")
@@ -50,12 +46,12 @@ async def create_webhook(request: web.Request) -> web.Response:
     )
     group_id = relationship_id(data, "devicegroup", required=True) or ""
     hook = models.webhooks.create(me, models.devicegroups.get(me, group_id), url, event, content_type)
-    return document(render.webhook(api_base(request), models.store, hook), 201)
+    return document(render.webhook(api_base(request), models.devicegroups.find, hook), 201)
 
 
 @routes.get("/v5/webhooks/{webhook_id}")
 async def get_webhook(request: web.Request) -> web.Response:
-    return document(render.webhook(api_base(request), emulator_of(request).store, _webhook(request)))
+    return document(render.webhook(api_base(request), models_of(request).devicegroups.find, _webhook(request)))
 
 
 @routes.patch("/v5/webhooks/{webhook_id}")
@@ -70,7 +66,7 @@ async def update_webhook(request: web.Request) -> web.Response:
         raise invalid("The attribute 'event' cannot be changed.", "VX008", "Read-only Attribute")
     only_writable(attributes, ("url", "content_type", "event"))
     hook = models.webhooks.update(hook, **attributes)
-    return document(render.webhook(api_base(request), models.store, hook))
+    return document(render.webhook(api_base(request), models.devicegroups.find, hook))
 
 
 @routes.delete("/v5/webhooks/{webhook_id}")

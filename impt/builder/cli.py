@@ -251,4 +251,3 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(output)
     sys.stdout.flush()
     return 0
-

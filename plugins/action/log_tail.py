@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     EntityNotFoundError,
     ImpCentralClientError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     END,
     TIMEOUT,
     Clock,
@@ -34,8 +34,10 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     line_dict,
     parse_iso_timestamp,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.targets import device_targets
 
 ARGSPEC = dict(
     CONNECTION_ARGSPEC,
@@ -180,20 +182,10 @@ class Tail:
     def resolve(self, client) -> list:
         """Device ids to follow. In check mode a device or group that is not found is noted, not an error
         (an earlier task of the play would create it), and an empty result is left to run()."""
-        ids = []
-        for device in self.args["devices"]:
-            found = self.lookup(client, "device", device)
-            if found:
-                ids.append(found["id"])
-        empty = []
-        for group in self.args["device_groups"]:
-            found = self.lookup(client, "device_group", group)
-            if found:
-                members = [d["id"] for d in client.devices.list(device_group=found["id"])]
-                ids.extend(members)
-                if not members:
-                    empty.append(group)
-        ids = list(dict.fromkeys(ids))
+        found = device_targets(
+            client, self.args["devices"], self.args["device_groups"], find=lambda kind, v: self.lookup(client, kind, v)
+        )
+        ids, empty = found.device_ids, found.empty_groups
         if not ids and not self.check_mode:
             raise ValueError(
                 "No device to follow: the device group%s %s %s no devices."
@@ -205,7 +197,7 @@ class Tail:
 
     def lookup(self, client, kind: str, value: str):
         try:
-            return client.identify.one(kind, value)
+            return identify.one(client, kind, value)
         except EntityNotFoundError:
             if not self.check_mode:
                 raise

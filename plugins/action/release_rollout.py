@@ -18,18 +18,18 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.cancel import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import (
     CancellableClock,
     CancelToken,
     cancel_on_signals,
     watching_parent,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import HISTORY_RATE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_ARGSPEC
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import EMPTY_REPORT, run_rollout
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout_plan import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import HISTORY_RATE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import EMPTY_REPORT, run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_plan import (
     RolloutError,
     settings_from_options,
 )

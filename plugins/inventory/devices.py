@@ -148,11 +148,11 @@ try:  # ansible-core 2.19+ never templates inventory data that is not marked tru
 except ImportError:  # older ansible-core templates every string: device names are user data, keep them unsafe
     user_data = wrap_var
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, requests_missing  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_OPTION_NAMES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import api_dg_type  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_OPTION_NAMES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 
 display = Display()
 
@@ -240,7 +240,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def identify(self, client, kind: str, term: str) -> dict:
         """One product or Device Group, identified as impt does; an unknown or ambiguous term stops the inventory."""
         try:
-            return client.identify.one(kind, term)
+            return identify.one(client, kind, term)
         except ImpCentralClientError as exc:
             raise failure(exc) from None
 

@@ -177,17 +177,18 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import BadRequestError  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_deployment_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
     attr,
     attributes,
     flatten,
     ref,
     rel_id,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.source_files import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.source_files import (  # noqa: E402
     SourceFileError,
     compile_error_lines,
     read_source_file,
@@ -246,7 +247,9 @@ def ensure_deployment(m: ImpCentralModule) -> None:
             m.user_set(*EDITABLE),
             state=p["state"],
             update=update(m),
-            delete=m.delete_with(delete_plan(m, current), report=False) if current and p["state"] == "absent" else None,
+            delete=m.delete_with(plan_deployment_delete(current, force=p["force"]), report=False)
+            if current and p["state"] == "absent"
+            else None,
         )
         return
 
@@ -316,7 +319,7 @@ def wanted_code(m: ImpCentralModule) -> dict:
 def copy_source(m: ImpCentralModule, value: str) -> dict:
     """The deployment ``copy_from`` names. Several matches (a sha or tag shared by builds) are fine when they
     all carry the same code (one sha): the newest is used. Different code fails, listing the candidates."""
-    matches = m.client.identify.find("deployment", value)
+    matches = identify.find(m.client, "deployment", value)
     if not matches:
         m.fail('Deployment "%s" is not found.' % value)
     shas = {attr(d, "sha") for d in matches}
@@ -346,16 +349,6 @@ def update(m: ImpCentralModule):
         return m.client.deployments.update(cur["id"], **changes)
 
     return run
-
-
-def delete_plan(m: ImpCentralModule, current: dict) -> DeletePlan:
-    """The API refuses to delete a flagged deployment (400 CX004): the plan's preflight fails the task
-    before sending anything, in check mode too, unless ``force`` unflags it first."""
-    plan = DeletePlan()
-    plan.delete("deployment", current)
-    if m.params["force"]:
-        plan.unflag_build(current)
-    return plan
 
 
 if __name__ == "__main__":

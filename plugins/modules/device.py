@@ -94,8 +94,9 @@ device:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_remove  # noqa: E402
 
 
 def main() -> None:
@@ -125,19 +126,13 @@ def ensure_device(m: ImpCentralModule) -> None:
         client.device_groups.remove_devices(group_now, [cur["id"]], unbond_key=p["unbond_key"])
 
     if p["state"] == "absent":
-        if current is not None and group_now and not p["force"]:
-            # The API refuses to delete an assigned device: say so before any write, with the way out.
-            m.fail(
-                'Nothing was deleted: Device "%s" is assigned to device group %s; use force to unassign it first.'
-                % (p["device"], group_now)
-            )
-
-        def remove(cur):
-            if p["force"] and group_now:
-                unassign(cur)
-            client.devices.delete(cur["id"])
-
-        m.ensure("device", current, {}, state="absent", delete=remove)
+        # The shared removal: an assigned device is refused before any write unless force unassigns it first
+        # (with the unbond key in a production group); a device already gone is done.
+        delete = None
+        if current:
+            plan = plan_device_remove(current, force=p["force"], unbond_key=p["unbond_key"], shown=p["device"])
+            delete = m.delete_with(plan, report=False)
+        m.ensure("device", current, {}, state="absent", delete=delete)
         return
 
     wanted = m.user_set("name")

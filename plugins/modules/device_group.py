@@ -215,10 +215,11 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import match  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import match  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_group_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
     DG_TYPES,
     api_dg_type,
     attr,
@@ -226,7 +227,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.resources i
     ref,
     rel_id,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (  # noqa: E402
     AmbiguousEntityError,
     EntityNotFoundError,
 )
@@ -264,18 +265,11 @@ def refuse_contradictions(m: ImpCentralModule, kind: str) -> None:
     p, group_type = m.params, dg_type(kind)
     if group_type is None or p["state"] == "absent":
         return
-    for relation in ("production_target", "dut_target"):
-        if p[relation] and relation not in group_type.targets:
-            m.fail(
-                "%s applies to factory and pre-factory device groups only, not to a %s group."
-                % (relation, group_type.label)
-            )
-    for option in ("region", "load_code_after_blessing"):
-        if p[option] is not None and not group_type.production:
-            m.fail(
-                "%s applies to production and pre-production device groups only, not to a %s group."
-                % (option, group_type.label)
-            )
+    given = [r for r in ("production_target", "dut_target") if p[r]]
+    given += [o for o in ("region", "load_code_after_blessing") if p[o] is not None]
+    for option in group_types.refused_options(group_type, given):
+        allowed = " and ".join(t.label for t in reversed(group_types.types_allowing(option)))
+        m.fail("%s applies to %s device groups only, not to a %s group." % (option, allowed, group_type.label))
 
 
 def ensure_device_group(m: ImpCentralModule) -> None:

@@ -92,8 +92,8 @@ device_group:
   type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import match as identify_match  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import match as identify_match  # noqa: E402
 
 
 def main() -> None:

@@ -68,7 +68,7 @@ devices:
       type: bool
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_info import run_info  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
 
 
 def main() -> None:

@@ -78,9 +78,10 @@ login_key:
       type: int
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule, blank  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import NotFoundError  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule, blank  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_login_key_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr  # noqa: E402
 
 
 def main() -> None:
@@ -104,10 +105,8 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         m.fail("Give key_id, or a description that is not empty, to find the login key.")
     keys = m.client.login_keys
     if p["key_id"] is not None:
-        try:
-            current = keys.get(p["key_id"])
-        except NotFoundError:
-            current = None
+        found = identify.find(m.client, "login_key", p["key_id"])  # a failed login is an error, not "no key"
+        current = found[0] if found else None
     else:
         matches = [k for k in keys.list() if attr(k, "description") == p["description"]]
         if len(matches) > 1:
@@ -126,6 +125,10 @@ def ensure_login_key(m: ImpCentralModule) -> None:
 
     if p["state"] == "present" and current is None and p["key_id"] is not None:
         m.fail("Login key %s is not found; omit key_id to create a new key." % hint(p["key_id"]))
+    delete = None
+    if current and p["state"] == "absent":
+        # The shared delete: a key already gone (deleted by another client meanwhile) is done.
+        delete = m.delete_with(plan_login_key_delete(current, password=password), report=False)
     after = m.ensure(
         "login_key",
         current,
@@ -133,7 +136,7 @@ def ensure_login_key(m: ImpCentralModule) -> None:
         state=p["state"],
         create=create,
         update=lambda cur, ch: keys.update(cur["id"], password(), ch["description"]),
-        delete=lambda cur: keys.delete(cur["id"], password()),
+        delete=delete,
         predicted={"type": "login_key"},
         before_write=lambda _action: password(),
     )

@@ -52,8 +52,8 @@ login_keys:
       sample: "2026-01-01T00:00:00.000Z"
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
 
 
 def main() -> None:

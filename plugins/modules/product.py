@@ -140,8 +140,8 @@ reasons:
   elements: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_product_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_product_delete  # noqa: E402
 
 
 def main() -> None:

@@ -91,7 +91,7 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
 
 
 def main() -> None:

@@ -87,10 +87,14 @@ webhook:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIME_NAMES, WEBHOOK_MIMES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import NATURAL_KEYS  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, ref  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (  # noqa: E402
+    WEBHOOK_MIME_NAMES,
+    WEBHOOK_MIMES,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_webhook_delete  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import natural_key  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, attributes, ref  # noqa: E402
 
 
 def main() -> None:
@@ -114,7 +118,7 @@ def ensure_webhook(m: ImpCentralModule) -> None:
     hooks = [
         h
         for h in (client.webhooks.list(device_group=group["id"]) if group["id"] else [])
-        if all(attr(h, key) == p[key] for key in NATURAL_KEYS["webhook"][2])
+        if all(attr(h, key) == p[key] for key in natural_key("webhook"))
     ]
     if len(hooks) > 1:
         m.fail(
@@ -132,9 +136,6 @@ def ensure_webhook(m: ImpCentralModule) -> None:
     def update(cur, changes):
         return with_short_type(client.webhooks.update(cur["id"], content_type=WEBHOOK_MIMES[changes["content_type"]]))
 
-    def delete(cur):
-        client.webhooks.delete(cur["id"])
-
     predicted = {
         "type": "webhook",
         "url": p["url"],
@@ -142,6 +143,8 @@ def ensure_webhook(m: ImpCentralModule) -> None:
         "device_group": group["id"],
         "content_type": p["content_type"] or "json",
     }
+    # The shared delete: a webhook already gone (another client, or its group deleted) is done.
+    delete = m.delete_with(plan_webhook_delete(current), report=False) if current and p["state"] == "absent" else None
     m.ensure(
         "webhook", current, wanted, state=p["state"], create=create, update=update, delete=delete, predicted=predicted
     )

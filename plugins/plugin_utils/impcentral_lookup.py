@@ -14,14 +14,15 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import (
     connect,
     failure_message,
     requests_missing,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import CONNECTION_OPTION_NAMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import flatten
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_OPTION_NAMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 display = Display()
 
@@ -56,7 +57,7 @@ class ImpCentralLookup(LookupBase):
 
     def lookup_one(self, client, term) -> list:
         try:
-            matches = client.identify.find(self.KIND, term)
+            matches = identify.find(client, self.KIND, term)
         except ImpCentralClientError as exc:
             message = failure_message(exc, client)
             raise AnsibleLookupError('%s lookup of "%s" failed: %s' % (self.LABEL, term, message)) from None

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible_collections.electricimp.impcentral.plugins.module_utils import glue_auth
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue import auth as glue_auth
 from relsuite import patch_module_exits, run_module
 
 CASES = yaml.safe_load((Path(__file__).resolve().parent / "corpus" / "modules.yml").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils import transport
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api import transport
 from relsuite import Impt, assert_clear_failure, error_lines, patch_module_exits, run_module
 
 SHORT = {"IMPCENTRAL_CONNECT_TIMEOUT": "1", "IMPCENTRAL_TIMEOUT": "0.3", "IMPCENTRAL_DEADLINE": "1"}
@@ -229,7 +229,7 @@ def test_module_task_of_slow_answers_fails_at_its_overall_deadline(slow, monkeyp
 
 def test_waiting_actions_get_no_overall_deadline_and_others_the_option(tmp_path):
     """log_tail and release_rollout connect with waits=True (their own timeouts bound them); others get the option."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect
 
     options = {"endpoint": "http://127.0.0.1:9/v5", "login_key": "k" * 16, "token_cache": False}
     assert connect(options, waits=True).transport.overall_deadline is None

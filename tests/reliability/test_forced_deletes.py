@@ -1,5 +1,7 @@
-"""Forced deletes through the modules, against the emulator: refused before any write, and convergent
-when half the answers to writes are lost (the emulator's ``lost_answer_rate``)."""
+"""Deletes through the modules, against the emulator: refused before any write, and convergent when half the
+answers to writes are lost (the emulator's ``lost_answer_rate``): a write the transport sends again after a lost
+answer finds its entity gone (404), which the shared delete plan counts as done. Groups and products (forced,
+with devices and flagged deployments), devices (assigned, removed with force), webhooks and login keys."""
 
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ REFUSED = [
     ("device_group", {"name": "DEV", "product": "P", "state": "absent"}, "has 1 device(s)"),
     ("product", {"name": "P", "state": "absent"}, "has Device Groups"),
     ("product", {"name": "P", "state": "absent", "builds": True}, "has Device Groups"),
+    ("device", {"device": "sensor-1", "state": "absent"}, 'is assigned to Device Group "'),
 ]
 
 
@@ -108,3 +111,87 @@ def test_forced_deletes_converge_when_half_the_answers_are_lost(modules, emulato
     assert duplicates(state) == {}
     again = modules("product", {"name": "P", "state": "absent", "force": True, "builds": True})
     assert again["changed"] is False
+
+
+# -- devices, webhooks and login keys: the same plan, preflight and 404 policy -----------------------------
+
+SEEDS = range(6)  # seeds of the emulator's fault generator; at least one must lose the answer to the DELETE
+
+
+def _deletes_of(log: list, path: str) -> list:
+    """`DELETE <path> <status>` of the request log, in order (a lost answer shows as its retry's status)."""
+    return [w for w in writes(log) if w.startswith(f"DELETE {path} ")]
+
+
+def _delete_under_lost_answers(emulator, seed: int, run) -> list:
+    """``run()`` (a delete that must succeed and change something) with half the answers to writes lost."""
+    emulator.clear_requests()
+    emulator.admin("PUT", "faults", {"lost_answer_rate": 0.5, "seed": seed})
+    try:
+        result = run()
+        log = emulator.requests()
+    finally:
+        emulator.admin("DELETE", "faults")
+    assert not result.get("failed"), result
+    assert result["changed"] is True, result
+    return log
+
+
+def test_a_device_removed_with_force_converges_when_answers_are_lost(modules, emulator, impt, factory_line):
+    """Unassign, then remove: a write whose answer was lost is sent again, meets 404, and counts as done."""
+    retried = 0
+    for seed in SEEDS:
+        name = f"lossy-{seed}"
+        device = emulator.add_device(name=name)
+        impt.ok("device", "assign", "-d", name, "-g", "DEV")
+        log = _delete_under_lost_answers(
+            emulator, seed, lambda n=name: modules("device", {"device": n, "state": "absent", "force": True})
+        )
+        assert name not in state_by_name(emulator.base_url)["devices"]
+        assert any(w.startswith("DELETE /v5/devicegroups/") for w in writes(log))  # unassigned before the remove
+        retried += any(w.endswith(" 404") for w in _deletes_of(log, f"/v5/devices/{device['id']}"))
+        again = modules("device", {"device": device["id"], "state": "absent", "force": True})
+        assert again["changed"] is False and not again.get("failed"), again
+    assert retried, "no seed lost the answer to a device's DELETE: the already-gone path was not exercised"
+
+
+def test_a_webhook_delete_converges_when_answers_are_lost(modules, emulator, factory_line):
+    retried = 0
+    for seed in SEEDS:
+        hook = {"device_group": "{demo}{P}{DEV}", "event": "deployment", "url": f"http://127.0.0.1:9/hook-{seed}"}
+        created = modules("webhook", hook)
+        assert created["changed"] is True, created
+        hook_id = created["webhook"]["id"]
+        log = _delete_under_lost_answers(emulator, seed, lambda h=hook: modules("webhook", {**h, "state": "absent"}))
+        assert not state_by_name(emulator.base_url)["webhooks"]
+        retried += any(w.endswith(" 404") for w in _deletes_of(log, f"/v5/webhooks/{hook_id}"))
+        assert modules("webhook", {**hook, "state": "absent"})["changed"] is False
+    assert retried, "no seed lost the answer to a webhook's DELETE: the already-gone path was not exercised"
+
+
+def test_a_login_key_delete_converges_when_answers_are_lost(modules, emulator):
+    """The emulator's request log hides login key ids (they are credentials): one key is deleted per seed."""
+    retried = 0
+    for seed in SEEDS:
+        created = modules("login_key", {"description": f"ci key {seed}"})
+        key_id = created["key_id"]
+        log = _delete_under_lost_answers(
+            emulator, seed, lambda k=key_id: modules("login_key", {"key_id": k, "state": "absent"})
+        )
+        retried += any(w.endswith(" 404") for w in _deletes_of(log, "/v5/accounts/me/login_keys/[hidden]"))
+        assert modules("login_key", {"key_id": key_id, "state": "absent"})["changed"] is False
+    assert retried, "no seed lost the answer to a login key's DELETE: the already-gone path was not exercised"
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["check", "real"])
+def test_a_login_key_delete_without_the_account_password_fails_before_any_write(modules, emulator, check):
+    """Logged in with a login key, there is no password to send: refused in check mode and for real alike."""
+    key_id = modules("login_key", {"description": "the one to keep"})["key_id"]
+    other = modules("login_key", {"description": "the one to delete"})["key_id"]
+    emulator.clear_requests()
+    args = {"key_id": other, "state": "absent", "login_key": key_id, "endpoint": emulator.base_url}
+    result = run_module("login_key", args, check=check)
+    assert result["failed"] is True and result["changed"] is False, result
+    assert "needs the account password" in result["msg"], result["msg"]
+    assert writes(emulator.requests()) == []
+    assert other not in result["msg"] and key_id not in str(result)

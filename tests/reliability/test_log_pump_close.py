@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import LogPump, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import LogPump, StateChange
 from emulator_process import start_emulator
 
 

@@ -19,9 +19,13 @@ import time
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_id
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings, run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
+    RolloutSettings,
+    run_rollout,
+)
 from emulator_process import running_emulator
 from seeds.fleet import write
 from seeds.release import BROKEN, SEARCH, STALE, release
@@ -75,7 +79,7 @@ def prepare(emu, build: str) -> dict:
     the previous build's lines, logged after the canary's build was made. Group ids by name."""
     requests.post(f"{emu.root_url}/_emulator/reset", timeout=10).raise_for_status()
     client = connect(emu)
-    groups = {name: client.identify.one("device_group", name) for name in ("prod", "canary")}
+    groups = {name: identify.one(client, "device_group", name) for name in ("prod", "canary")}
     if build == "broken":
         client.deployments.create(groups["canary"]["id"], device_code=BROKEN)
     for device in client.devices.list(device_group=groups["prod"]["id"]):

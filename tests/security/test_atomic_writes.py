@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils import auth_file
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api import auth_file
 from relsuite import Impt
 
 

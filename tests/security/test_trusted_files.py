@@ -9,8 +9,8 @@ import json
 import os
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils import file_trust
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import connect, token_cache_path
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api import file_trust
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, token_cache_path
 from relsuite import Impt, assert_clear_failure, error_lines
 
 

@@ -1,21 +1,44 @@
-"""The architecture's boundaries, checked on the source: who may import what."""
+"""The architecture's boundaries: the import contracts (.importlinter) and the few rules imports cannot express.
+
+Who may import what is import-linter's job (`lint-imports`, run by `make lint`); this file runs it once so the
+unit suite fails too, and checks on the source what is not an import: ``requests`` loaded lazily, raw resources
+read through the shared helpers, no identification order and no hand-built delete plan in a front end.
+"""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "plugins" / "module_utils"
+CORE = [path for part in ("api", "workflows") for path in sorted((CLIENT / part).glob("*.py"))]
 
 
-def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    nodes = tree.body if top_level_only else list(ast.walk(tree))
+def test_the_import_contracts_hold(tmp_path) -> None:
+    """The layers, the emulator apart, the console without Ansible: every contract of .importlinter."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    if not lint_imports.exists():
+        lint_imports = Path(shutil.which("lint-imports") or "lint-imports")
+    result = subprocess.run(
+        [str(lint_imports), "--config", str(ROOT / ".importlinter"), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def _top_level_imports(path: Path) -> set[str]:
     names: set[str] = set()
-    for node in nodes:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -23,38 +46,36 @@ def imported_modules(path: Path, top_level_only: bool = False) -> set[str]:
     return names
 
 
-def test_emulator_imports_nothing_from_the_client() -> None:
-    """The two meet only over HTTP, so a misunderstanding of the wire cannot confirm itself."""
-    for path in (ROOT / "impcentral_emulator").rglob("*.py"):
-        offending = {name for name in imported_modules(path) if "ansible_collections" in name or "module_utils" in name}
-        assert not offending, f"{path.relative_to(ROOT)} imports {offending}"
+@pytest.mark.parametrize("path", CORE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_client_imports_requests_only_lazily(path: Path) -> None:
+    """Module-level vs function-level is not an import contract: `import ...client` must stay cheap."""
+    assert "requests" not in _top_level_imports(path), f"{path.name} imports requests at module level"
 
 
-def test_client_core_imports_no_ansible_and_requests_only_lazily() -> None:
-    for path in CLIENT.glob("*.py"):
-        if path.name.startswith("glue_") and path.name != "glue_auth.py":
-            continue
-        everywhere = imported_modules(path)
-        assert not any(name == "ansible" or name.startswith("ansible.") for name in everywhere), path.name
-        assert "requests" not in imported_modules(path, top_level_only=True), f"{path.name} imports requests eagerly"
-
-
-def test_importing_the_client_loads_neither_requests_nor_ansible() -> None:
+def test_importing_the_client_and_workflows_loads_neither_requests_nor_ansible() -> None:
     probe = (
         "import sys\n"
-        "import ansible_collections.electricimp.impcentral.plugins.module_utils.client\n"
+        "import ansible_collections.electricimp.impcentral.plugins.module_utils.api.client\n"
+        "import ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes\n"
+        "import ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow\n"
         "print(sorted(m for m in sys.modules if m == 'requests' or m == 'ansible' or m.startswith('ansible.')))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
 
 
-# -- the workflows live in module_utils: front ends call them and never re-implement them ---------------
+# -- what the workflows own, checked on the code of the front ends -----------------------------------------
 
-FRONT_ENDS = [ROOT / "impt", *(ROOT / "plugins" / part for part in ("modules", "lookup", "action", "plugin_utils"))]
+FRONT_ENDS = [
+    ROOT / "impt",
+    *(ROOT / "plugins" / part for part in ("modules", "lookup", "action", "inventory", "plugin_utils")),
+    CLIENT / "glue",
+]
 # Attributes impt's identification tries (seed 000): a front-end function comparing two of one kind is
 # writing its own identification order.
 IDENTIFICATION_SETS = ({"email", "username"}, {"mac_address", "agent_id"}, {"sha", "tags", "origin"})
+# A DeletePlan's collecting calls: only the builders of workflows/deletes.py make them.
+PLAN_COLLECTING = {"unassign_device", "unflag_build", "remove_device", "add_device_group"}
 
 
 def front_end_files() -> list[Path]:
@@ -76,8 +97,8 @@ def _is_attributes_read(node: ast.AST) -> bool:
 
 
 def test_front_ends_read_resources_through_the_resource_helpers() -> None:
-    """Front ends and the client alike: only resources.py reads a resource's attributes directly."""
-    readers = front_end_files() + sorted(p for p in CLIENT.glob("*.py") if p.name != "resources.py")
+    """Front ends and the client alike: only api/resources.py reads a resource's attributes directly."""
+    readers = front_end_files() + [p for p in CORE if p.name != "resources.py"]
     offending = [
         _where(path, node)
         for path in readers
@@ -96,35 +117,41 @@ def _compared_attributes(function: ast.AST) -> set[str]:
     return found
 
 
-def test_front_ends_define_no_delete_plan_follower_or_identification_order() -> None:
+def test_front_ends_write_no_identification_order() -> None:
     offending = []
     for path in front_end_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and any(word in node.name for word in ("Plan", "Follower", "Pump")):
-                offending.append(f"{_where(path, node)} defines class {node.name}")
             if isinstance(node, ast.FunctionDef):
-                if node.name.startswith("plan_"):
-                    offending.append(f"{_where(path, node)} defines {node.name}()")
                 compared = _compared_attributes(node)
                 for names in IDENTIFICATION_SETS:
                     if len(compared & names) >= 2:
-                        offending.append(
-                            f"{_where(path, node)} compares {sorted(compared & names)}: an identification order"
-                        )
+                        offending.append(f"{_where(path, node)} compares {sorted(compared & names)}")
     assert not offending, offending
 
 
-def test_front_ends_follow_logs_through_the_follower() -> None:
-    """``LogPump`` and ``logs.follow()`` are the follower's parts; front ends use ``follow.LogFollower``."""
+def _called_name(node: ast.Call) -> str | None:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def test_front_ends_build_no_delete_plan_by_hand() -> None:
+    """Every delete is a builder of workflows/deletes.py: a front end never constructs or fills a DeletePlan
+    (whatever its function is called), and defines no plan, follower or pump class of its own."""
     offending = []
     for path in front_end_files():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("module_utils.logs"):
-                names = {alias.name for alias in node.names}
-                if names & {"LogPump", "StreamStop"}:
-                    offending.append(f"{_where(path, node)} imports {sorted(names & {'LogPump', 'StreamStop'})}")
-            if isinstance(node, ast.Attribute) and node.attr == "follow" and isinstance(node.value, ast.Attribute):
-                if node.value.attr == "logs":
-                    offending.append(f"{_where(path, node)} calls logs.follow()")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _called_name(node) in PLAN_COLLECTING | {"DeletePlan"}:
+                offending.append(f"{_where(path, node)} calls {_called_name(node)}()")
+            if isinstance(node, ast.ClassDef) and any(word in node.name for word in ("Plan", "Follower", "Pump")):
+                offending.append(f"{_where(path, node)} defines class {node.name}")
     assert not offending, offending
+
+
+def test_emulator_routes_read_the_store_only_through_the_models() -> None:
+    """Routes translate HTTP; every read, list filter and visibility rule is a model query (models/*.py)."""
+    offending = []
+    for path in sorted((ROOT / "impcentral_emulator" / "routes").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "store":
+                offending.append(_where(path, node))
+    assert not offending, f"routes reading the store around the models: {offending}"

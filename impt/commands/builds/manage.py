@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes, rel_id, rel_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+    api_dg_type,
+    attr,
+    attributes,
+    rel_id,
+    rel_ref,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
+    plan_deployment_delete,
+    plan_zombie_builds_delete,
+)
 
 from impt.commands.builds.sources import target_files
 from impt.context import Context
@@ -27,15 +36,10 @@ def full_build(ctx: Context, build: dict) -> dict:
 def cleanup(ctx: Context) -> None:
     args = ctx.args
     product_id = find_one(ctx, "product", args.product)["id"] if args.product is not None else None
-    builds = ctx.client.deployments.list(product=product_id, flagged=None if args.unflag else False)
-    zombies = [b for b in builds if not rel_id(b, "devicegroup")]
-    if not zombies:
+    plan = plan_zombie_builds_delete(ctx.client, product=product_id, unflag=bool(args.unflag))
+    if plan.is_empty():
         ctx.out.info("No Deployments are found.")
         return
-    plan = DeletePlan()
-    for build in zombies:
-        plan.delete("deployment", build)
-        plan.unflag_build(build)
     confirm_delete(ctx, plan)
     execute(ctx, plan)
 
@@ -81,10 +85,7 @@ def delete(ctx: Context) -> None:
                 f'Impossible to delete Deployment "{args.build}". '
                 f'It is the Min supported Deployment or newer for Device Group "{group_id}".'
             )
-    plan = DeletePlan()
-    plan.delete("deployment", build, args.build)
-    if args.force:
-        plan.unflag_build(build)
+    plan = plan_deployment_delete(build, force=bool(args.force), shown=args.build)
     confirm_delete(ctx, plan)
     execute(ctx, plan)
 
@@ -105,8 +106,6 @@ def get(ctx: Context) -> None:
 
 
 def list_builds(ctx: Context) -> None:
-    from impt.dg_rules import api_type
-
     args = ctx.args
     filters: dict = {}
     for option, kind, key in (
@@ -125,7 +124,7 @@ def list_builds(ctx: Context) -> None:
         filters["flagged"] = bool(args.flagged)
     builds = [] if any(v == [] for v in filters.values()) else ctx.client.deployments.list(**filters)
     if args.dg_type:
-        types = {api_type(t) for t in args.dg_type}
+        types = {api_dg_type(t) for t in args.dg_type}
         builds = [b for b in builds if (rel_ref(b, "devicegroup") or {}).get("type") in types]
     if args.zombie != args.non_zombie:
         builds = [b for b in builds if bool(rel_id(b, "devicegroup")) == bool(args.non_zombie)]

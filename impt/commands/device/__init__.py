@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
+    ASSIGNED_DEVICE,
+    plan_device_remove,
+)
 
 from impt import options as o
 from impt.context import Context
 from impt.deleter import confirm_delete, execute
-from impt.dg_rules import api_type
 from impt.errors import ImptError
 from impt.prompt import confirm
 from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list
@@ -46,7 +48,7 @@ def list_devices(ctx: Context) -> None:
     if args.dg:
         filters["device_group"] = [g["id"] for g in find_all(ctx, "device_group", args.dg)]
     if args.dg_type:
-        filters["device_group_type"] = [api_type(t) for t in args.dg_type]
+        filters["device_group_type"] = [api_dg_type(t) for t in args.dg_type]
     if any(not values for values in filters.values()):
         devices: list[dict] = []
     else:
@@ -64,16 +66,12 @@ def list_devices(ctx: Context) -> None:
 def remove(ctx: Context) -> None:
     args = ctx.args
     device = find_one(ctx, "device", args.device)
-    plan = DeletePlan()
-    if rel_id(device, "devicegroup") and not args.force:
-        # Seed 000: the command fails for an assigned device without --force (whatever the API would do).
+    plan = plan_device_remove(device, force=bool(args.force), shown=args.device)
+    if ASSIGNED_DEVICE in plan.refused:  # seed 000's words for the shared refusal
         raise ImptError(
             f'Device "{args.device}" is assigned to a Device Group. '
             'Use "--force" to unassign it first, or "impt device unassign".'
         )
-    if args.force:
-        plan.unassign_device(device)
-    plan.remove_device(device, args.device)
     confirm_delete(ctx, plan)
     execute(ctx, plan)
 

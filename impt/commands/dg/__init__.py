@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_device_group_delete
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_group_delete
 
 from impt import dg_rules as rules
 from impt import options as o
 from impt.context import Context
 from impt.deleter import confirm_delete, execute
 from impt.display import device_blocks, full_group_details, short
-from impt.errors import ImptError, UsageError
+from impt.errors import ImptError
 from impt.resolve import catalog, dg_or_project, find_all, find_one, name_or_id, print_list, product_or_project
 from impt.restart import assigned_devices, restart_group
 
@@ -21,10 +22,10 @@ def _label(value: str | None, group: dict) -> str:
 
 def create(ctx: Context) -> None:
     args = ctx.args
-    dg_type = rules.api_type(args.dg_type)
-    _require_fixture_targets(dg_type, args)
+    dg_type = api_dg_type(args.dg_type)
+    rules.require_targets(ctx, dg_type, ("dut_target", "production_target"))  # impt 2.6 checks --dut first
     if args.region is not None:
-        rules.check_option_for_type("region", dg_type, rules.PRODUCTION_TYPES)
+        rules.check_options_for_type(dg_type, ["region"])
     env_vars = rules.parse_env_vars(args.env_variable)
     product = product_or_project(ctx, args.product)
     targets = rules.resolve_targets(ctx, dg_type, product["id"], creating=True)
@@ -42,17 +43,6 @@ def create(ctx: Context) -> None:
     ctx.out.data({"Device Group": short("device_group", group)})
 
 
-def _require_fixture_targets(dg_type: str, args) -> None:
-    """impt 2.6 checks `--dut`, then `--target`, for (pre-)factory groups before any API request."""
-    if dg_type not in rules.FIXTURE_TARGETS:
-        return
-    for option in ("dut", "target"):
-        if getattr(args, option) is None:
-            raise UsageError(
-                f'Option "--{option}" must be specified for Device Group of type "{rules.type_name(dg_type)}".'
-            )
-
-
 def delete(ctx: Context) -> None:
     args = ctx.args
     group = dg_or_project(ctx, args.dg)
@@ -67,7 +57,7 @@ def info(ctx: Context) -> None:
     entry = catalog(ctx).entry("device_group", group, info=True)
     if args.full:
         client = ctx.client
-        targeted = group["type"] in rules.TARGET_TYPES
+        targeted = group["type"] in group_types.TARGET_TYPES
         groups = client.device_groups.list(product=rel_id(group, "product")) if targeted else []
         devices = client.devices.list(device_group=group["id"])
         webhooks = client.webhooks.list(device_group=group["id"])
@@ -84,7 +74,7 @@ def list_groups(ctx: Context) -> None:
     if args.product:
         filters["product"] = [p["id"] for p in find_all(ctx, "product", args.product)]
     if args.dg_type:
-        filters["type"] = [rules.api_type(t) for t in args.dg_type]
+        filters["type"] = [api_dg_type(t) for t in args.dg_type]
     empty_filter = any(not values for values in filters.values())
     groups = [] if empty_filter else ctx.client.device_groups.list(**filters)
     print_list(ctx, "device_group", "Device Group", groups)
@@ -128,7 +118,7 @@ def update(ctx: Context) -> None:
     group = dg_or_project(ctx, args.dg)
     dg_type = group["type"]
     if args.load_code_after_blessing is not None:
-        rules.check_option_for_type("load-code-after-blessing", dg_type, rules.PRODUCTION_TYPES)
+        rules.check_options_for_type(dg_type, ["load_code_after_blessing"])
     env_vars = rules.parse_env_vars(args.env_variable)
     targets = rules.resolve_targets(ctx, dg_type, rel_id(group, "product") or "", creating=False)
     if args.min_supported_deployment is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.targets import device_targets
+
 from impt import options as o
 from impt.context import Context
 from impt.errors import NotFoundError, UsageError
@@ -149,13 +151,10 @@ def stream(ctx: Context) -> None:
         raise NotFoundError("No Device Identifier is specified.")
     if any(not str(value).strip() for value in args.dg):
         raise NotFoundError("No Device Group Identifier is specified.")
-    device_ids = [find_one(ctx, "device", value)["id"] for value in args.device]
-    groups = [find_one(ctx, "device_group", value) for value in args.dg]
+    groups = list(args.dg)
     if not args.device and not args.dg and ctx.project is not None:
         groups = [project_dg(ctx)]
-    for group in groups:
-        device_ids += [d["id"] for d in ctx.client.devices.list(device_group=group["id"])]
-    device_ids = list(dict.fromkeys(device_ids))
+    device_ids = device_targets(ctx.client, args.device, groups, find=lambda kind, v: find_one(ctx, kind, v)).device_ids
     if not device_ids:
         raise NotFoundError("No Device Identifier is specified.")
     options = StreamOptions(until=until, timeout=args.timeout, types=set(args.type), started=started)

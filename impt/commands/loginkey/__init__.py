@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_login_key_delete
+
 from impt import options as o
 from impt.context import Context
+from impt.deleter import confirm_delete, execute
 from impt.display import short
-from impt.prompt import ask, confirm
+from impt.prompt import ask
 from impt.resolve import catalog, find_one, print_list
 
 
@@ -23,11 +26,9 @@ def create(ctx: Context) -> None:
 
 def delete(ctx: Context) -> None:
     args = ctx.args
-    key = find_one(ctx, "login_key", args.lk)
-    lines = ["The following entities will be deleted:", {"Login Key": short("login_key", key)}, ""]
-    confirm(ctx.out, ctx.terminal, bool(args.confirmed), lines)
-    ctx.client.login_keys.delete(key["id"], _password(ctx))
-    ctx.out.info(f'Login Key "{args.lk}" is deleted successfully.')
+    plan = plan_login_key_delete(find_one(ctx, "login_key", args.lk), password=lambda: _password(ctx), shown=args.lk)
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)  # the password is asked after the dialog, as impt 2.6 does
 
 
 def info(ctx: Context) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import plan_product_delete
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_product_delete
 
 from impt import options as o
 from impt.context import Context

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, rel_id, type_name
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
+    plan_config_entities_delete,
+)
 
 from impt import dg_rules as rules
 from impt import options as o
-from impt.config_delete import collect_group, remove_file
 from impt.config_files import PROJECT_LABEL, project_data, write_project
 from impt.context import Context, auth_block
 from impt.deleter import confirm_delete, execute
 from impt.display import full_group_details
 from impt.errors import ImptError, NotFoundError, UsageError
-from impt.files import PROJECT_FILE, write_atomically
+from impt.files import PROJECT_FILE, remove_file, write_atomically
 from impt.prompt import confirm
-from impt.resolve import catalog, find_one, project_dg
+from impt.resolve import catalog, find_one, getter, project_dg
 
-LINKABLE_TYPES = (rules.api_type("development"), rules.api_type("pre-factory"))
+LINKABLE_TYPES = (api_dg_type("development"), api_dg_type("pre-factory"))
 _NOT_FOUND = f"{PROJECT_LABEL} File is not found in the current directory."
 
 
@@ -74,8 +75,8 @@ def _find_or_create(ctx: Context, kind: str, value: str, create: bool, make) -> 
 def _check_existing_targets(ctx: Context, dg_type: str) -> None:
     """Targets to be found rather than created are checked before anything is created."""
     args = ctx.args
-    flags = (("target", "create_target"), ("dut", "create_dut"))
-    pending = [option for option, flag in flags if not getattr(args, flag)]
+    flags = (("production_target", "create_target"), ("dut_target", "create_dut"))
+    pending = [relation for relation, flag in flags if not getattr(args, flag)]
     if not pending:
         return
     try:
@@ -84,8 +85,8 @@ def _check_existing_targets(ctx: Context, dg_type: str) -> None:
         if exc.details or not args.create_product:
             raise
         product_id = None  # the Product is still to be created: no group of it can exist yet
-    for option in pending:
-        rules.resolve_target(ctx, dg_type, option, product_id)
+    for relation in pending:
+        rules.resolve_target(ctx, dg_type, relation, product_id)
 
 
 def create(ctx: Context) -> None:
@@ -96,7 +97,7 @@ def create(ctx: Context) -> None:
     _check_source_dirs(ctx, args.device_file, args.agent_file)
     _confirm_overwrite(ctx)
     client = ctx.client
-    dg_type = rules.api_type("pre-factory" if args.pre_factory else "development")
+    dg_type = api_dg_type("pre-factory" if args.pre_factory else "development")
     if args.pre_factory:
         _check_existing_targets(ctx, dg_type)
     product = _find_or_create(
@@ -115,7 +116,7 @@ def create(ctx: Context) -> None:
                 "device_group",
                 name,
                 True,
-                lambda n=name, t=target_type: client.device_groups.create(rules.api_type(t), n, product["id"]),
+                lambda n=name, t=target_type: client.device_groups.create(api_dg_type(t), n, product["id"]),
             )
     targets = rules.resolve_targets(ctx, dg_type, product["id"], creating=True)
     group = client.device_groups.create(
@@ -145,7 +146,7 @@ def link(ctx: Context) -> None:
     group = find_one(ctx, "device_group", args.dg)
     if group["type"] not in LINKABLE_TYPES:
         raise ImptError(
-            f'Project can not be linked to Device Group of the type "{rules.type_name(group["type"])}". '
+            f'Project can not be linked to Device Group of the type "{type_name(group)}". '
             'Only "development" or "pre-factory" Device Groups are allowed.'
         )
     _confirm_overwrite(ctx)
@@ -202,11 +203,10 @@ def delete(ctx: Context) -> None:
     if project is None:
         ctx.out.info("There is no Project File in the current directory.")
         return
-    plan = DeletePlan()
+    group = None
     if (args.entities or args.all) and "deviceGroupId" in project:
         group = catalog(ctx).get("device_group", project["deviceGroupId"])
-        if group is not None:
-            collect_group(ctx, plan, group, with_targets=True)
+    plan = plan_config_entities_delete(ctx.client, group, with_targets=True, get_product=getter(ctx, "product"))
     files, outside = [], []
     if args.files or args.all:
         names = [project.get("deviceFile"), project.get("agentFile")]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
+    plan_config_entities_delete,
+)
 
 from impt import options as o
-from impt.config_delete import collect_group, remove_dir, remove_file
 from impt.config_files import (
     BUILDER_LABEL,
     DEFAULT_TEST_FILES,
@@ -20,8 +21,9 @@ from impt.context import Context
 from impt.deleter import confirm_delete, execute
 from impt.display import full_group_details
 from impt.errors import ImptError, UsageError
+from impt.files import remove_dir, remove_file
 from impt.prompt import ask, confirm
-from impt.resolve import IMPOSSIBLE, catalog, find_one
+from impt.resolve import IMPOSSIBLE, catalog, find_one, getter
 
 _CACHE_DIR, _DEBUG_DIR = ".builder-cache", ".build"
 
@@ -142,11 +144,10 @@ def delete(ctx: Context) -> None:
         ctx.out.info(f"There is no {TEST_LABEL} File in the current directory.")
         return
     config = _config_to_delete(ctx)
-    plan = DeletePlan()
+    group = None
     if (args.entities or args.all) and isinstance(config.get("deviceGroupId"), str):
         group = catalog(ctx).get("device_group", config["deviceGroupId"])
-        if group is not None:
-            collect_group(ctx, plan, group, with_targets=False)
+    plan = plan_config_entities_delete(ctx.client, group, with_targets=False, get_product=getter(ctx, "product"))
     configs = []
     for flag, key, label in (
         ("github_config", "githubConfig", GITHUB_LABEL),

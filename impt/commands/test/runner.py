@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import ImpCentralError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, attributes
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     END,
     TIMEOUT,
     Gap,
@@ -20,7 +21,6 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.follow impo
     StateChange,
     Subscribed,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, attributes
 
 from impt.builder import Builder, BuilderError, clear_cache
 from impt.commands.test import codegen

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.constants import WEBHOOK_MIMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_webhook_delete
 
 from impt import options as o
 from impt.context import Context
-from impt.dg_rules import api_type
+from impt.deleter import confirm_delete, execute
 from impt.display import short
-from impt.prompt import confirm
 from impt.resolve import catalog, dg_or_project, find_all, find_one, print_list, ref
 
 EVENTS = ("blessing", "blinkup", "deployment")
@@ -26,11 +26,9 @@ def create(ctx: Context) -> None:
 
 def delete(ctx: Context) -> None:
     args = ctx.args
-    hook = find_one(ctx, "webhook", args.wh)
-    lines = ["The following entities will be deleted:", {"Webhook": short("webhook", hook)}, ""]
-    confirm(ctx.out, ctx.terminal, bool(args.confirmed), lines)
-    ctx.client.webhooks.delete(hook["id"])
-    ctx.out.info(f'Webhook "{args.wh}" is deleted successfully.')
+    plan = plan_webhook_delete(find_one(ctx, "webhook", args.wh), shown=args.wh)
+    confirm_delete(ctx, plan)
+    execute(ctx, plan)
 
 
 def info(ctx: Context) -> None:
@@ -61,7 +59,7 @@ def _filter_by_group(ctx: Context, hooks: list[dict]) -> list[dict]:
         return hooks
     owners = {a["id"] for a in find_all(ctx, "account", args.owner)} if args.owner else None
     products = {p["id"] for p in find_all(ctx, "product", args.product)} if args.product else None
-    types = {api_type(t) for t in args.dg_type} if args.dg_type else None
+    types = {api_dg_type(t) for t in args.dg_type} if args.dg_type else None
     cat = catalog(ctx)
     cat.prefetch("device_group", {rel_id(h, "devicegroup") or "" for h in hooks})
     kept = []

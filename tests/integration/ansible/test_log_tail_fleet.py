@@ -13,7 +13,8 @@ from pathlib import Path
 
 import requests
 from ansible_collections.electricimp.impcentral.plugins.action.log_tail import Tail
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from emulator_process import running_emulator
 from seeds.fleet import write
 
@@ -64,7 +65,7 @@ def log(emu, device_id: str, msg: str) -> None:
 
 
 def ids_of(client, group: str) -> list:
-    found = client.identify.one("device_group", group)
+    found = identify.one(client, "device_group", group)
     return sorted(d["id"] for d in client.devices.list(device_group=found["id"]))
 
 

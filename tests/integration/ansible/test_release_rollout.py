@@ -14,8 +14,9 @@ import time
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     AbortCriteria,
     RolloutSettings,
     run_rollout,
@@ -53,7 +54,7 @@ def client_for(emu) -> ImpCentralClient:
 
 
 def members(client, group: str) -> set:
-    found = client.identify.one("device_group", group)
+    found = identify.one(client, "device_group", group)
     return {d["id"] for d in client.devices.list(device_group=found["id"])}
 
 
@@ -152,7 +153,7 @@ def test_a_device_that_logs_nothing_after_its_move_is_unverified_never_passed_on
 
 def test_what_cannot_run_is_refused_before_any_write(tmp_path):
     for emu, client in run(tmp_path, release(4)):
-        product = client.identify.one("product", "Fleet")
+        product = identify.one(client, "product", "Fleet")
         client.device_groups.create("production", "empty", product["id"])
         requests.delete(f"{emu.root_url}/_emulator/requests", timeout=10)
         cases = [

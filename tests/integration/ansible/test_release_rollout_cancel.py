@@ -23,8 +23,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import RolloutSettings, run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
+    RolloutSettings,
+    run_rollout,
+)
 from emulator_process import running_emulator
 from playbook_env import playbook_env
 from seeds.fleet import write
@@ -127,7 +131,7 @@ def moved(emu) -> bool:
 def in_canary(emu) -> set:
     client = ImpCentralClient(emu.base_url)
     client.login("demo", "demo-password")
-    canary = client.identify.one("device_group", "canary")
+    canary = identify.one(client, "device_group", "canary")
     return {d["id"] for d in client.devices.list(device_group=canary["id"])}
 
 

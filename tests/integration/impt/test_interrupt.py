@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 
 IMPT = str(Path(sys.executable).parent / "impt")
 LATENCY_MS = 800  # each request takes this long: a SIGINT 300 ms into a write lands while it is on the wire

@@ -52,7 +52,7 @@ def test_request_budget_beats_impt(impt, emulator, product):
 
 
 def test_a_5xx_after_every_retry_exits_5_like_a_dropped_connection(impt, emulator, monkeypatch):
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.transport import Transport
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import Transport
 
     monkeypatch.setattr(Transport, "_backoff", lambda self, attempt: 0.0)  # the retries, without their waits
     emulator.admin("PUT", "faults", {"status_rates": {"503": 1.0}})

@@ -2,8 +2,8 @@
 
 import pytest
 import responses
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 from client_helpers import ACCESS, BASE, FAR, REFRESH
 
 

@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import MemoryTokenStore, Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import MemoryTokenStore, Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AuthenticationError,
     MfaRequiredError,
 )

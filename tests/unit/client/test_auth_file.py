@@ -5,8 +5,8 @@ import os
 import stat
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth_file import (
     AuthFileError,
     AuthFileStore,
     read_auth_file,

@@ -8,8 +8,8 @@ import signal
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils import cancel
-from ansible_collections.electricimp.impcentral.plugins.module_utils.cancel import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import cancel
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import (
     CancellableClock,
     Cancelled,
     CancelToken,

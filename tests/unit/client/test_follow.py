@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     END,
     TIMEOUT,
     Clock,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     END,
     TIMEOUT,
     Clock,

@@ -1,12 +1,13 @@
 """Entity identification: attribute order per kind, hierarchy with fallback, ambiguity, cost."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     InvalidIdentifierError,
     PermissionDeniedError,
 )
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from client_helpers import BASE, query_of
 
 ACC = "4e264cef-3316-cdfa-7f39-7a5d458994b3"
@@ -46,42 +47,42 @@ NOT_FOUND = {"status": 404, "json": {"errors": [{"status": "404", "title": "Not 
 
 def test_me(rsps, client):
     rsps.get(BASE + "/accounts/me", json={"data": acc()})
-    assert client.identify.one("account", "me")["id"] == ACC
-    assert client.identify.one("account", "me")["id"] == ACC  # cached: one request
+    assert identify.one(client, "account", "me")["id"] == ACC
+    assert identify.one(client, "account", "me")["id"] == ACC  # cached: one request
     assert len(rsps.calls) == 1
 
 
 def test_account_by_id_then_email_then_username(rsps, client):
     rsps.get(BASE + "/accounts/" + ACC, json={"data": acc()})
-    assert client.identify.one("account", ACC)["id"] == ACC
+    assert identify.one(client, "account", ACC)["id"] == ACC
     rsps.get(BASE + "/accounts", json=listing(acc(), acc("x", "other@example.com", "demo@example.com")))
-    assert client.identify.find("account", "demo@example.com") == [acc()]
+    assert identify.find(client, "account", "demo@example.com") == [acc()]
     rsps.get(BASE + "/accounts", json=listing(acc(), acc("x", "o@example.com", "collab")))
-    assert client.identify.one("account", "collab")["id"] == "x"
+    assert identify.one(client, "account", "collab")["id"] == "x"
     assert [c.request.method for c in rsps.calls] == ["GET", "GET", "GET"]
 
 
 def test_product_name_skips_by_id_get(rsps, client):
     rsps.get(BASE + "/products", json=listing(prod(), prod("p2", "Q")))
-    assert client.identify.one("product", "Q")["id"] == "p2"
+    assert identify.one(client, "product", "Q")["id"] == "p2"
     assert len(rsps.calls) == 1  # no GET /products/Q
 
 
 def test_product_id_404_falls_back_to_name(rsps, client):
     rsps.get(BASE + "/products/" + PROD, **NOT_FOUND)
     rsps.get(BASE + "/products", json=listing(prod("p9", PROD)))
-    assert client.identify.one("product", PROD)["id"] == "p9"
+    assert identify.one(client, "product", PROD)["id"] == "p9"
 
 
 def test_by_id_errors_other_than_404_propagate(rsps, client):
     rsps.get(BASE + "/products/" + PROD, status=403, json={"errors": [{"title": "Forbidden", "detail": "no"}]})
     with pytest.raises(PermissionDeniedError):
-        client.identify.one("product", PROD)
+        identify.one(client, "product", PROD)
 
 
 def test_list_items_are_not_refetched(rsps, client):
     rsps.get(BASE + "/devicegroups", json=listing(dg(name="G")))
-    found = client.identify.one("device_group", "G")
+    found = identify.one(client, "device_group", "G")
     assert found == dg(name="G")
     assert len(rsps.calls) == 1
 
@@ -89,44 +90,44 @@ def test_list_items_are_not_refetched(rsps, client):
 def test_device_order_id_mac_agent_name(rsps, client):
     dev = {"type": "device", "id": "234776801163a9ee", "attributes": {"mac_address": "0c:2a:69:05:0d:62"}}
     rsps.get(BASE + "/devices/234776801163a9ee", json={"data": dev})
-    assert client.identify.one("device", "234776801163a9ee") == dev
+    assert identify.one(client, "device", "234776801163a9ee") == dev
     rsps.get(BASE + "/devices/0c:2a:69:05:0d:62", json={"data": dev})
-    assert client.identify.one("device", "0C:2A:69:05:0D:62") == dev
+    assert identify.one(client, "device", "0C:2A:69:05:0D:62") == dev
     rsps.get(BASE + "/devices/T1oUmIZ3At_N", **NOT_FOUND)
     named = {"type": "device", "id": "d2", "attributes": {"name": "T1oUmIZ3At_N", "agent_id": None}}
     rsps.get(BASE + "/devices", json=listing(named))
-    assert client.identify.one("device", "T1oUmIZ3At_N") == named
+    assert identify.one(client, "device", "T1oUmIZ3At_N") == named
 
 
 def test_device_name_is_one_listing(rsps, client):
     named = {"type": "device", "id": "d2", "attributes": {"name": "kitchen sensor"}}
     rsps.get(BASE + "/devices", json=listing(named))
-    assert client.identify.one("device", "kitchen sensor") == named
+    assert identify.one(client, "device", "kitchen sensor") == named
     assert len(rsps.calls) == 1
 
 
 def test_deployment_sha_uses_server_filter(rsps, client):
     dep = {"type": "deployment", "id": "d1", "attributes": {"sha": SHA, "tags": []}}
     rsps.get(BASE + "/deployments", json=listing(dep, dep))
-    assert client.identify.find("deployment", SHA) == [dep]
+    assert identify.find(client, "deployment", SHA) == [dep]
     assert query_of(rsps.calls[0])["filter[sha]"] == SHA
 
 
 def test_deployment_tag_then_origin(rsps, client):
     dep = {"type": "deployment", "id": "d1", "attributes": {"sha": "b" * 64, "tags": ["v1"], "origin": "ci"}}
     rsps.get(BASE + "/deployments", json=listing(dep))
-    assert client.identify.one("deployment", "v1") == dep
+    assert identify.one(client, "deployment", "v1") == dep
     assert query_of(rsps.calls[0])["filter[tags]"] == "v1"
     rsps.get(BASE + "/deployments", json=listing())
     rsps.get(BASE + "/deployments", json=listing(dep))
-    assert client.identify.one("deployment", "ci") == dep
+    assert identify.one(client, "deployment", "ci") == dep
     assert "filter[tags]" not in query_of(rsps.calls[2])
 
 
 def test_hierarchical_product_uses_owner_filter(rsps, client):
     rsps.get(BASE + "/accounts/me", json={"data": acc()})
     rsps.get(BASE + "/products", json=listing(prod()))
-    assert client.identify.one("product", "{me}{P}")["id"] == PROD
+    assert identify.one(client, "product", "{me}{P}")["id"] == PROD
     assert query_of(rsps.calls[1])["filter[owner.id]"] == ACC
 
 
@@ -134,7 +135,7 @@ def test_hierarchical_device_group_chain(rsps, client):
     rsps.get(BASE + "/accounts", json=listing(acc()))
     rsps.get(BASE + "/products", json=listing(prod()))
     rsps.get(BASE + "/devicegroups", json=listing(dg()))
-    assert client.identify.one("device_group", "{demo}{P}{G}")["id"] == DGID
+    assert identify.one(client, "device_group", "{demo}{P}{G}")["id"] == DGID
     assert query_of(rsps.calls[2])["filter[product.id]"] == PROD
 
 
@@ -142,14 +143,14 @@ def test_hierarchical_falls_back_to_plain_identifier(rsps, client):
     rsps.get(BASE + "/accounts/me", json={"data": acc()})
     rsps.get(BASE + "/products", json=listing())  # {me}{P} finds nothing
     rsps.get(BASE + "/products", json=listing(prod("p7", "{me}{P}")))
-    assert client.identify.one("product", "{me}{P}")["id"] == "p7"
+    assert identify.one(client, "product", "{me}{P}")["id"] == "p7"
 
 
 def test_hierarchical_reports_the_original_error(rsps, client):
     rsps.get(BASE + "/accounts", json=listing(acc()))
     rsps.get(BASE + "/products", json=listing())
     with pytest.raises(EntityNotFoundError) as caught:
-        client.identify.one("product", "{nobody}{P}")
+        identify.one(client, "product", "{nobody}{P}")
     assert caught.value.kind == "account"
     assert caught.value.value == "nobody"
 
@@ -157,7 +158,7 @@ def test_hierarchical_reports_the_original_error(rsps, client):
 def test_ambiguous_with_candidates(rsps, client):
     rsps.get(BASE + "/products", json=listing(prod("p1", "Same"), prod("p2", "Same", owner="other")))
     with pytest.raises(AmbiguousEntityError) as caught:
-        client.identify.one("product", "Same")
+        identify.one(client, "product", "Same")
     assert [c["id"] for c in caught.value.candidates] == ["p1", "p2"]
     assert "p1" in str(caught.value) and "p2" in str(caught.value)
 
@@ -165,31 +166,31 @@ def test_ambiguous_with_candidates(rsps, client):
 def test_not_found(rsps, client):
     rsps.get(BASE + "/webhooks/w1", **NOT_FOUND)
     with pytest.raises(EntityNotFoundError):
-        client.identify.one("webhook", "w1")
-    assert client.identify.find("login_key", "not a key") == []  # cannot be a key id: no request
+        identify.one(client, "webhook", "w1")
+    assert identify.find(client, "login_key", "not a key") == []  # cannot be a key id: no request
 
 
 @pytest.mark.parametrize(("kind", "value"), [("product", ""), ("device", "   "), ("account", None)])
 def test_empty_identifiers_refused(client, kind, value):
     with pytest.raises(InvalidIdentifierError):
-        client.identify.one(kind, value)
+        identify.one(client, kind, value)
 
 
 def test_hierarchical_part_with_separator_refused(client):
     with pytest.raises(InvalidIdentifierError):
-        client.identify.one("product", "{me}{a}{b}")
+        identify.one(client, "product", "{me}{a}{b}")
     with pytest.raises(InvalidIdentifierError):
-        client.identify.one("device_group", "{me}{}{G}")
+        identify.one(client, "device_group", "{me}{}{G}")
 
 
 def test_login_key_by_id(rsps, client):
     rsps.get(BASE + "/accounts/me/login_keys/0123456789abcdef", json={"data": {"type": "login_key", "id": "x"}})
-    assert client.identify.one("login_key", "0123456789abcdef")["type"] == "login_key"
+    assert identify.one(client, "login_key", "0123456789abcdef")["type"] == "login_key"
 
 
 # -- the pure matcher and the natural-key finder -----------------------------------------------------
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.identify import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import (  # noqa: E402
     find_natural,
     match,
     natural_match,
@@ -227,4 +228,18 @@ def test_natural_keys(rsps, client):
     assert find_natural(client.transport, "device_group", PROD, name="G")["id"] == DGID
     assert query_of(rsps.calls[0])["filter[product.id]"] == PROD
     rsps.add("GET", f"{BASE}/products", json=listing(prod()))
-    assert client.identify.natural("product", ACC, name="P")["id"] == PROD
+    assert identify.natural(client, "product", ACC, name="P")["id"] == PROD
+
+
+def test_a_404_of_the_lazy_login_is_no_not_found(rsps, make_client):
+    """An unknown login key answers POST /auth/token with 404 (emulator, spec §3): a failed login, never an
+    entity that "does not exist" (a delete with state absent would otherwise report nothing to do)."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError
+
+    client = make_client(tokens=None)
+    client.set_credentials(login_key="0123456789abcdef")
+    unknown = {"errors": [{"status": "404", "code": "NF003", "title": "Resource Not Found", "detail": "unknown"}]}
+    rsps.add("POST", BASE + "/auth/token", json=unknown, status=404)
+    with pytest.raises(NotFoundError) as caught:
+        identify.find(client, "login_key", "fedcba9876543210")
+    assert caught.value.method == "POST"

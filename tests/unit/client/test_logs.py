@@ -1,7 +1,7 @@
 """Log streams: SSE parsing (text and json, multi-line data, comments) and follow() with reconnect."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import (
     KEEPALIVE,
     Gap,
     LogLine,

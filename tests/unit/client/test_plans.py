@@ -3,15 +3,17 @@
 import json
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import PermissionDeniedError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import PermissionDeniedError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
+    plan_device_group_delete,
+    plan_product_delete,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import (
     DONE,
     GONE,
     IMPLIED,
     DeletePlan,
     DeleteRefusedError,
-    plan_device_group_delete,
-    plan_product_delete,
 )
 from client_helpers import BASE, body_of, path_of, query_of
 

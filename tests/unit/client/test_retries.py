@@ -2,7 +2,7 @@
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     DeadlineExceededError,
     RateLimitError,
     ServerError,
@@ -195,8 +195,8 @@ def test_deadline_clips_the_request_timeout(rsps, make_client):
 
 
 def test_real_refused_connection_message():
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 
     client = ImpCentralClient("http://127.0.0.1:1/v5", max_retries=0)
     client.set_tokens(Tokens("tok-secret-value", "2099-01-01T00:00:00Z"))
@@ -246,7 +246,7 @@ def test_without_a_deadline_lost_answers_keep_the_count(rsps, make_client, sleep
 
 def test_a_create_and_its_probes_share_one_deadline(rsps, make_client, monkeypatch):
     """The probe after a lost answer gets what is left of the create's deadline, not a fresh one."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import transport
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import transport
 
     now = [1000.0]
     monkeypatch.setattr(transport.time, "monotonic", lambda: now[0])
@@ -270,7 +270,7 @@ def test_a_create_and_its_probes_share_one_deadline(rsps, make_client, monkeypat
 
 def _slow_clock(client, monkeypatch, per_request: float) -> tuple:
     """An injected clock where every request takes ``per_request`` seconds and a sleep takes what it asks."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils import transport
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import transport
 
     now = [1000.0]
     monkeypatch.setattr(transport.time, "monotonic", lambda: now[0])

@@ -6,7 +6,7 @@ connected``); the code lines are what the builds of tests/integration log."""
 
 from datetime import datetime, timezone
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout_evidence import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_evidence import (
     Evidence,
     evidence_lines,
     is_boot_line,

@@ -4,9 +4,9 @@ names it, wave plans, resuming from the canary group's members, the abort decisi
 import math
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout import resume_state
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout_evidence import Verdict
-from ansible_collections.electricimp.impcentral.plugins.module_utils.rollout_plan import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import resume_state
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_evidence import Verdict
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_plan import (
     AbortCriteria,
     RolloutError,
     check_waves,

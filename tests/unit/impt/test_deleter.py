@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 import responses
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.plans import DeletePlan, plan_device_group_delete
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_group_delete
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
 
 from impt.deleter import confirm_delete, execute, summary
 from impt.errors import ImptError

@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import responses
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
 
 from impt import display
 from impt.related import Catalog

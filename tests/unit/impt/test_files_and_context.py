@@ -5,7 +5,7 @@ import os
 import stat
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
 
 from impt.context import find_auth_source
 from impt.errors import AuthError, ImptError

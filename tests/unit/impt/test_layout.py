@@ -81,7 +81,7 @@ def test_rendering_fetches_nothing():
     """display.py gets everything it shows as arguments: no client, context, catalog or identification."""
     imported = _imports(IMPT / "display.py")
     assert not {m for m in imported if m.startswith("impt.")}
-    shared = {m.split(".")[5] for m in imported if m.startswith("ansible_collections.") and m.count(".") >= 5}
+    shared = {m.split(".")[6] for m in imported if m.startswith("ansible_collections.") and m.count(".") >= 6}
     assert shared <= {"constants", "resources"}  # words and resource readers, never the client
 
 
@@ -93,7 +93,7 @@ def test_raw_resources_are_read_through_the_shared_helpers():
 
 
 def test_the_type_choices_are_the_shared_table_of_device_group_types():
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.resources import DEVICE_GROUP_TYPES
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import DEVICE_GROUP_TYPES
 
     from impt import options
 
@@ -104,7 +104,9 @@ def test_no_second_delete_plan_or_follower_in_impt():
     """Deletes and log following are the shared workflows (plans.py, follow.py); impt only renders them."""
     for path in IMPT.rglob("*.py"):
         imported = _imports(path)
-        assert not any(m.endswith(("module_utils.logs.LogPump", "module_utils.logs")) for m in imported), path.name
+        assert not any(m.endswith(("module_utils.api.logs.LogPump", "module_utils.api.logs")) for m in imported), (
+            path.name
+        )
         text = path.read_text(encoding="utf-8")
         assert "class DeletePlan" not in text and "def _is_not_found" not in text, path.name
 

@@ -9,9 +9,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, Clock, Gap, LogLine, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
+    END,
+    Clock,
+    Gap,
+    LogLine,
+    StateChange,
+)
 
 from impt.errors import StreamTimeoutError
 from impt.logstream import StreamOptions, follow_logs

@@ -6,9 +6,9 @@ import stat
 
 import pytest
 import responses
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth_file import AuthFileStore
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_auth import ConnectionOptionError, connect
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth_file import AuthFileStore
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import ConnectionOptionError, connect
 from imp_playback import BASE, both_modes_fail, page
 from responses import registries
 

@@ -10,7 +10,7 @@ import yaml
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.electricimp.impcentral.plugins.action import log_tail
 from ansible_collections.electricimp.impcentral.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue_options import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import (
     CONNECTION_ARGSPEC,
     CONNECTION_OPTION_NAMES,
     CONNECTION_OPTIONS,

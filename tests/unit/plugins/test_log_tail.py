@@ -15,11 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import responses
 from ansible_collections.electricimp.impcentral.plugins.action import log_tail
-from ansible_collections.electricimp.impcentral.plugins.module_utils.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.errors import EntityNotFoundError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.follow import END, Clock
-from ansible_collections.electricimp.impcentral.plugins.module_utils.logs import Gap, LogLine, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import EntityNotFoundError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import Gap, LogLine, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import END, Clock
 
 BASE = "http://api.test/v5"
 TS = "2026-11-23T00:35:30.123Z"  # L1, L2 and L3 were logged in this millisecond
