@@ -20,7 +20,8 @@ STALE = [  # what the previous build logged, added to a device's history through
 
 
 def release(devices: int = 6, new: str = NEW, old: str = OLD) -> dict:
-    """The seed document: ``devices`` online devices ``unit-NN`` in "prod"."""
+    """The seed document: ``devices`` online devices ``unit-NN`` (as many digits as the largest needs) in "prod"."""
+    width = max(2, len(str(devices - 1)))
     from impcentral_emulator.seeds import ACCOUNTS  # noqa: PLC0415 - tests import the emulator only here
 
     return {
@@ -35,7 +36,7 @@ def release(devices: int = 6, new: str = NEW, old: str = OLD) -> dict:
             {"devicegroup": "Fleet/canary", "device_code": new},
         ],
         "devices": [
-            {"owner": "demo", "name": f"unit-{i:02d}", "online": True, "devicegroup": "Fleet/prod"}
+            {"owner": "demo", "name": f"unit-{i:0{width}d}", "online": True, "devicegroup": "Fleet/prod"}
             for i in range(devices)
         ],
     }
