@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """release_rollout: the staged waves of release_promotion, run on the controller.
 
-The decisions (options, plan, evidence, abort, resume) live in module_utils (rollout*.py); this plugin connects,
-shows the progress as it happens, and stops cleanly when the job is cancelled: ansible-core's worker calls
-``setsid()``, so it neither gets the terminal's Ctrl-C nor dies with a killed ``ansible-playbook``. It watches
-its parent process and takes SIGINT, SIGTERM and the task timeout's SIGALRM itself: the request on the wire
-finishes, no other starts.
+The decisions (options, plan, evidence, abort, resume) live in module_utils/workflows (rollout*.py, cancel.py);
+this plugin connects, shows the progress as it happens, and stops cleanly when the job is cancelled: ansible-core's
+worker calls ``setsid()``, so it neither gets the terminal's Ctrl-C nor dies with a killed ``ansible-playbook``.
+It watches its parent process and takes SIGINT, SIGTERM and the task timeout's SIGALRM itself: the request on the
+wire finishes, no other starts.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import (
     CancellableClock,
     CancelToken,
     cancel_on_signals,
     watching_parent,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import HISTORY_RATE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import EMPTY_REPORT, run_rollout
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_plan import (
     RolloutError,
