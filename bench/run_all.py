@@ -348,6 +348,8 @@ def main() -> int:
         bench_many_devices,
         bench_impt_log_stream,
         lambda: __import__("fleet_bench").bench(row),
+        lambda: __import__("natives_fuzz_bench").bench(row),
+        lambda: __import__("isolation_bench").bench(row),
     )
     for part in parts:
         part()

@@ -192,11 +192,9 @@ async def reset(request: web.Request) -> web.Response:
 
 @routes.get("/_emulator/runtime")
 async def runtime_state(request: web.Request) -> web.Response:
-    """Whether code runs, how many devices and agents run it, and the lines their code logged so far."""
-    runtime = emulator_of(request).runtime
-    if runtime is None:
-        return _ok({"data": {"exec": False}})
-    return _ok({"data": runtime.state()})
+    """Whether code runs, how many devices and agents run it, their lines so far, and per account whether
+    its workers run (`broken`) and how often they crashed."""
+    return _ok({"data": emulator_of(request).simulator.state()})
 
 
 @routes.get("/_emulator/state")

@@ -6,7 +6,6 @@ from aiohttp import web
 
 from . import runtime
 from .config import EmulatorConfig
-from .device_runtime import DeviceRuntime
 from .devicesim import DeviceSimulator
 from .faults import FaultInjector
 from .models import Models
@@ -28,21 +27,13 @@ class Emulator:
         self.rate_limiter = RateLimiter(config.rate_limit)
         self.faults = FaultInjector()
         self.request_log = RequestLog()
-        # Where agent URLs point (`http.agenturl()`); the server sets it once it knows its port.
-        self.agent_url_base = f"http://{config.host}:{config.port}/agents"
-        self.runtime: DeviceRuntime | None = None
-        if config.exec_code:
-            limits = runtime.Limits(cpu_seconds=config.cpu_seconds, restart_backoff=config.restart_backoff)
-            self.runtime = self.simulator = DeviceRuntime(self, limits)
-        else:
-            self.simulator = DeviceSimulator(self)
+        limits = runtime_limits(config) if config.exec_code else None
+        self.simulator = DeviceSimulator(self.models, config, limits)
         if self.store.is_empty():
             load_seed(self.models, config.seed)
 
     def reset(self) -> None:
         """Back to the seed: state, streams, simulations, counters, faults and the request log."""
-        if self.runtime is not None:
-            self.runtime.stop_all()
         self.simulator.cancel_all()
         self.models.clear()
         self.rate_limiter.reset()
@@ -50,26 +41,35 @@ class Emulator:
         self.request_log.clear()
         self.webhooks.deliveries.clear()
         load_seed(self.models, self.config.seed)
-        if self.runtime is not None:
-            self.runtime.boot_placed()
+        self.simulator.boot_placed()
+
+    @property
+    def runtime(self) -> runtime.RuntimeHost | None:
+        """The runtime that runs devices' code; None with execution off."""
+        return self.simulator.host
 
     async def open(self) -> None:
-        """On the server's event loop: start the runtime's workers (when code runs)."""
-        if self.runtime is not None:
-            await self.runtime.open()
+        """On the server's event loop: bind the runtime (when code runs)."""
+        await self.simulator.open()
 
     def listening(self, agent_url_base: str) -> None:
-        """The server is up: agent URLs are known, and devices a seed placed in groups run their code."""
-        self.agent_url_base = agent_url_base
-        if self.runtime is not None:
-            self.runtime.boot_placed()
+        """The server is up: agent URLs are known, and devices a seed or the database placed run their code."""
+        self.simulator.agent_url_base = agent_url_base
+        self.simulator.boot_placed()
+
+    async def compile_errors(self, account_id: str, device_code: str, agent_code: str) -> list[dict] | None:
+        """CX005 items of a deployment, compiled in the account's worker; None: the models' own check."""
+        return await self.simulator.compile_errors(account_id, device_code, agent_code)
 
     async def close(self) -> None:
-        if self.runtime is not None:
-            await self.runtime.close()
-        self.simulator.cancel_all()
+        await self.simulator.close()
         await self.webhooks.close()
         self.store.close()
+
+
+def runtime_limits(config: EmulatorConfig) -> runtime.Limits:
+    """The runtime's limits: the defaults of `runtime.Limits`, with what the command line sets."""
+    return runtime.Limits(cpu_seconds=config.cpu_seconds, restart_backoff=config.restart_backoff)
 
 
 EMULATOR = web.AppKey("emulator", Emulator)

@@ -105,11 +105,33 @@ def filters(request: web.Request, allowed: Iterable[str]) -> dict[str, str]:
 
 def paged_list(request: web.Request, items: Sequence[Any], render: Any = None) -> web.Response:
     """One page of `items` (already filtered) with self/first/prev/next/last links."""
-    number, size = page_params(request)
-    total = len(items)
-    start = (number - 1) * size
+    start, size, links = _page(request, len(items))
     chunk = items[start : start + size]
     data = [render(item) for item in chunk] if render else list(chunk)
+    return json_response({"data": data, "links": links})
+
+
+async def streamed_list(request: web.Request, items: Sequence[Any], render: Any = None) -> web.StreamResponse:
+    """`paged_list`, written item by item: a page of large items (log lines) is never built whole in memory,
+    and the event loop serves other requests while a slow reader takes it."""
+    start, size, links = _page(request, len(items))
+    response = web.StreamResponse(
+        headers={"Content-Type": API_CONTENT_TYPE, **request.get("ratelimit_headers", {})},
+    )
+    chunk = [items[i] for i in range(start, min(start + size, len(items)))]  # references, taken before any wait
+    await response.prepare(request)
+    await response.write(b'{"data":[')
+    for n, item in enumerate(chunk):
+        await response.write((b"," if n else b"") + _dumps(render(item) if render else item).encode())
+    await response.write(b'],"links":' + _dumps(links).encode() + b"}")
+    await response.write_eof()
+    return response
+
+
+def _page(request: web.Request, total: int) -> tuple[int, int, dict[str, str]]:
+    """Where the requested page starts, its size, and its links."""
+    number, size = page_params(request)
+    start = (number - 1) * size
     last = max(1, -(-total // size))
     kept = [(k, v) for k, v in request.query.items() if not k.startswith("page[")]
     url = f"{api_base(request)}{request.path[3:]}"
@@ -123,7 +145,7 @@ def paged_list(request: web.Request, items: Sequence[Any], render: Any = None) -
         links["prev"] = link(min(number - 1, last))
     if start + size < total:
         links["next"] = link(number + 1)
-    return json_response({"data": data, "links": links})
+    return start, size, links
 
 
 # -- request bodies ---------------------------------------------------------------------

@@ -37,11 +37,15 @@ CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, device_i
 """
 
 
+LOG_HISTORY_BYTES = 4 * 1024 * 1024  # log text a device's history holds in memory; the oldest lines go first
+
+
 class Store:
     def __init__(self, path: str | None = None, log_limit: int = 1000) -> None:
         self.log_limit = log_limit
         self.tables: dict[str, dict[str, Record]] = {kind: {} for kind in PERSISTED_KINDS}
         self.logs: dict[str, deque[Record]] = {}
+        self._log_bytes: dict[str, int] = {}
         self._dirty: dict[tuple[str, str], Record | None] = {}
         self._pending_logs: list[tuple[str, str]] = []
         self._logs_since_trim = 0
@@ -83,14 +87,23 @@ class Store:
             self._dirty[(kind, ident)] = None
             if kind == "device":
                 self.logs.pop(ident, None)
+                self._log_bytes.pop(ident, None)
                 self._dirty[("logs", ident)] = None
 
     def append_log(self, device_id: str, entry: Record) -> None:
+        self._remember(device_id, entry)
+        self._pending_logs.append((device_id, json.dumps(entry, separators=(",", ":"))))
+
+    def _remember(self, device_id: str, entry: Record) -> None:
+        """Keep `entry` in the device's history: the last `log_limit` lines, at most `LOG_HISTORY_BYTES` of text."""
         history = self.logs.get(device_id)
         if history is None:
-            history = self.logs[device_id] = deque(maxlen=self.log_limit)
+            history = self.logs[device_id] = deque()
         history.append(entry)
-        self._pending_logs.append((device_id, json.dumps(entry, separators=(",", ":"))))
+        used = self._log_bytes.get(device_id, 0) + len(entry["msg"])
+        while len(history) > 1 and (len(history) > self.log_limit or used > LOG_HISTORY_BYTES):
+            used -= len(history.popleft()["msg"])
+        self._log_bytes[device_id] = used
 
     def commit(self) -> None:
         if not self._dirty and not self._pending_logs:
@@ -133,6 +146,7 @@ class Store:
         for table in self.tables.values():
             table.clear()
         self.logs.clear()
+        self._log_bytes.clear()
         self._dirty.clear()
         self._pending_logs.clear()
         self.conn.execute("BEGIN")
@@ -150,10 +164,7 @@ class Store:
             if kind in self.tables:
                 self.tables[kind][ident] = json.loads(data)
         for device_id, entry in self.conn.execute("SELECT device_id, entry FROM logs ORDER BY seq"):
-            history = self.logs.get(device_id)
-            if history is None:
-                history = self.logs[device_id] = deque(maxlen=self.log_limit)
-            history.append(json.loads(entry))
+            self._remember(device_id, json.loads(entry))
 
     def _trim_logs(self) -> None:
         self._logs_since_trim = 0

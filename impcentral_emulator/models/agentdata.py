@@ -1,17 +1,18 @@
 """What agents keep with `server.save(table)`: one record per agent id, read back by `server.load()`.
 
-Squirrel blobs arrive as `bytes`; the store holds JSON, so they are kept as `{"__blob__": base64}`.
+The values are the runtime's plain values; `runtime.values.to_stored`/`from_stored` is their one
+JSON form (blobs as base64), so whatever an agent saved reads back as itself, and nothing the store
+holds can stop an agent from booting.
 """
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any
+
+from ..runtime.values import from_stored, to_stored
 
 if TYPE_CHECKING:
     from . import Models
-
-_BLOB = "__blob__"
 
 
 class AgentData:
@@ -20,32 +21,13 @@ class AgentData:
 
     def save(self, agent_id: str, data: Any) -> None:
         """Replace what the agent saved (its `server.save` table)."""
-        self.store.put("agent_data", {"id": agent_id, "data": _to_json(data)})
+        self.store.put("agent_data", {"id": agent_id, "data": to_stored(data)})
 
     def load(self, agent_id: str) -> Any:
         """What the agent saved last; `{}` when it never saved."""
         record = self.store.get("agent_data", agent_id)
-        return _from_json(record["data"]) if record else {}
+        data = from_stored(record["data"]) if record else {}
+        return data if isinstance(data, dict) else {}
 
     def forget(self, agent_id: str) -> None:
         self.store.delete("agent_data", agent_id)
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return {_BLOB: base64.b64encode(value).decode()}
-    if isinstance(value, dict):
-        return {str(k): _to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_json(v) for v in value]
-    return value
-
-
-def _from_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {_BLOB}:
-            return base64.b64decode(value[_BLOB])
-        return {k: _from_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    return value

@@ -62,14 +62,18 @@ class Deployments:
         *,
         ident: str | None = None,
         rng: random.Random | None = None,
+        compiled: list[dict[str, Any]] | None = None,
     ) -> Record:
-        """`values`: device_code, agent_code, description, origin, flagged, tags."""
+        """`values`: device_code, agent_code, description, origin, flagged, tags. `compiled`: the CX005
+        items of the code when the caller compiled it already (in the owner's worker), else the check runs."""
         device_code, agent_code = values.get("device_code") or "", values.get("agent_code") or ""
         check_code_size("device_code", device_code)
         check_code_size("agent_code", agent_code)
         if "tags" in values:
             values["tags"] = check_tags(values["tags"])
-        refuse_uncompilable(self.models.compile_check(device_code, agent_code))
+        if compiled is None:
+            compiled = self.models.compile_check(device_code, agent_code)
+        refuse_uncompilable(compiled)
         self.models.events.emit("validate_deployment", group, device_code, agent_code)
         if ident and self.store.get("deployment", ident):
             raise errors.duplicate(f"A deployment with id '{ident}' already exists.")

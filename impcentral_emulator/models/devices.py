@@ -8,6 +8,8 @@ the simulator or the device runtime reacts to `device_assigned`, `device_restart
 from __future__ import annotations
 
 import random
+from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
@@ -71,11 +73,10 @@ class Devices:
             items = [d for d in items if (self.group_of(d) or {}).get("type") == wanted["devicegroup.type"]]
         return items
 
-    def logs(self, device: Record) -> list[dict[str, Any]]:
-        """The device's historical log entries, newest first, as ``GET /devices/{id}/logs`` lists them."""
-        return [
-            {"ts": e["ts"], "type": e["type"], "msg": e["msg"]} for e in reversed(self.store.device_logs(device["id"]))
-        ]
+    def logs(self, device: Record) -> Sequence[dict[str, Any]]:
+        """The device's historical log entries, newest first, as ``GET /devices/{id}/logs`` lists them: a
+        view of the history (no copy of a thousand lines per request; a page takes only its entries)."""
+        return _NewestFirst(self.store.device_logs(device["id"]))
 
     def history(self, device: Record) -> list[dict[str, Any]]:
         """``GET /devices/{id}/history``: its assignment (when enrolled into a group) and its enrolment."""
@@ -339,3 +340,21 @@ def raise_for_items(items: list[dict]) -> None:
     status = 403 if all(item["status"] == "403" for item in items) else 400
     first = items[0]
     raise ApiError(status, first["code"], first["title"], first["detail"], items=items)
+
+
+class _NewestFirst(Sequence[dict[str, Any]]):
+    """A device's history, newest first, each entry as the logs endpoint shows it."""
+
+    def __init__(self, history: deque[Record]) -> None:
+        self.history = history
+
+    def __len__(self) -> int:
+        return len(self.history)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        entry = self.history[len(self.history) - 1 - (index % len(self))]
+        return {"ts": entry["ts"], "type": entry["type"], "msg": entry["msg"]}

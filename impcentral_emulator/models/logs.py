@@ -17,7 +17,20 @@ from ..store import Record, Store
 from .events import Events
 from .grouptypes import GROUP_TYPES
 
-STREAM_QUEUE_LIMIT = 100_000
+# Bounds on what one account's code can make the emulator hold (impcentral_emulator/README.md, "Limits").
+LOG_LINE_BYTES = 64 * 1024  # a longer line is cut, with a marker saying how long it was
+STREAM_QUEUE_LIMIT = 10_000  # events a stream holds for its reader; past it the oldest go, with a gap marker
+STREAM_QUEUE_BYTES = 8 * 1024 * 1024  # ... and bytes of log lines it holds
+_ENTRY_OVERHEAD = 200  # bytes of an entry besides its message (timestamp, ids, types)
+
+
+def cap_line(msg: str, limit: int = LOG_LINE_BYTES) -> str:
+    """`msg` cut to at most `limit` bytes of UTF-8 in all, with `[truncated: ...]` saying how long it was."""
+    data = msg.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return msg
+    marker = f" [truncated: the line had {len(data)} bytes]"
+    return data[: limit - len(marker)].decode("utf-8", "ignore") + marker
 
 
 def log_type_for(group_type: str | None) -> str:
@@ -33,21 +46,46 @@ class LogStream:
         self.account_id = account_id
         self.format = fmt
         self.devices: list[str] = []
-        self.queue: deque[tuple[str, Any]] = deque(maxlen=STREAM_QUEUE_LIMIT)
+        self.queue: deque[tuple[str, Any]] = deque()
+        self.queued_bytes = 0
+        self.dropped: dict[str, int] = {}  # lines dropped per device since the reader last took the queue
         self.wakeup = asyncio.Event()
         self.closed = False
         self.connection: Any = None  # the aiohttp request currently reading the stream
         self.generation = 0
 
     def push(self, event: str, payload: Any) -> None:
+        """Queue an event; past the queue's bounds the oldest events go (counted for the gap marker)."""
         self.queue.append((event, payload))
+        self.queued_bytes += _size(event, payload)
+        while len(self.queue) > STREAM_QUEUE_LIMIT or self.queued_bytes > STREAM_QUEUE_BYTES:
+            old_event, old = self.queue.popleft()
+            self.queued_bytes -= _size(old_event, old)
+            if old_event == "message":
+                self.dropped[old["device_id"]] = self.dropped.get(old["device_id"], 0) + 1
         self.wakeup.set()
 
     def take_all(self) -> list[tuple[str, Any]]:
-        events = list(self.queue)
+        """Everything queued, led by one gap marker per device whose lines were dropped since the last take."""
+        events = [("message", self._gap(device_id, count)) for device_id, count in self.dropped.items()]
+        events.extend(self.queue)
         self.queue.clear()
+        self.queued_bytes = 0
+        self.dropped.clear()
         self.wakeup.clear()
         return events
+
+    def _gap(self, device_id: str, count: int) -> dict[str, Any]:
+        msg = (
+            f"{count} log lines of this device were dropped: the stream was not read fast enough"
+            f" (it holds at most {STREAM_QUEUE_LIMIT} lines or {STREAM_QUEUE_BYTES // (1024 * 1024)} MiB)"
+        )
+        when = ids.iso_timestamp()
+        return {"ts": when, "type": "status", "msg": msg, "device_id": device_id, "log_type": "development"}
+
+
+def _size(event: str, payload: Any) -> int:
+    return _ENTRY_OVERHEAD + (len(payload["msg"]) if event == "message" else 0)
 
 
 class LogHub:
@@ -61,10 +99,11 @@ class LogHub:
 
     # -- logging -------------------------------------------------------------------------
     def emit(self, device: Record, log_kind: str, msg: str, group_type: str | None = None) -> Record:
+        """Store and stream a line, cut to `LOG_LINE_BYTES`."""
         entry = {
             "ts": ids.iso_timestamp(),
             "type": log_kind,
-            "msg": msg,
+            "msg": cap_line(msg),
             "device_id": device["id"],
             "log_type": log_type_for(group_type),
         }

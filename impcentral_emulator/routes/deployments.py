@@ -23,7 +23,7 @@ from ..jsonapi import (
 )
 from ..models.deployments import check_code_size, check_tags
 from ..store import Record
-from .common import api_base, caller, models_of
+from .common import api_base, caller, emulator_of, models_of
 
 routes = web.RouteTableDef()
 
@@ -70,7 +70,8 @@ async def create_deployment(request: web.Request) -> web.Response:
     if "tags" in attributes:
         values["tags"] = check_tags(attributes["tags"])
     group = models.devicegroups.get(me, relationship_id(data, "devicegroup", required=True) or "")
-    dep = models.deployments.create(me, group, values)
+    compiled = await emulator_of(request).compile_errors(group["owner_id"], values["device_code"], values["agent_code"])
+    dep = models.deployments.create(me, group, values, compiled=compiled)
     return document(render.deployment(api_base(request), models.devicegroups.find, dep), 201)
 
 

@@ -6,7 +6,17 @@ from aiohttp import web
 
 from .. import render
 from ..errors import invalid
-from ..jsonapi import attributes_of, document, filters, no_content, only_writable, paged_list, read_data, text_attr
+from ..jsonapi import (
+    attributes_of,
+    document,
+    filters,
+    no_content,
+    only_writable,
+    paged_list,
+    read_data,
+    streamed_list,
+    text_attr,
+)
 from .common import api_base, caller, models_of
 
 routes = web.RouteTableDef()
@@ -63,10 +73,11 @@ async def conditional_restart_device(request: web.Request) -> web.Response:
 
 
 @routes.get("/v5/devices/{device}/logs")
-async def device_logs(request: web.Request) -> web.Response:
+async def device_logs(request: web.Request) -> web.StreamResponse:
+    """Newest first; streamed, so that a page of long lines costs no page-sized buffer or stall."""
     device = _device(request)
     filters(request, ())
-    return paged_list(request, models_of(request).devices.logs(device))
+    return await streamed_list(request, models_of(request).devices.logs(device))
 
 
 @routes.get("/v5/devices/{device}/history")

@@ -1,4 +1,4 @@
-"""Squirrel execution for the emulator's devices and agents (issue 13); the interface is in README.md.
+"""Squirrel execution for the emulator's devices and agents (issues 13, 22); the interface is in README.md.
 
 `available()` says whether the `squirrel` extension (squirrel-lang) imports here; where it does
 not, the emulator runs with execution off and says why with `unavailable_reason()`.
@@ -10,7 +10,8 @@ import os
 
 from .clock import Clock, LoopClock, ManualClock
 from .compiler import compile_errors
-from .host import DeviceFacts, HttpAnswer, Limits, RuntimeEvents, RuntimeHost
+from .host import DeviceFacts, HttpAnswer, RuntimeEvents, RuntimeHost
+from .limits import Limits
 
 _REASON: str | None = None
 _CHECKED = False

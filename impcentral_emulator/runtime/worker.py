@@ -1,11 +1,15 @@
-"""A worker process hosting many device and agent VMs, driven by batches from the host.
+"""A worker process hosting the device or agent VMs of one account, driven by batches from the host.
 
 The host sends lists of events `(seq, vm_id, op, payload, now)`; the worker runs them in order and
 answers each batch with one list of outputs `(vm_id, kind, data)`. Before running an event it
-writes `seq` to shared memory, arms a CPU-time timer whose signal (SIGPROF, default action)
-kills the process, and caps its address space: a VM that loops or grows without bound takes the
-worker down, and the host knows from `seq` which VM did it. The Squirrel binding offers no way to
-interrupt a running VM, hence a process.
+writes `seq` (and its memory figures) to shared memory, arms a CPU-time timer whose signal
+(SIGPROF, default action) kills the process, and caps its address space: a VM that loops or
+grows without bound takes the worker down, and the host knows from `seq` which VM did it. The
+Squirrel binding offers no way to interrupt a running VM, hence a process.
+
+The per-VM limits that cost nothing to check here are checked here (`Limits`): pending timers,
+messages per second, log lines per second and their length. The same process also compiles
+deployments (op `compile`), so that the compiler never runs in the emulator's process.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import pickle
 import resource
 import signal
 import struct
@@ -21,13 +26,20 @@ import time
 import urllib.parse
 import weakref
 import zlib
+from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .capi import SquirrelError, bind_host, install_delegate_guards
+from .compiler import compile_file
 from .imp_api import prelude
-from .values import Unsendable, to_json_ready, to_literal, to_python
+from .limits import Limits, TokenBucket
+from .natives import GUARDED_DELEGATES, escape, nesting_problem
+from .values import Unsendable, text_of, to_json_ready, to_literal, unpack
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+PROGRESS = struct.Struct("qqqq")  # seq, RSS before it, address space left to it, peak RSS (KiB) before it
+_FACTS = {"deviceid": "device_id", "mac": "mac", "swversion": "software_version", "wakereason": "wake_reason"}
 
 
 class ImpVm:
@@ -36,6 +48,7 @@ class ImpVm:
     def __init__(self, worker: Worker, vm_id: str, boot: dict[str, Any], now: float) -> None:
         import squirrel
 
+        limits = worker.limits
         self.worker = worker
         self.vm_id = vm_id
         self.role: str = boot["role"]
@@ -47,27 +60,36 @@ class ImpVm:
         self.slept = 0.0
         self.memory = 0
         self.next_handle = 1
+        self.pending: set[int] = set()
         self.headers: dict[int, dict[str, str]] = {}
         self.pending_error: tuple[str, list[str]] | None = None
+        self.sends = TokenBucket(limits.messages_per_second, limits.message_burst, now)
+        self.lines = TokenBucket(limits.log_lines_per_second, limits.log_line_burst, now)
+        self.line_bytes = TokenBucket(limits.log_bytes_per_second, limits.log_byte_burst, now)
+        self.dropped = 0
+        self.noticed = -1.0
         self.sq = squirrel.SQVM()
         ref = weakref.ref(self)
-        self.sq.bindfunc("_h", lambda op, a=None, b=None, c=None: _call(ref, op, a, b, c))
+        self._bridge = bind_host(self.sq, "_h", lambda args: _call(ref, args))
         entry = self.sq.execute_bytecode(_prelude_bytecode(self.role))
-        self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect", "blobarray")}
+        install_delegate_guards(self.sq, GUARDED_DELEGATES)
+        self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect")}
 
     def close(self) -> None:
         """Drop the closures before the VM that owns them."""
         self.entry.clear()
         self.sq = None
+        self._bridge = None
 
     # -- the host functions the prelude calls -------------------------------------------------
-    def host(self, op: str, a: Any, b: Any, c: Any) -> Any:
-        out = self.worker.out
+    def host(self, op: str, a: Any, b: Any, c: Any) -> Any:  # noqa: PLR0911, PLR0912 - one case per operation
+        """`_h(op, a, b, c)` from the prelude: strings and blobs arrive as bytes (`capi.read`)."""
+        limits = self.worker.limits
         if op == "log":
-            out.append((self.vm_id, "log", (bool(b), a)))
-            self.worker.flush()
+            self.log(a, bool(b), c)
         elif op == "error":
-            self.pending_error = (a, [f for f in b.split("\n") if f])
+            frames = text_of(b).split("\n")
+            self.pending_error = (_line(a, limits.log_line_bytes), [f for f in frames if f])
         elif op == "time":
             return int(self.clock())
         elif op == "date":
@@ -77,16 +99,28 @@ class ImpVm:
         elif op == "micros":
             return int((self.clock() - self.booted_at) * 1_000_000)
         elif op == "wakeup":
+            if len(self.pending) >= limits.timers_per_vm:
+                return None
             handle = self.next_handle
             self.next_handle += 1
-            out.append((self.vm_id, "wakeup", (handle, self.clock() + max(0.0, a))))
+            self.pending.add(handle)
+            delay = 0.0 if a <= 0 else max(a, limits.timer_resolution)
+            self.worker.out.append((self.vm_id, "wakeup", (handle, self.clock() + delay)))
             return handle
         elif op == "cancel":
-            out.append((self.vm_id, "cancel", a))
+            self.pending.discard(a)
+            self.worker.out.append((self.vm_id, "cancel", a))
         elif op == "sleep":
             if a < 0:
                 return "!imp.sleep: the time must not be negative"
             self.slept += a
+        elif op == "escape":
+            return escape(a)
+        elif op == "limits":
+            return "=" + to_literal(self.worker.prelude_limits)
+        elif op == "nesting":
+            problem = nesting_problem(text_of(a), text_of(b), limits.source_nesting)
+            return problem
         elif op in _FACTS:
             return self.facts[_FACTS[op]]
         elif op == "info":
@@ -94,39 +128,72 @@ class ImpVm:
         elif op == "isconnected":
             return 1 if self.connected else 0
         elif op == "agenturl":
-            return self.facts["agent_url_base"].rstrip("/") + "/" + self.facts["agent_id"]
+            return ":" + self.facts["agent_url_base"].rstrip("/") + "/" + self.facts["agent_id"]
         else:
             return self.host_values(op, a, b, c)
         return None
 
     def host_values(self, op: str, a: Any, b: Any, c: Any) -> Any:
-        """Host functions that take Squirrel values: any failure is a Squirrel error, not a crash."""
+        """Host functions that take packed values: any failure is a Squirrel error, not a crash."""
+        limits = self.worker.limits
         try:
             if op == "send":
-                self.worker.out.append((self.vm_id, "send", (a, to_python(b, self.entry["blobarray"]))))
+                what = "agent.send" if self.role == "device" else "device.send"
+                if not self.sends.take(self.clock()):
+                    return f"!{what}: too many messages (more than {limits.messages_per_second:g} a second)"
+                self.worker.out.append((self.vm_id, "send", (text_of(c), unpack(a, b, limits.value_depth))))
             elif op == "save":
-                self.saved = to_python(a, self.entry["blobarray"])
+                self.saved = unpack(a, b, limits.value_depth)
                 self.worker.out.append((self.vm_id, "save", self.saved))
             elif op == "load":
                 return "=" + to_literal(self.saved)
             elif op == "jsonencode":
-                return ":" + json.dumps(to_json_ready(to_python(a, self.entry["blobarray"])), separators=(",", ":"))
+                value = to_json_ready(unpack(a, b, limits.value_depth))
+                return ":" + json.dumps(value, separators=(",", ":"))  # ASCII: non-ASCII is escaped
             elif op == "jsondecode":
-                return "=" + to_literal(json.loads(a))
+                return "=" + to_literal(_json_value(json.loads(text_of(a)), limits.value_depth))
             elif op == "urlencode":
-                fields = to_python(a, self.entry["blobarray"])
-                return ":" + urllib.parse.urlencode({str(k): _plain(v) for k, v in fields.items()})
+                fields = unpack(a, b, limits.value_depth)
+                pairs = {str(k): _plain(v) for k, v in fields.items()}
+                return ":" + urllib.parse.urlencode(pairs, encoding="utf-8", errors="surrogateescape")
             elif op == "header":
-                self.headers.setdefault(a, {})[b] = c
+                self.headers.setdefault(a, {})[text_of(b)] = text_of(c)
             elif op == "respond":
-                body = to_python(c, self.entry["blobarray"])
-                body = body if isinstance(body, bytes) else str(body).encode()
+                body = bytes(c)
                 self.worker.out.append((self.vm_id, "respond", (a, b, self.headers.pop(a, {}), body)))
             else:
                 return f"!unknown host function {op}"
-        except (Unsendable, ValueError, TypeError) as exc:
+        except (Unsendable, ValueError, TypeError, RecursionError) as exc:
             return f"!{op}: {exc}"
         return None
+
+    def log(self, data: bytes, is_error: bool, length: int) -> None:
+        """A line of `server.log`/`server.error`, cut to `log_line_bytes`, within the VM's log budget."""
+        limits = self.worker.limits
+        now = self.clock()
+        if self.lines.wait(now) > 0 or self.line_bytes.wait(now, len(data)) > 0:
+            self.dropped += 1
+            return
+        self.lines.take(now)
+        self.line_bytes.take(now, len(data))
+        self.notice_drops()
+        if length > limits.log_line_bytes:  # cut so that the line with its marker keeps to the limit
+            marker = f" [truncated: the line had {length} bytes]"
+            message = _line(data, limits.log_line_bytes - len(marker)) + marker
+        else:
+            message = _line(data, limits.log_line_bytes)
+        self.worker.out.append((self.vm_id, "log", (is_error, message)))
+        self.worker.flush()
+
+    def notice_drops(self, force: bool = False) -> None:
+        """Say how many lines the budget dropped (at most once a second of the VM's time)."""
+        limits = self.worker.limits
+        now = self.clock()
+        if self.dropped and (force or now - self.noticed >= 1.0):
+            rate = f"{limits.log_lines_per_second:g} lines or {limits.log_bytes_per_second / 1024:g} KiB a second"
+            self.worker.out.append((self.vm_id, "notice", f"{self.dropped} log lines dropped: more than {rate}"))
+            self.dropped = 0
+            self.noticed = now
 
     def clock(self) -> float:
         return self.now + self.slept
@@ -144,22 +211,38 @@ def _prelude_bytecode(role: str) -> bytes:
     return _PRELUDES[role]
 
 
-_FACTS = {
-    "deviceid": "device_id",
-    "mac": "mac",
-    "swversion": "software_version",
-    "wakereason": "wake_reason",
-}
-
-
-def _call(ref: weakref.ref[ImpVm], op: str, a: Any, b: Any, c: Any) -> Any:
+def _call(ref: weakref.ref[ImpVm], args: list[Any]) -> Any:
+    """The host entry: `bind_host` turns a `SquirrelError` (or any other exception) into a Squirrel error."""
     vm = ref()
     if vm is None:
-        return "!the VM is gone"
-    try:
-        return vm.host(op, a, b, c)
-    except Exception as exc:  # noqa: BLE001 - a Python exception must never unwind through the VM
-        return f"!{op}: {exc}"
+        raise SquirrelError("the VM is gone")
+    if not args or not isinstance(args[0], bytes):
+        raise SquirrelError("the host entry needs an operation name")
+    op = args[0].decode("ascii", "replace")
+    a, b, c = (*args[1:], None, None, None)[:3]
+    return vm.host(op, a, b, c)
+
+
+def _line(data: bytes, limit: int) -> str:
+    """A log line's bytes as text: cut at `limit` without splitting a character, invalid UTF-8 replaced."""
+    if len(data) > limit:
+        data = data[:limit]
+        first = len(data) - 1  # back to the first byte of the last character
+        while first > 0 and len(data) - first < 4 and data[first] & 0xC0 == 0x80:
+            first -= 1
+        lead = data[first] if data else 0
+        size = 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 1
+        if len(data) - first < size:
+            data = data[:first]
+    return data.decode("utf-8", "replace")
+
+
+def _json_value(value: Any, depth: int) -> Any:
+    """JSON as the imp decodes it: integers outside 32 bits become floats (`to_literal` does that)."""
+    from .values import check_plain
+
+    check_plain(value, depth)
+    return value
 
 
 def _plain(value: Any) -> str:
@@ -191,31 +274,46 @@ def _date(when: float) -> dict[str, Any]:
 class Worker:
     """The event loop of one worker process."""
 
-    def __init__(self, cpu_seconds: float, memory_bytes: int, writer: Connection | None = None) -> None:
+    def __init__(self, limits: Limits, writer: Connection | None = None) -> None:
         self.writer = writer
-        self.cpu_seconds = cpu_seconds
-        self.memory_bytes = memory_bytes
+        self.limits = limits
         self.vms: dict[str, ImpVm] = {}
         self.out: list[tuple[str, str, Any]] = []
         self.statm = os.open("/proc/self/statm", os.O_RDONLY)
         self.as_limit = resource.getrlimit(resource.RLIMIT_AS)
+        self.progress: Any = None
+        self.prelude_limits = {
+            "line": limits.log_line_bytes,
+            "message": limits.message_bytes,
+            "save": limits.save_bytes,
+            "response": limits.http_response_bytes,
+            "depth": limits.value_depth,
+            "memory": limits.memory_bytes,
+        }
 
     def run_batch(self, batch: list[tuple[int, str, str, Any, float]], progress: Any) -> list[tuple[str, str, Any]]:
         """Run a batch; returns the outputs not already flushed (the host gets them as the batch's end)."""
         self.out = []
+        self.progress = progress
         for seq, vm_id, op, payload, now in batch:
-            struct.pack_into("q", progress, 0, seq)
-            self.run_event(vm_id, op, payload, now)
-        struct.pack_into("q", progress, 0, 0)
+            self.run_event(seq, vm_id, op, payload, now)
+        PROGRESS.pack_into(progress, 0, 0, 0, 0, 0)
         return self.out
 
     def flush(self) -> None:
         """Send the outputs so far: log lines reach the host even if the code then loops or crashes."""
         if self.writer is not None and self.out:
-            self.writer.send((False, self.out))
-            self.out.clear()
+            send(self.writer, (False, self.out))
+            self.out = []
 
-    def run_event(self, vm_id: str, op: str, payload: Any, now: float) -> None:
+    def run_event(self, seq: int, vm_id: str, op: str, payload: Any, now: float) -> None:
+        if op == "compile":
+            self.guard(seq, 0)
+            try:
+                self.out.append((vm_id, "compiled", compile_file(payload[0], payload[1], self.limits.source_nesting)))
+            finally:
+                self.unguard()
+            return
         if op == "stop":
             vm = self.vms.pop(vm_id, None)
             if vm is not None:
@@ -231,28 +329,40 @@ class Worker:
             return
         before = self.rss()
         vm = self.vms.get(vm_id)
-        self.guard(vm.memory if vm is not None else 0)
+        self.guard(seq, vm.memory if vm is not None else 0)
         try:
             if vm is None:
-                vm = self.vms[vm_id] = ImpVm(self, vm_id, payload, now)
+                vm = self.boot_vm(vm_id, payload, now)
+                if vm is None:
+                    return
             vm.now, vm.slept, vm.pending_error = now, 0.0, None
             self.call(vm, op, payload)
+            vm.notice_drops()
         finally:
             self.unguard()
         vm.memory = max(0, vm.memory + self.rss() - before)
-        if vm.memory > self.memory_bytes:
+        if vm.memory > self.limits.memory_bytes:
             self.out.append((vm_id, "memory", vm.memory))
             self.vms.pop(vm_id).close()
+
+    def boot_vm(self, vm_id: str, payload: Any, now: float) -> ImpVm | None:
+        try:
+            vm = self.vms[vm_id] = ImpVm(self, vm_id, payload, now)
+        except Exception as exc:  # noqa: BLE001 - a VM that cannot be set up fails alone
+            self.out.append((vm_id, "error", (f"the VM could not start: {exc}", [])))
+            return None
+        return vm
 
     def call(self, vm: ImpVm, op: str, payload: Any) -> None:
         try:
             if op == "boot":
                 name = "device_code" if vm.role == "device" else "agent_code"
-                vm.entry["boot"](payload["code"], name, zlib.crc32(vm.vm_id.split("#")[0].encode()) & 0x7FFFFFFF)
+                vm.entry["boot"](payload["code"], name, _seed(vm.vm_id))
             elif op == "fire":
+                vm.pending.discard(payload)
                 vm.entry["fire"](payload)
             elif op == "message":
-                vm.entry["message"](payload[0], "=" + to_literal(payload[1]))
+                vm.entry["message"]("=" + to_literal(list(payload)))
             elif op == "connect":
                 vm.connected = payload
                 vm.entry["connect"](payload)
@@ -268,16 +378,43 @@ class Worker:
     def rss(self) -> int:
         return int(os.pread(self.statm, 64, 0).split()[1]) * PAGE
 
-    def guard(self, used: int) -> None:
-        vsize = int(os.pread(self.statm, 64, 0).split()[0]) * PAGE
-        soft = vsize + max(self.memory_bytes - used, 0) + 32 * 1024 * 1024
+    def guard(self, seq: int, used: int) -> None:
+        """Before an event: say which it is, cap the address space and arm the CPU watchdog."""
+        fields = os.pread(self.statm, 64, 0).split()
+        vsize, rss = int(fields[0]) * PAGE, int(fields[1]) * PAGE
+        headroom = max(self.limits.memory_bytes - used, 0) + 32 * 1024 * 1024
+        if self.progress is not None:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            PROGRESS.pack_into(self.progress, 0, seq, rss, headroom, peak)
         hard = self.as_limit[1]
+        soft = vsize + headroom
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-        signal.setitimer(signal.ITIMER_PROF, self.cpu_seconds)
+        signal.setitimer(signal.ITIMER_PROF, self.limits.cpu_seconds)
 
     def unguard(self) -> None:
         signal.setitimer(signal.ITIMER_PROF, 0)
         resource.setrlimit(resource.RLIMIT_AS, self.as_limit)
+
+
+def _seed(vm_id: str) -> int:
+    return zlib.crc32(vm_id.split("#", maxsplit=1)[0].encode()) & 0x7FFFFFFF
+
+
+def send(writer: Connection, message: Any) -> None:
+    """Send to the host; an output that cannot be pickled is replaced by an error of its VM, never fatal."""
+    try:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - one bad output must not take the worker down
+        done, outputs = message
+        safe = []
+        for vm_id, kind, item in outputs:
+            try:
+                pickle.dumps(item, pickle.HIGHEST_PROTOCOL)
+                safe.append((vm_id, kind, item))
+            except Exception:  # noqa: BLE001
+                safe.append((vm_id, "error", ("the worker could not pass on a value of this VM", [])))
+        data = pickle.dumps((done, safe), pickle.HIGHEST_PROTOCOL)
+    writer.send_bytes(data)
 
 
 def main(argv: list[str]) -> None:
@@ -290,10 +427,11 @@ def main(argv: list[str]) -> None:
     os.dup2(devnull, 2)
     reader = Connection(int(argv[0]), writable=False)
     writer = Connection(int(argv[1]), readable=False)
-    progress = mmap.mmap(int(argv[2]), 8)
-    worker = Worker(float(argv[3]), int(argv[4]), writer)
-    if len(argv) > 5 and int(argv[5]) > 0:
-        os.nice(int(argv[5]))  # below the emulator's event loop (see `Limits.worker_nice`)
+    progress = mmap.mmap(int(argv[2]), PROGRESS.size)
+    limits = Limits(**json.loads(argv[3]))
+    worker = Worker(limits, writer)
+    if limits.worker_nice > 0:
+        os.nice(limits.worker_nice)  # below the emulator's event loop (see `Limits.worker_nice`)
     for role in ("device", "agent"):  # warm up while the host is still setting up
         _prelude_bytecode(role)
     while True:
@@ -303,7 +441,12 @@ def main(argv: list[str]) -> None:
             return
         if batch is None:
             return
-        writer.send((True, worker.run_batch(batch, progress)))
+        send(writer, (True, worker.run_batch(batch, progress)))
+
+
+def limits_argument(limits: Limits) -> str:
+    """`Limits` as the worker's command-line argument."""
+    return json.dumps(asdict(limits))
 
 
 if __name__ == "__main__":

@@ -293,8 +293,13 @@ def test_a_watchdog_trip_reboots_the_other_devices_of_its_worker_and_quarantines
         return h.events.messages(device_id="dev2"), h.events.messages(device_id="dev1")
 
     steady_lines, looping = run(scenario, Limits(cpu_seconds=0.3, restart_backoff=2.0))
-    # dev2 shared the worker, so it booted again; dev1's second trip (in quarantine) did not touch it.
-    assert steady_lines == ["steady up", "steady up"]
+    # dev2 shared the worker, so it booted again, saying why; dev1's second trip (in quarantine) did not touch it.
+    assert steady_lines == [
+        "steady up",
+        "Code restarted: other code of this account stopped the worker process they shared"
+        " (more than 0.3 s of CPU time)",
+        "steady up",
+    ]
     assert looping.count("ERROR: watchdog: the code ran for more than 0.3 s of CPU time") == 2
 
 
@@ -379,7 +384,7 @@ def test_a_worker_that_cannot_start_stops_execution_with_one_status_line(run, mo
         return h.host.broken, h.events.lines
 
     broken, lines = run(scenario)
-    assert broken == "a Squirrel worker process exited with status 1 before running any code"
+    assert broken == "a Squirrel worker process stopped before running any code (exit status 1)"
     assert ("dev2", "status", f"Code not run: {broken}") in lines
     assert not any(message == "never" for _, _, message in lines)
 
@@ -393,7 +398,7 @@ def test_every_survivor_of_a_killed_worker_boots_again_once_even_past_one_reboot
         await h.host.idle()
         await h.start("while (true) {}", n=1)
         await h.host.idle()
-        return [h.events.messages(device_id=f"dev{n}") for n in range(2, survivors + 2)]
+        return [h.events.messages("server.log", device_id=f"dev{n}") for n in range(2, survivors + 2)]
 
     lines = run(scenario, Limits(cpu_seconds=0.3, restart_backoff=100))
     assert lines == [["steady up", "steady up"]] * survivors

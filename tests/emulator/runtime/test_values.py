@@ -14,7 +14,9 @@ from impcentral_emulator.runtime.values import Unsendable, to_json_ready, to_lit
         (True, "true"),
         (False, "false"),
         (42, "42"),
-        (2**70, "9223372036854775807"),
+        (2**31 - 1, "2147483647"),
+        (2**31, "2147483648.0"),  # past the imp's 32-bit integers: a float, as Squirrel's lexer reads it
+        (2**70, "1.1805916207174113e+21"),
         (1.0, "1.0"),
         (float("inf"), "(1.0/0.0)"),
         ('a"b\\\n', '"a\\x22b\\x5c\\x0a"'),

@@ -7,7 +7,8 @@ import mmap
 import pytest
 
 from impcentral_emulator.runtime.imp_api import KEPT_STDLIB, MATH_NAMES, WAKEREASONS
-from impcentral_emulator.runtime.worker import Worker
+from impcentral_emulator.runtime.limits import Limits
+from impcentral_emulator.runtime.worker import PROGRESS, Worker
 
 HOST_FUNCTIONS = [
     "system",
@@ -48,8 +49,8 @@ class Vm:
     """Boot code in a worker and run further events at a fixed time."""
 
     def __init__(self, role: str = "device", now: float = 1_767_225_600.5) -> None:
-        self.worker = Worker(cpu_seconds=5.0, memory_bytes=64 * 1024 * 1024)
-        self.progress = mmap.mmap(-1, 8)
+        self.worker = Worker(Limits(cpu_seconds=5.0, memory_bytes=64 * 1024 * 1024))
+        self.progress = mmap.mmap(-1, PROGRESS.size)
         self.role = role
         self.now = now
         self.seq = 0
@@ -186,7 +187,10 @@ def test_values_cross_as_squirrel_values_including_blobs(device):
 
 def test_sending_a_function_is_a_catchable_runtime_error(device):
     code = 'try { agent.send("f", {cb = function() {}}); } catch (e) { server.log("refused: " + e); }'
-    assert device.logs(code) == ["refused: send: a function cannot be sent"]
+    assert device.logs(code) == [
+        "refused: agent.send: a function cannot be sent"
+        " (only null, bool, integer, float, string, blob, array and table)"
+    ]
 
 
 def test_json_and_url_helpers_of_the_agent(agent):
