@@ -34,6 +34,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.r
 )
 from emulator_process import running_emulator  # noqa: E402
 from seeds.fleet import write  # noqa: E402
+from seeds.release import release  # noqa: E402
 
 DEVICES = 1_000
 VERIFY_TARGET = 1_100
@@ -41,24 +42,8 @@ NEW = 'server.log("firmware 2.1 ready");'
 
 
 def seed(devices: int) -> dict:
-    from impcentral_emulator.seeds import ACCOUNTS  # noqa: PLC0415 - the emulator is only the bench's backend
-
-    return {
-        "accounts": ACCOUNTS,
-        "products": [{"name": "Fleet", "owner": "demo"}],
-        "devicegroups": [
-            {"name": "prod", "product": "Fleet", "type": "production"},
-            {"name": "canary", "product": "Fleet", "type": "production"},
-        ],
-        "deployments": [
-            {"devicegroup": "Fleet/prod", "device_code": 'server.log("firmware 2.0 ready");', "flagged": True},
-            {"devicegroup": "Fleet/canary", "device_code": NEW},
-        ],
-        "devices": [
-            {"owner": "demo", "name": f"unit-{i:04d}", "online": True, "devicegroup": "Fleet/prod"}
-            for i in range(devices)
-        ],
-    }
+    """The release seed of the tests (tests/seeds/release.py) with a previous build that logs one line."""
+    return release(devices, new=NEW, old='server.log("firmware 2.0 ready");')
 
 
 def api_calls(root: str) -> list:

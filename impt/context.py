@@ -117,9 +117,12 @@ class Context:
         cwd: Path,
         home: Path,
         waits: bool = False,
+        interrupts: Any = None,
     ) -> None:
         self.args = args
         self.waits = waits
+        # cancel.DeferredInterrupt: a Ctrl-C during a write waits for its answer (set on every client's transport).
+        self.interrupts = interrupts
         self.out = out
         self.terminal = terminal
         self.env = env
@@ -153,7 +156,7 @@ class Context:
         settings = network_settings(self.env)
         if self.waits:
             settings["overall_deadline"] = None
-        return ImpCentralClient(
+        client = ImpCentralClient(
             endpoint,
             token_store=token_store,
             connect_retries=IMPT_CONNECT_RETRIES,
@@ -162,6 +165,8 @@ class Context:
             debug_hook=hook,
             user_agent=f"impt/{IMPT_VERSION}",
         )
+        client.transport.guard = self.interrupts
+        return client
 
     @property
     def client(self) -> Any:

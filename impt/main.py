@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from impt.context import Context
 
+INTERRUPTED_AFTER_WRITE = "Interrupted after the request on the wire got its answer; nothing was sent after it."
 ACCESS_FAILED = "Access to impCentral failed or timed out. Please check your network connection."
 
 
@@ -58,7 +59,8 @@ def main(
         stdout.flush()
         return code
     except KeyboardInterrupt:
-        out.error("Interrupted.", prefix="Error: ")
+        deferred = bool(ctx_holder and getattr(ctx_holder[0].interrupts, "deferred", False))
+        out.error(INTERRUPTED_AFTER_WRITE if deferred else "Interrupted.", prefix="Error: ")
         out.finish(False)
         return EXIT_INTERRUPTED
     except BaseException as exc:  # every failure becomes one clear message and an exit code
@@ -129,16 +131,37 @@ def _dispatch(
     args = parse(command, rest[1:])
     from pathlib import Path
 
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import DeferredInterrupt
+
     from impt.context import Context, waits
 
     home = Path(env.get("HOME") or os.path.expanduser("~"))
+    # Ctrl-C stops a command at once, except during a write: that one gets its answer, then the command stops.
+    interrupts = DeferredInterrupt(lambda text: _note(out, text))
     ctx = Context(
-        args, out, terminal, env=env, cwd=Path(cwd), home=home, waits=waits(command.group, command.name, args)
+        args,
+        out,
+        terminal,
+        env=env,
+        cwd=Path(cwd),
+        home=home,
+        waits=waits(command.group, command.name, args),
+        interrupts=interrupts,
     )
     ctx_holder.append(ctx)
-    command.run(ctx)
+    with interrupts.installed():
+        command.run(ctx)
     out.finish(True)
     return EXIT_OK
+
+
+def _note(out: Output, text: str) -> None:
+    """A line on stderr from the Ctrl-C handler (never an error of its own: it runs between two statements)."""
+    try:
+        out.stderr.write(text + "\n")
+        out.stderr.flush()
+    except (OSError, RuntimeError, ValueError):
+        pass
 
 
 def translate(exc: BaseException, ctx: Context | None) -> ImptError:

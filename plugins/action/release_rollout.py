@@ -3,27 +3,35 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """release_rollout: the staged waves of release_promotion, run on the controller.
 
-The decisions (plan, verdicts, abort, resume) live in module_utils/workflows/rollout.py; this plugin checks the
-options, connects, and turns the outcome into a result. In check mode only the plan is made (reads only).
+The decisions (options, plan, evidence, abort, resume) live in module_utils/workflows (rollout*.py, cancel.py);
+this plugin connects, shows the progress as it happens, and stops cleanly when the job is cancelled: ansible-core's
+worker calls ``setsid()``, so it neither gets the terminal's Ctrl-C nor dies with a killed ``ansible-playbook``.
+It watches its parent process and takes SIGINT, SIGTERM and the task timeout's SIGALRM itself: the request on the
+wire finishes, no other starts.
 """
 
 from __future__ import annotations
 
+import signal
+
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
-    HISTORY_RATE,
-)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
-    AbortCriteria,
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import (
+    CancellableClock,
+    CancelToken,
+    cancel_on_signals,
+    watching_parent,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import HISTORY_RATE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import EMPTY_REPORT, run_rollout
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_plan import (
     RolloutError,
-    RolloutSettings,
-    parse_waves,
-    run_rollout,
+    settings_from_options,
 )
 
 ARGSPEC = dict(
@@ -41,6 +49,10 @@ ARGSPEC = dict(
     min_number_of_executed_things=dict(type="int", default=1),
     history_rate=dict(type="float", default=HISTORY_RATE),
 )
+# SIGALRM is how ansible-core ends a task at its ``timeout``: a cancel too, not an exception mid-request.
+CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+
+display = Display()
 
 
 class ActionModule(ActionBase):
@@ -52,39 +64,28 @@ class ActionModule(ActionBase):
         del tmp
         args = self.validate_argument_spec(argument_spec=ARGSPEC)[1]
         try:
-            settings = settings_from(args)
+            settings = settings_from_options(args)
         except RolloutError as exc:
-            result.update(failed=True, changed=False, msg=str(exc))
+            result.update(EMPTY_REPORT, failed=True, changed=False, msg=str(exc))
             return result
         if requests_missing():
             result.update(failed=True, changed=False, msg=missing_required_lib("requests"))
             return result
-        try:
-            client = connect(args, user_agent="ansible-release_rollout", waits=True)
-            result.update(run_rollout(client, settings, check_mode=bool(self._task.check_mode)))
-        except ImpCentralClientError as exc:
-            result.update(failed=True, changed=False, msg=exc.describe() if hasattr(exc, "describe") else str(exc))
+        token = CancelToken()
+        with cancel_on_signals(token, CANCEL_SIGNALS), watching_parent(token):
+            try:
+                client = connect(args, user_agent="ansible-release_rollout", waits=True)
+                token.guard(client.transport)
+                result.update(
+                    run_rollout(
+                        client,
+                        settings,
+                        check_mode=bool(self._task.check_mode),
+                        clock=CancellableClock(token),
+                        progress=display.display,
+                    )
+                )
+            except ImpCentralClientError as exc:
+                message = exc.describe() if hasattr(exc, "describe") else str(exc)
+                result.update(EMPTY_REPORT, failed=True, changed=False, msg=message)
         return result
-
-
-def settings_from(args: dict) -> RolloutSettings:
-    """The options as rollout settings; ``RolloutError`` names the option at fault."""
-    parse_waves(args["waves"])
-    for name in ("verify_timeout", "pause", "history_rate"):
-        if args[name] is None or args[name] < 0 or (name == "history_rate" and args[name] == 0):
-            raise RolloutError("%s must be a positive number; got %r." % (name, args[name]))
-    if not args.get("search_regex") and not args.get("fail_regex"):
-        raise RolloutError("search_regex or fail_regex must be given: a wave cannot be verified without one.")
-    return RolloutSettings(
-        target=args["device_group"],
-        canary=args["canary_device_group"],
-        waves=list(args["waves"]),
-        search_regex=args.get("search_regex"),
-        fail_regex=args.get("fail_regex"),
-        timeout=args["verify_timeout"],
-        pause=args["pause"],
-        restart=args["restart"],
-        rollback=args["rollback"],
-        criteria=AbortCriteria(args["failure_threshold_percent"], args["min_number_of_executed_things"]),
-        history_rate=args["history_rate"],
-    )

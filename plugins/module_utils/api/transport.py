@@ -112,6 +112,12 @@ class Transport:
         self._requests: Any = None
         # Authenticated writes the API accepted: lets a caller that fails later tell whether it changed anything.
         self.writes_accepted = 0
+        # Called around each request: start(method, url) (may raise to stop it), attempt(method, url) before a
+        # retry, end(method) after. Cancellation and impt's Ctrl-C use it (cancel.py).
+        self.guard: Any = None
+        # The Date header of the latest answer: the server's clock (to the second), for time windows that
+        # must not depend on the controller's clock.
+        self.server_date: Optional[str] = None
 
     # -- session -----------------------------------------------------------------------------
 
@@ -184,6 +190,9 @@ class Transport:
         deadline_at = self._deadline_at()
         budget = MAX_AMBIGUOUS_RETRIES if deadline_at is not None else self.max_retries
         outer, self._outer_deadline_at = self._outer_deadline_at, deadline_at
+        guard = self.guard
+        if guard is not None:
+            guard.start("POST", self.url_for(path))  # the POST and its probes are one write
         try:
             attempt = 0
             while True:
@@ -204,6 +213,8 @@ class Transport:
                 attempt += 1
         finally:
             self._outer_deadline_at = outer
+            if guard is not None:
+                guard.end("POST")
 
     def get_data(self, path: str, params: Optional[dict] = None) -> Any:
         """``data`` of a GET answer."""
@@ -245,7 +256,21 @@ class Transport:
             visited.add(nxt)
             target = nxt
 
-    def request(
+    def request(self, method: str, path: str, **options: Any) -> Any:
+        """Send with retries (429 always, 5xx and lost connections only when safe) and one refresh on 401.
+
+        Options: ``params``, ``body``, ``headers``, ``auth`` (True), ``repeatable`` (all but POST),
+        ``stream``, ``plain_json``. The guard, when set, sees the request start and end."""
+        guard = self.guard
+        if guard is None:
+            return self._request(method.upper(), path, **options)
+        guard.start(method.upper(), self.url_for(path))
+        try:
+            return self._request(method.upper(), path, **options)
+        finally:
+            guard.end(method.upper())
+
+    def _request(
         self,
         method: str,
         path: str,
@@ -258,8 +283,6 @@ class Transport:
         stream: bool = False,
         plain_json: bool = False,
     ) -> Any:
-        """Send with retries (429 always, 5xx and lost connections only when safe) and one refresh on 401."""
-        method = method.upper()
         url = self.url_for(path)
         if repeatable is None:
             repeatable = method != "POST"
@@ -274,6 +297,8 @@ class Transport:
             if headers:
                 send_headers.update(headers)
             timeout = self._timeout(deadline_at, method, url)
+            if attempt and self.guard is not None:
+                self.guard.attempt(method, url)
             try:
                 response = self._send(
                     method, url, send_headers, params=params, data=data, body=body, timeout=timeout, stream=stream
@@ -300,6 +325,7 @@ class Transport:
                     maybe_sent=reached,
                 ) from None
             status = response.status_code
+            self.server_date = response.headers.get("Date") or self.server_date
             if status < 400:
                 if auth and method not in ("GET", "HEAD", "OPTIONS"):
                     self.writes_accepted += 1

@@ -1,15 +1,19 @@
 """release_promotion with waves against the emulator: 20 devices go through four waves, the plan and each
-wave show in the play output, and a build that fails verification is rolled back with a clear message."""
+wave show in the play output, a build that fails verification is rolled back with a clear message, and
+variables the rollout could not use fail the plan, naming them, before any write."""
 
 from __future__ import annotations
 
-import os
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
+import requests
 from emulator_process import running_emulator
+from playbook_env import playbook_env
 from seeds.fleet import write
 
 BIN = Path(sys.executable).parent
@@ -70,37 +74,55 @@ PLAY = """
 """
 
 
-def play(tmp_path: Path, new_code: str) -> subprocess.CompletedProcess:
+def play(tmp_path: Path, new_code: str, *runs: dict) -> Iterator[subprocess.CompletedProcess]:
+    """The play on one fresh emulator, once per dict of extra variables given (else once as written): each run's
+    result, with ``writes``: the write requests the emulator logged so far."""
     path = tmp_path / "seed.json"
     write(path, seed(new_code))
     playbook = tmp_path / "release.yml"
     playbook.write_text(PLAY)
     with running_emulator("--seed", str(path), "--rate-limit", "off") as emu:
-        env = dict(
-            os.environ,
-            IMPT_ENDPOINT=emu.base_url,
-            IMPT_USER="demo",
-            IMPT_PASSWORD="demo-password",
-            XDG_CACHE_HOME=str(tmp_path / "cache"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_LOCALHOST_WARNING="0",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            NO_PROXY="127.0.0.1,localhost",
-        )
-        return subprocess.run(
-            [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=tmp_path,
-            check=False,
-        )
+        env = playbook_env(emu.base_url, tmp_path)
+        for extra in runs or ({},):
+            done = subprocess.run(
+                [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+                + (["-e", json.dumps(extra)] if extra else []),
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                cwd=tmp_path,
+                check=False,
+            )
+            log = requests.get(f"{emu.root_url}/_emulator/requests", timeout=10).json()["data"]
+            done.writes = [e for e in log if e["method"] != "GET" and e["path"] != "/v5/auth"]
+            yield done
+
+
+def test_bad_rollout_variables_fail_at_the_plan_naming_them_before_any_write(tmp_path):
+    canary = {"enabled": True, "device_group": "canary", "waves": [1, "50%"]}
+    numbers = {"pause": float("inf"), "failure_threshold_percent": 150, "min_number_of_executed_things": 0}
+    runs = [
+        {"release_promotion_canary": dict(canary, **numbers)},
+        {"release_promotion_verify": {"search_regex": "(", "timeout": 20}, "release_promotion_canary": canary},
+    ]
+    bad_numbers, bad_regex = play(tmp_path, NEW, *runs)
+    output = bad_numbers.stdout + bad_numbers.stderr
+    assert bad_numbers.returncode != 0
+    for message in (
+        'release_promotion_canary.pause must be a number of seconds from 0 to 86400, not "inf".',
+        'release_promotion_canary.failure_threshold_percent must be a number from 0 to 100, not "150".',
+        'release_promotion_canary.min_number_of_executed_things must be 1 or more, not "0".',
+    ):
+        assert message in output, output[-4000:]
+    output = bad_regex.stdout + bad_regex.stderr
+    assert bad_regex.returncode != 0
+    assert "release_promotion_verify.search_regex is not a valid Python regular expression" in output, output[-4000:]
+    assert bad_regex.writes == []  # over both runs: no group created, nothing deployed, nothing moved
 
 
 def test_a_good_build_goes_through_every_wave(tmp_path):
-    done = play(tmp_path, NEW)
+    [done] = play(tmp_path, NEW)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]
     for wave in ("Wave 1: move 1 device(s)", "Wave 2: move 1 device(s)", "Wave 3: move 8", "Wave 4: move 10"):
@@ -109,7 +131,7 @@ def test_a_good_build_goes_through_every_wave(tmp_path):
 
 
 def test_a_failing_build_aborts_and_rolls_back_every_wave_with_a_clear_message(tmp_path):
-    done = play(tmp_path, BROKEN)
+    [done] = play(tmp_path, BROKEN)
     output = done.stdout + done.stderr
     assert done.returncode != 0
     assert re.search(
