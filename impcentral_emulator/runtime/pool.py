@@ -115,10 +115,12 @@ class WorkerProcess:
         if code == -signal.SIGPROF:
             cpu = f"{self.limits.cpu_seconds:g} s of CPU time"
             return Death(seq, "watchdog", f"more than {cpu}", f"watchdog: the code ran for more than {cpu}")
-        # Memory: the peak grew during the event past the VM's allowance and a full C stack (a stack
-        # overflow alone touches at most the stack: a crash, its signal the reason). The peak of a
-        # child starts at its parent's at exec (Linux), so only growth past `peak_before` counts.
-        grew = peak_kib > peak_before and peak_kib * 1024 >= rss_before + self.limits.memory_bytes + _STACK
+        # Memory: during the event the resident memory grew by more than a full C stack and half the
+        # VM's allowance (a stack overflow alone touches at most the stack: a crash, its signal the
+        # reason). The worker resets its peak at each event's start where Linux allows it, so the
+        # peak at death is the fatal event's; elsewhere only growth past `peak_before` counts.
+        growth = peak_kib * 1024 - rss_before
+        grew = peak_kib > peak_before and growth >= _STACK + self.limits.memory_bytes // 2
         if code < 0 and seq and grew:
             return Death(seq, "memory", "out of memory", "out of memory")
         if code < 0:

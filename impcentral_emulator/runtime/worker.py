@@ -284,6 +284,7 @@ class Worker:
         self.vms: dict[str, ImpVm] = {}
         self.out: list[tuple[str, str, Any]] = []
         self.statm = os.open("/proc/self/statm", os.O_RDONLY)
+        self.clear_refs = _open_clear_refs()
         self.as_limit = resource.getrlimit(resource.RLIMIT_AS)
         self.progress: Any = None
         self.prelude_limits = {
@@ -387,6 +388,8 @@ class Worker:
         fields = os.pread(self.statm, 64, 0).split()
         vsize, rss = int(fields[0]) * PAGE, int(fields[1]) * PAGE
         headroom = max(self.limits.memory_bytes - used, 0) + 32 * 1024 * 1024
+        if self.clear_refs is not None:
+            os.write(self.clear_refs, b"5")  # the peak RSS restarts here: a death's peak is this event's
         if self.progress is not None:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             PROGRESS.pack_into(self.progress, 0, seq, rss, headroom, peak)
@@ -487,6 +490,14 @@ def _fork_under_reaper(progress_fd: int, pipes: tuple[int, int]) -> None:
         signal.signal(code, signal.SIG_DFL)
         os.kill(os.getpid(), code)
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def _open_clear_refs() -> int | None:
+    """`/proc/self/clear_refs`, where writing 5 resets the peak RSS (Linux 4.0 and later), or None."""
+    try:
+        return os.open("/proc/self/clear_refs", os.O_WRONLY)
+    except OSError:
+        return None
 
 
 def _libc() -> Any:
