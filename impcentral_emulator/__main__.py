@@ -68,6 +68,14 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
     # For tests: a shorter restart back-off and watchdog.
     parser.add_argument("--restart-backoff", type=_positive, default=2.0, help=argparse.SUPPRESS)
     parser.add_argument("--cpu-limit", type=_positive, default=2.0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--time-scale",
+        type=_positive,
+        default=1.0,
+        metavar="N",
+        help="run the devices' clock N times faster than the wall: their time(), imp.wakeup timers, restart "
+        "back-offs, the watchdog and boots take 1/N of the real time (default 1; for tests)",
+    )
     # For tests: shorter keep-alives and another per-stream device limit.
     parser.add_argument("--keepalive", type=_positive, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--stream-device-limit", type=int, default=5, help=argparse.SUPPRESS)
@@ -94,6 +102,7 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
         exec_note=exec_note,
         restart_backoff=args.restart_backoff,
         cpu_seconds=args.cpu_limit,
+        time_scale=args.time_scale,
     )
 
 

@@ -21,4 +21,5 @@ class EmulatorConfig:
     exec_note: str | None = None  # why execution is off although it was not asked to be (printed at start)
     restart_backoff: float = 2.0  # seconds before a device whose code failed boots again
     cpu_seconds: float = 2.0  # the watchdog: CPU time one callback of a VM may take
+    time_scale: float = 1.0  # the devices' clock runs this many times faster than the wall (--time-scale)
     admin_token: str | None = None  # when set, /_emulator needs "Authorization: Bearer <token>"

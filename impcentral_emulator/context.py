@@ -28,7 +28,8 @@ class Emulator:
         self.faults = FaultInjector()
         self.request_log = RequestLog()
         limits = runtime_limits(config) if config.exec_code else None
-        self.simulator = DeviceSimulator(self.models, config, limits)
+        clock = runtime.LoopClock(config.time_scale)
+        self.simulator = DeviceSimulator(self.models, config, limits, clock)
         if self.store.is_empty():
             load_seed(self.models, config.seed)
 
@@ -68,8 +69,13 @@ class Emulator:
 
 
 def runtime_limits(config: EmulatorConfig) -> runtime.Limits:
-    """The runtime's limits: the defaults of `runtime.Limits`, with what the command line sets."""
-    return runtime.Limits(cpu_seconds=config.cpu_seconds, restart_backoff=config.restart_backoff)
+    """The runtime's limits: the defaults of `runtime.Limits`, with what the command line sets.
+
+    The time scale reaches the watchdog here (CPU time, which no clock drives); the restart back-off is a
+    timer of the scaled clock already."""
+    return runtime.Limits(
+        cpu_seconds=config.cpu_seconds, restart_backoff=config.restart_backoff, time_scale=config.time_scale
+    )
 
 
 EMULATOR = web.AppKey("emulator", Emulator)

@@ -136,7 +136,7 @@ class DeviceSimulator(Observer):
 
     # -- behaviour -----------------------------------------------------------------------
     async def _boot(self, device_id: str, agent_restart: bool = True) -> None:
-        await asyncio.sleep(self.config.simulated_delay)
+        await asyncio.sleep(self.config.simulated_delay / self.config.time_scale)
         store = self.models.store
         device = store.get("device", device_id)
         if device is None or device.get("devicegroup_id") is None:
@@ -188,7 +188,7 @@ class DeviceSimulator(Observer):
         device_lines = impunit.session_lines(device_code) if online else []
         if not agent_lines and not device_lines:
             return
-        await asyncio.sleep(self.config.simulated_delay)
+        await asyncio.sleep(self.config.simulated_delay / self.config.time_scale)
         device = self.models.store.get("device", device_id)
         if device is None:
             return

@@ -10,12 +10,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from emulator_process import EmulatorHandle, start_emulator  # noqa: E402
+from emulator_process import TIME_SCALE, EmulatorHandle, start_emulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[EmulatorHandle]:
-    process = start_emulator("--seed", "demo", "--rate-limit", "off", "--keepalive", "0.5")
+    """One per process: under pytest-xdist, one per worker (each has its own session)."""
+    process = start_emulator("--seed", "demo", "--rate-limit", "off", "--keepalive", "0.5", "--time-scale", TIME_SCALE)
     try:
         yield EmulatorHandle(process)
     finally:

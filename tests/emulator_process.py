@@ -18,6 +18,10 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 BANNER = "impCentral emulator listening on "
 START_TIMEOUT = 60.0  # a large seed (10,000 devices) on a loaded 2-core machine takes a while
+# `--time-scale` of the shared emulators: the devices' clock (boots, imp.wakeup, impUnit's start delay and
+# time-outs, restart back-offs, the watchdog) runs this many times faster than the wall. Tests assert
+# in the devices' time; a test that measures the wall against the emulator starts its own emulator.
+TIME_SCALE = "10"
 
 
 @dataclass

@@ -1,7 +1,10 @@
 """Time for the runtime: the event loop's in service, a hand-driven one in tests.
 
 Everything the VMs see (`time()`, `date()`, `hardware.millis()`) and every timer (`imp.wakeup`,
-the restart back-off) goes through a `Clock`, so a test advances time instead of sleeping.
+the restart back-off, an agent request's time-out, the rate limits of timers and requests) goes through
+a `Clock`, so a test advances time instead of sleeping. `LoopClock(scale)` runs N times faster than
+the wall (`impcentral-emulator --time-scale N`): what waits on it waits 1/N of the time; the
+worker processes read the host's clock with every event, so they keep to the same scale.
 """
 
 from __future__ import annotations
@@ -26,13 +29,26 @@ class Clock(Protocol):
 
 
 class LoopClock:
-    """Wall time and the running event loop's timers."""
+    """Wall time and the running event loop's timers, `scale` times faster than the wall (1: the wall).
+
+    At scale N the clock starts at the wall's time and then runs N seconds per real second, and a
+    timer of `delay` seconds fires after delay / N real seconds.
+    """
+
+    def __init__(self, scale: float = 1.0) -> None:
+        if scale <= 0:
+            raise ValueError("the time scale must be positive")
+        self.scale = scale
+        self._origin = time.time()
+        self._start = time.monotonic()
 
     def time(self) -> float:
-        return time.time()
+        if self.scale == 1.0:
+            return time.time()
+        return self._origin + (time.monotonic() - self._start) * self.scale
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
-        return asyncio.get_running_loop().call_later(max(0.0, delay), callback)
+        return asyncio.get_running_loop().call_later(max(0.0, delay) / self.scale, callback)
 
 
 class _ManualTimer:

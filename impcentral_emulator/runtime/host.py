@@ -183,9 +183,9 @@ class RuntimeHost(Supervision):
             return _text(413, f"The request body is larger than the agent accepts ({limits.http_body_bytes} bytes)")
         device = self._devices[device_id]
         if device.requests is None:
-            device.requests = TokenBucket(limits.http_requests_per_second, limits.http_request_burst, self._loop.time())
+            device.requests = TokenBucket(limits.http_requests_per_second, limits.http_request_burst, self.clock.time())
         pending = sum(1 for target, _ in self._requests.values() if target == agent.vm_id)
-        if pending >= limits.http_pending or not device.requests.take(self._loop.time()):
+        if pending >= limits.http_pending or not device.requests.take(self.clock.time()):
             return _text(429, "Too many requests to this agent; try again later", **{"Retry-After": "1"})
         request_id = next(self._ids)
         future: asyncio.Future[HttpAnswer] = self._loop.create_future()

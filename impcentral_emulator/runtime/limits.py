@@ -23,6 +23,7 @@ class Limits:
 
     # CPU and memory of one VM (watchdog); the worker processes that host the VMs.
     cpu_seconds: float = 2.0  # CPU time of one callback (boot, timer, message, request)
+    time_scale: float = 1.0  # the clock's speed (`LoopClock`): the watchdog trips after cpu_seconds / time_scale
     memory_bytes: int = 16 * MIB  # what one VM may hold
     restart_backoff: float = 2.0  # a failed device boots again after this
     workers: int = 1  # worker processes per role (device, agent) per account

@@ -396,7 +396,7 @@ class Worker:
         hard = self.as_limit[1]
         soft = vsize + headroom
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-        signal.setitimer(signal.ITIMER_PROF, self.limits.cpu_seconds)
+        signal.setitimer(signal.ITIMER_PROF, self.limits.cpu_seconds / self.limits.time_scale)
 
     def unguard(self) -> None:
         signal.setitimer(signal.ITIMER_PROF, 0)
