@@ -8,7 +8,7 @@ COLLECTION_LINK = $(SITE)/ansible_collections/electricimp/impcentral
 STAMP := $(VENV)/.installed
 ORACLE := tests/builder_oracle
 
-.PHONY: install test lint unit sanity ansible-lint demo bench clean test-faults matrix dist changelog
+.PHONY: install test test-fast lint unit sanity ansible-lint demo bench clean test-faults matrix dist changelog
 
 install: $(STAMP) link $(ORACLE)/node_modules/.installed
 
@@ -41,14 +41,21 @@ link: $(STAMP)
 
 test: install lint unit sanity ansible-lint
 
+# The edit loop: lint, the unit and the emulator suites (under 2 minutes; docs/dev/testing.md).
+test-fast: install lint
+	$(BIN)/python -m pytest $(XDIST) tests/unit tests/emulator
+
 # lint-imports holds the layers (.importlinter): front ends > glue > workflows > api, emulator apart.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Two workers, each with its own emulator; a file's tests (or an xdist_group) stay on one worker
+# (tests/conftest.py). XDIST= runs in one process.
+XDIST ?= -n 2 --dist loadgroup
 unit: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 sanity: install
 	$(BIN)/python tests/run_sanity.py

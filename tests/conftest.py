@@ -1,4 +1,10 @@
-"""Shared fixtures: one impCentral emulator per test session (contract: docs/dev/testing.md)."""
+"""Shared fixtures: one impCentral emulator per test session (contract: docs/dev/testing.md).
+
+Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) each worker is a session of its own, so
+each has its own emulator. A file's tests stay on one worker (its module fixtures and any order among
+its tests hold); a suite whose files share something expensive or on disk names one `xdist_group`
+for all of them (tests/packaging: the built wheel and tarball).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from emulator_process import TIME_SCALE, EmulatorHandle, start_emulator  # noqa: E402
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test without an `xdist_group` is grouped with its file: `--dist loadgroup` is then
+    `--dist loadfile` with room for groups that span files."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")

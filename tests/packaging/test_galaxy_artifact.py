@@ -7,7 +7,11 @@ import os
 import tarfile
 from pathlib import Path
 
+import pytest
 from built import BIN, ROOT, VERSION, clean_env, run
+
+# The suite's session fixtures build the wheel and the tarball: one xdist worker builds them once.
+pytestmark = pytest.mark.xdist_group("packaging")
 
 # Everything the artifact may hold at its top level; anything new must be added here on purpose.
 SHIPPED = {

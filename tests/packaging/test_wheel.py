@@ -7,8 +7,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from ansible.release import __version__ as ANSIBLE_CORE
 from built import VERSION, clean_env, run
+
+# The suite's session fixtures build the wheel and the tarball: one xdist worker builds them once.
+pytestmark = pytest.mark.xdist_group("packaging")
 
 PLAYBOOK = """\
 - name: One task from the installed collection
