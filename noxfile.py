@@ -1,8 +1,11 @@
 """The version matrix: the oldest and the newest ansible-core we support, each on its own Python.
 
 Each leg installs the project from its wheel (as users do) with that ansible-core and the test
-tools, then runs the unit and integration suites and `ansible-test sanity`. The everyday
-`.venv` (ansible-core 2.19, `make test`) is the middle of the range. `make matrix` or `.venv/bin/nox`
+tools, then runs what can differ between ansible-core versions: `ansible-test sanity`, the plugins'
+unit tests (modules, action, inventory and lookup plugins against that ansible-core's APIs) and one
+smoke play per plugin family through ansible-playbook and ansible-inventory (SMOKE). The rest of the
+suites do not touch ansible-core, or reach it only through those plugins: `make test` runs them once,
+in the everyday `.venv` (ansible-core 2.19, the middle of the range). `make matrix` or `.venv/bin/nox`
 runs both legs; `nox -s "tests-2.16"` one.
 
 meta/runtime.yml (requires_ansible), pyproject.toml (requires-python, classifiers) and the README
@@ -24,8 +27,18 @@ LEGS = {
     "2.16": ("2.16.19", "3.10"),
     "2.21": ("2.21.5", "3.13"),
 }
-# The emulator suite is left out: the emulator does not use ansible-core, and `make test` runs it.
-SUITES = ["tests/unit", "tests/integration"]
+# What each leg runs with pytest (docs/dev/testing.md, "The version matrix"):
+SMOKE = [
+    # Every module, action, inventory and lookup plugin against this ansible-core's module and plugin APIs.
+    "tests/unit/plugins",
+    # Resource modules (every one), info modules, lookups and the log_tail action in real plays, with
+    # --check and --diff; the check-mode predictions of a whole line.
+    "tests/integration/ansible/test_playbooks.py",
+    # The inventory plugin through ansible-inventory.
+    "tests/integration/ansible/test_inventory_devices.py::test_every_device_is_a_host_in_its_groups",
+    # The release_rollout action through ansible-playbook, its task timeout included.
+    "tests/integration/ansible/test_release_rollout_cancel.py::test_the_tasks_own_timeout_stops_the_rollout_between_two_writes",
+]
 
 nox.options.sessions = [f"tests-{release}" for release in LEGS]
 nox.options.reuse_existing_virtualenvs = True
@@ -55,11 +68,11 @@ for _release, (_pin, _python) in LEGS.items():
 
     @nox.session(name=f"tests-{_release}", python=_python)
     def tests(session: nox.Session, pin: str = _pin) -> None:
-        """Unit and integration suites and ansible-test sanity on one ansible-core."""
+        """The plugins' unit tests, a smoke play per plugin family and ansible-test sanity on one ansible-core."""
         _clean_build_tree()
         session.install("-r", "requirements-test.txt", f"ansible-core=={pin}", ".")
         # A reused venv already holds version X of the project: pip would keep it, not this tree.
         session.install("--no-deps", "--force-reinstall", ".")
         session.run("ansible", "--version")
-        session.run("python", "-m", "pytest", *SUITES, *session.posargs)
+        session.run("python", "-m", "pytest", "-n", "2", "--dist", "loadgroup", *SMOKE, *session.posargs)
         session.run("python", "tests/run_sanity.py")
