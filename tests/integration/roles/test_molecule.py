@@ -97,8 +97,9 @@ class Api:
         return {d["id"] for d in self.get("/devices", **{"filter[devicegroup.id]": group["id"], "page[size]": 100})}
 
 
-@pytest.mark.parametrize("mode", ["fail_regex", "timeout"])
-def test_canary_rolls_back_a_broken_release(emulator, tmp_path, mode):
+def test_canary_rolls_back_a_broken_release_on_an_error_line_and_on_a_timeout(emulator, tmp_path):
+    """One line (demo_line.yml) and one broken release candidate, promoted twice: stopped by fail_regex,
+    then (the line back where it was) by the verify timeout; each time the canary rolls back."""
     line = playbook(emulator, tmp_path, "demo_line.yml")
     assert line.returncode == 0, line.stdout[-6000:]
 
@@ -118,7 +119,12 @@ def test_canary_rolls_back_a_broken_release(emulator, tmp_path, mode):
         },
     )
     response.raise_for_status()
+    for mode in ("fail_regex", "timeout"):
+        promote_and_roll_back(emulator, tmp_path, api, mode)
 
+
+def promote_and_roll_back(emulator, tmp_path, api: Api, mode: str) -> None:
+    """release_promotion.yml with the broken build stops at the canary and puts the line back."""
     target = api.group(TARGET)
     previous, members = api.current(target), api.devices(target)
     verify = {"enabled": True, "search_regex": r"firmware 2\.0 ready", "timeout": 20}
@@ -135,20 +141,20 @@ def test_canary_rolls_back_a_broken_release(emulator, tmp_path, mode):
         json.dumps({"release_promotion_build": "2.0-rc2", "release_promotion_verify": verify}),
     )
     out = run.stdout
-    assert run.returncode != 0, out[-6000:]
-    assert "stopped at the canary" in out, out[-6000:]
-    assert "Rolled back" in out
-    assert "Lines seen:" in out
+    assert run.returncode != 0, f"{mode}: {out[-6000:]}"
+    assert "stopped at the canary" in out, f"{mode}: {out[-6000:]}"
+    assert "Rolled back" in out, mode
+    assert "Lines seen:" in out, mode
     # The release candidate really runs and crashes: the device's error line, not a literal string.
-    assert "ERROR: the index 'calibration' does not exist" in out, out[-6000:]
-    assert "Rollback | redeploy the previous build to the canary group" in out
-    assert "failed=1" in out
+    assert "ERROR: the index 'calibration' does not exist" in out, f"{mode}: {out[-6000:]}"
+    assert "Rollback | redeploy the previous build to the canary group" in out, mode
+    assert "failed=1" in out, mode
 
     target = api.group(TARGET)
     canary = api.group(CANARY)
-    assert api.current(target) == previous, "the target group left its previous build"
-    assert api.devices(target) == members, "the canary devices are not back in the target group"
-    assert api.devices(canary) == set()
+    assert api.current(target) == previous, f"{mode}: the target group left its previous build"
+    assert api.devices(target) == members, f"{mode}: the canary devices are not back in the target group"
+    assert api.devices(canary) == set(), mode
     previous_sha = api.get(f"/deployments/{previous}")["attributes"]["sha"]
     canary_sha = api.get(f"/deployments/{api.current(canary)}")["attributes"]["sha"]
-    assert canary_sha == previous_sha, "the previous build was not redeployed to the canary group"
+    assert canary_sha == previous_sha, f"{mode}: the previous build was not redeployed to the canary group"
