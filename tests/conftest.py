@@ -19,13 +19,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emulator_process import TIME_SCALE, EmulatorHandle, start_emulator  # noqa: E402
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "xdist_per_test: the file's tests share nothing but the per-worker emulator (reset before each): "
+        "pytest-xdist may run them on different workers",
+    )
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test without an `xdist_group` is grouped with its file: `--dist loadgroup` is then
-    `--dist loadfile` with room for groups that span files."""
+    """Every test without an `xdist_group` is grouped with its file (or, marked `xdist_per_test`, is a
+    group of its own): `--dist loadgroup` is then `--dist loadfile` with room for groups that span files
+    and for long files whose tests are independent."""
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        own = item.get_closest_marker("xdist_per_test") is not None
+        item.add_marker(pytest.mark.xdist_group(item.nodeid if own else item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
+
+# Each test starts from its own (or the reset) emulator: pytest-xdist may spread them (tests/conftest.py).
+pytestmark = pytest.mark.xdist_per_test
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 

@@ -17,6 +17,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
+
+# Each test starts from its own (or the reset) emulator: pytest-xdist may spread them (tests/conftest.py).
+pytestmark = pytest.mark.xdist_per_test
 PLAYBOOKS = ROOT / "playbooks"
 TARGET = "400 US SKU Production"
 CANARY = "400 2.0 Field Test Production"

@@ -11,12 +11,16 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 import requests
 from emulator_process import running_emulator
 from playbook_env import playbook_env
 from seeds.fleet import write
 
 BIN = Path(sys.executable).parent
+
+# Each test starts from its own (or the reset) emulator: pytest-xdist may spread them (tests/conftest.py).
+pytestmark = pytest.mark.xdist_per_test
 OLD = 'server.log("firmware 2.0 ready");'
 NEW = 'server.log("firmware 2.1 ready");'
 # Crashes on the devices whose id ends in 0 to 3 (about a quarter): a missing slot, a real runtime error.
