@@ -213,15 +213,15 @@ def test_without_squirrel_the_emulator_starts_with_one_line_saying_why(tmp_path)
 
 
 def test_the_devices_clock_runs_at_the_emulators_time_scale(api):
-    """The session emulator runs with `--time-scale` (emulator_process.TIME_SCALE): a 30 s wakeup measures
-    30 s on the device's clock (and hardware.millis()) and arrives within the 8 s `code_lines` waits."""
+    """The session emulator runs with `--time-scale` (emulator_process.TIME_SCALE = 10): a 12 s wakeup measures
+    12 s on the device's clock (and hardware.millis()) and arrives within the 8 s `code_lines` waits."""
     code = (
         "local t0 = time(); local m0 = hardware.millis();\n"
-        'imp.wakeup(30, function() { server.log("slept " + (time() - t0) + " " + (hardware.millis() - m0)); });\n'
+        'imp.wakeup(12, function() { server.log("slept " + (time() - t0) + " " + (hardware.millis() - m0)); });\n'
     )
     device = assigned_device(api, code)
     lines = code_lines(api, device["id"], until=lambda ls: any(m.startswith("slept ") for _, m in ls))
     (line,) = [m for t, m in lines if t == "server.log" and m.startswith("slept ")]
     seconds, millis = (int(x) for x in line.split()[1:])
-    assert 29 <= seconds <= 31, line  # time() has whole seconds
-    assert 30_000 <= millis < 31_000, line
+    assert 11 <= seconds <= 13, line  # time() has whole seconds
+    assert 12_000 <= millis < 13_000, line
