@@ -23,7 +23,7 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.xdist_per_test
 OLD = 'server.log("firmware 2.0 ready");'
 NEW = 'server.log("firmware 2.1 ready");'
-# Crashes on the devices whose id ends in 0 to 3 (about a quarter): a missing slot, a real runtime error.
+# Crashes on the devices whose id ends in 0 to 3 (5 of the 20, see device_id): a missing slot, a real runtime error.
 BROKEN = """
 local id = hardware.getdeviceid();
 if ("0123".find(id.slice(id.len() - 1)) != null) {
@@ -32,6 +32,13 @@ if ("0123".find(id.slice(id.len() - 1)) != null) {
 }
 server.log("firmware 2.1 ready");
 """
+
+
+def device_id(index: int) -> str:
+    """Fixed ids, so that BROKEN crashes on exactly 5 of the 20 (last digits 0, 3, 2, 1, 0 at 0, 7, 10, 13,
+    16): the seed's own ids depend on the seed file's path, and with 2 or fewer crashing devices (about one
+    path in ten) the build stays under the 10 % threshold."""
+    return f"0c2a69{index:09x}{'0123456789abcdef'[index * 5 % 16]}"
 
 
 def seed(new_code: str) -> dict:
@@ -49,7 +56,8 @@ def seed(new_code: str) -> dict:
             {"devicegroup": "Fleet/dev", "device_code": new_code, "tags": ["v2.1"]},
         ],
         "devices": [
-            {"owner": "demo", "name": f"unit-{i:02d}", "online": True, "devicegroup": "Fleet/prod"} for i in range(20)
+            {"owner": "demo", "name": f"unit-{i:02d}", "id": device_id(i), "online": True, "devicegroup": "Fleet/prod"}
+            for i in range(20)
         ],
     }
 
