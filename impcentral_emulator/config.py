@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -22,3 +22,5 @@ class EmulatorConfig:
     restart_backoff: float = 2.0  # seconds before a device whose code failed boots again
     cpu_seconds: float = 2.0  # the watchdog: CPU time one callback of a VM may take
     admin_token: str | None = None  # when set, /_emulator needs "Authorization: Bearer <token>"
+    # (host, port) agents' http.request may reach besides this emulator's agent URLs (--allow-outbound)
+    allow_outbound: frozenset[tuple[str, int]] = field(default_factory=frozenset)

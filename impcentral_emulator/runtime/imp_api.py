@@ -16,6 +16,7 @@ blobs only through `pack` (`values.PACK_SQUIRREL`), which refuses what an imp ca
 
 from __future__ import annotations
 
+from .imp_platform import AGENT_PLATFORM, DEVICE_PLATFORM, constants
 from .natives import GUARDS_SQUIRREL
 from .values import PACK_SQUIRREL
 
@@ -46,11 +47,19 @@ WAKEREASONS = {
 
 def prelude(role: str) -> str:
     """The Squirrel source that turns a desktop VM into an imp device or agent VM."""
-    names = (*KEPT_STDLIB, *(API_DEVICE if role == "device" else API_AGENT), *WAKEREASONS, "_guards")
+    platform_constants = constants(role)
+    names = (
+        *KEPT_STDLIB,
+        *(API_DEVICE if role == "device" else API_AGENT),
+        *WAKEREASONS,
+        *platform_constants,
+        "_guards",
+    )
     keep = ", ".join(f'"{name}"' for name in names)
     maths = "\n".join(f"    {name} = R.{name}," for name in MATH_NAMES)
-    consts = "\n".join(f"R.{name} <- {value};" for name, value in WAKEREASONS.items())
+    consts = "\n".join(f"R.{name} <- {value};" for name, value in {**WAKEREASONS, **platform_constants}.items())
     role_api = _DEVICE_API if role == "device" else _AGENT_API
+    role_api += DEVICE_PLATFORM if role == "device" else AGENT_PLATFORM
     common = _COMMON.replace("%MATHS%", maths).replace("%CONSTS%", consts)
     return _HEAD + PACK_SQUIRREL + GUARDS_SQUIRREL + common + role_api + _ENTRY_POINTS.replace("%KEEP%", keep)
 
@@ -239,5 +248,6 @@ return {
         local hook = online ? hooks.connect : hooks.disconnect;
         if (hook != null) hook();
     },
+    platform = platform,
 };
 """

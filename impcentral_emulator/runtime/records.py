@@ -69,6 +69,21 @@ class _Vm:
 
 
 @dataclass
+class _Outgoing:
+    """An agent's own HTTP request in flight; `worker` is set for a sendsync (its worker waits)."""
+
+    task: Any
+    timer: Cancellable
+    worker: WorkerProcess | None = None
+    done: bool = False
+
+    def cancel(self) -> None:
+        self.done = True
+        self.task.cancel()
+        self.timer.cancel()
+
+
+@dataclass
 class _Device:
     facts: DeviceFacts
     device_code: str

@@ -7,6 +7,7 @@ import mmap
 import pytest
 
 from impcentral_emulator.runtime.imp_api import KEPT_STDLIB, MATH_NAMES, WAKEREASONS
+from impcentral_emulator.runtime.imp_platform import AGENT_CONSTANTS, DEVICE_CONSTANTS
 from impcentral_emulator.runtime.limits import Limits
 from impcentral_emulator.runtime.worker import PROGRESS, Worker
 
@@ -81,13 +82,24 @@ def test_the_device_root_table_is_the_imps(device):
     code = "local names = []; foreach (k, v in getroottable()) names.append(k); names.sort(); server.log(names.len());"
     code += "foreach (n in names) server.log(n);"
     names = device.logs(code)[1:]
-    expected = {*KEPT_STDLIB, *WAKEREASONS, "server", "imp", "hardware", "agent", "math", "time", "date"}
+    expected = {
+        *KEPT_STDLIB,
+        *WAKEREASONS,
+        *DEVICE_CONSTANTS,
+        "server",
+        "imp",
+        "hardware",
+        "agent",
+        "math",
+        "time",
+        "date",
+    }
     assert set(names) == expected
 
 
 def test_the_agent_root_table_is_the_agents(agent):
     code = "foreach (k, v in getroottable()) server.log(k);"
-    expected = {*KEPT_STDLIB, *WAKEREASONS, "server", "imp", "device", "http", "math", "time", "date"}
+    expected = {*KEPT_STDLIB, *WAKEREASONS, *AGENT_CONSTANTS, "server", "imp", "device", "http", "math", "time", "date"}
     assert set(agent.logs(code)) == expected
 
 
