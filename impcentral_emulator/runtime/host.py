@@ -443,7 +443,9 @@ class RuntimeHost(Supervision):
         return [w for account in self._accounts.values() for w in account.workers()]
 
     def _busy(self) -> bool:
-        return self._flush_pending or bool(self._reboots) or any(w.queue or w.inflight for w in self._all_workers())
+        if self._flush_pending or self._reboots or self._outgoing:
+            return True
+        return any(w.queue or w.inflight for w in self._all_workers())
 
     def _reap_idle(self) -> None:
         """Close workers that have had nothing to run for `IDLE_SECONDS` (memory back to the machine)."""

@@ -100,6 +100,7 @@ class Supervision:
             outgoing = self._outgoing.pop((vm_id, data), None)
             if outgoing is not None:
                 outgoing.cancel()
+                self._changed.set()
         elif kind == "idle":
             self._send(vm.vm_id, "idle", None)
         elif kind == "deepsleep":
@@ -169,6 +170,7 @@ class Supervision:
             if outgoing is None or outgoing.done:
                 return
             outgoing.cancel()
+            self._changed.set()
             if waiting is not None:
                 try:
                     waiting.writer.send(("httpsync", request_id, response))
