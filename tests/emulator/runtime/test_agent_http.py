@@ -160,7 +160,10 @@ def test_link_local_and_the_admin_api_stay_refused_even_when_allowed(run):
 
 def test_a_closed_port_is_statuscode_7(run):
     async def scenario(h):
-        runner, port = await _server(lambda r: web.Response())
+        async def ok(request: web.Request) -> web.Response:
+            return web.Response()
+
+        runner, port = await _server(ok)
         await runner.cleanup()  # nothing listens there any more
         h.host.outbound = _allow(port)
         await h.start("", f'http.get("http://127.0.0.1:{port}/").sendasync(@(r) server.log(r.statuscode));')
@@ -171,8 +174,10 @@ def test_a_closed_port_is_statuscode_7(run):
 
 
 def test_a_request_past_its_timeout_is_statuscode_28_on_the_runtime_clock(run):
+    release = asyncio.Event()
+
     async def never(request: web.Request) -> web.Response:
-        await asyncio.Event().wait()
+        await release.wait()  # answers only once the test is over
         return web.Response()
 
     async def scenario(h):
@@ -187,6 +192,7 @@ def test_a_request_past_its_timeout_is_statuscode_28_on_the_runtime_clock(run):
             h.clock.advance(0.2)
             await h.host.idle()
         finally:
+            release.set()
             await runner.cleanup()
         return before, h.events.messages("agent.log")
 
@@ -196,8 +202,10 @@ def test_a_request_past_its_timeout_is_statuscode_28_on_the_runtime_clock(run):
 
 
 def test_cancel_drops_the_request_and_its_callback(run):
+    release = asyncio.Event()
+
     async def never(request: web.Request) -> web.Response:
-        await asyncio.Event().wait()
+        await release.wait()  # answers only once the test is over
         return web.Response()
 
     async def scenario(h):
@@ -216,6 +224,7 @@ def test_cancel_drops_the_request_and_its_callback(run):
             await h.host.idle()
             await h.advance(700)  # past the default 600 s timeout: nothing more is called
         finally:
+            release.set()
             await runner.cleanup()
         return pending, len(h.host._outgoing), h.events.messages("agent.log")
 
