@@ -144,13 +144,13 @@ local SPI = class {
     function write(data) { _on("write"); return data.len(); }
     // Nothing drives MISO: what comes back reads as 0xFF bytes.
     function _idle(n) { local b = blobclass(n); for (local i = 0; i < n; i++) b.writen(0xFF, 'b'); return b; }
+    function _idletext(n) { local s = ""; for (local i = 0; i < n; i++) s += format("%c", 0xFF); return s; }
     function writeread(data) {
         _on("writeread");
-        local b = _idle(data.len());
-        return typeof data == "string" ? b.tostring() : b;
+        return typeof data == "string" ? _idletext(data.len()) : _idle(data.len());
     }
     function readblob(n) { _on("readblob"); return _idle(n); }
-    function readstring(n) { _on("readstring"); return _idle(n).tostring(); }
+    function readstring(n) { _on("readstring"); return _idletext(n); }
     function chipselect(value = 1) { _on("chipselect"); }
 };
 
