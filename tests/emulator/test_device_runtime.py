@@ -210,3 +210,31 @@ def test_without_squirrel_the_emulator_starts_with_one_line_saying_why(tmp_path)
         "impcentral-emulator: Squirrel execution is off: the squirrel-lang extension cannot be imported "
         "(no wheel for this platform)"
     ]
+
+
+def test_the_admin_api_drives_input_pins_of_the_running_code(api, emulator):
+    code = """
+    hardware.pinA.configure(DIGITAL_IN, function() { server.log("pinA " + hardware.pinA.read()); });
+    server.log("ready " + hardware.pinA.read());
+    """
+    device = assigned_device(api, code)
+    code_lines(api, device["id"], until=lambda ls: ("server.log", "ready 0") in ls)
+    answer = requests.put(f"{emulator.root_url}/_emulator/devices/{device['id']}/pins", json={"pinA": 1}, timeout=10)
+    assert answer.status_code == 200
+    assert answer.json()["data"] == {"device_id": device["id"], "inputs": {"pinA": 1}}
+    lines = code_lines(api, device["id"], until=lambda ls: ("server.log", "pinA 1") in ls)
+    assert ("server.log", "pinA 1") in lines
+    refused = requests.put(f"{emulator.root_url}/_emulator/devices/{device['id']}/pins", json={"x": "1"}, timeout=10)
+    assert refused.status_code == 400
+
+
+def test_an_agent_requests_its_own_url_and_nothing_else_without_allow_outbound(api):
+    agent = """
+    http.onrequest(function(req, res) { res.send(200, "hello " + req.path); });
+    http.get(http.agenturl() + "/me").sendasync(function(r) { server.log("own " + r.statuscode + " " + r.body); });
+    http.get("http://127.0.0.1:9/").sendasync(function(r) { server.log("other " + r.statuscode); });
+    """
+    device = assigned_device(api, "", agent)
+    done = {("agent.log", "own 200 hello /me"), ("agent.log", "other 1")}
+    lines = code_lines(api, device["id"], until=lambda ls: done <= set(ls))
+    assert done <= set(lines)
