@@ -50,6 +50,7 @@ class RuntimeHost(Supervision):
         self._outgoing: dict[tuple[str, int], _Outgoing] = {}  # (vm_id, request id) -> the request in flight
         self._http_session: Any = None
         self._flashes: dict[str, Flash] = {}  # device id -> its SPI flash (outlives boots and workers)
+        self._flash_epoch = 0  # stop_all() wipes every flash: workers drop flashes of an older epoch
         self._pins: dict[str, dict[str, Any]] = {}  # device id -> pin inputs the admin API set
         self._source: WorkerProcess | None = None  # the worker whose outputs are being handled
         self._accounts: dict[str, _Account] = {}
@@ -187,6 +188,7 @@ class RuntimeHost(Supervision):
             account.crashes = 0
             account.last_crash = None
         self._flashes.clear()
+        self._flash_epoch += 1
         self._pins.clear()
 
     def set_pins(self, device_id: str, inputs: dict[str, Any]) -> None:
@@ -303,6 +305,7 @@ class RuntimeHost(Supervision):
         else:
             flash = self._flashes.get(device_id)
             payload["flash"] = flash.snapshot() if flash is not None else {}
+            payload["flash_epoch"] = self._flash_epoch
             payload["pins"] = dict(self._pins.get(device_id, {}))
         rate = self.limits.timer_fires_per_second
         fires = TokenBucket(rate, rate, self.clock.time())

@@ -197,7 +197,7 @@ local function sleep(seconds) {
 }
 local function sleepuntil(hour, minute, second = 0, day = -1) {
     foreach (v in [hour, minute, second, day]) if (typeof v != "integer") throw "imp.deepsleepuntil: integers expected";
-    return sleep(ret(H("secondsuntil", hour, minute, second, day)));
+    return sleep(ret(H("secondsuntil", hour, minute, [second, day])));
 }
 imp.deepsleepfor <- sleep;
 imp.deepsleepuntil <- sleepuntil;

@@ -188,7 +188,7 @@ class ImpVm:
             self.sleeping = True
             self.worker.out.append((self.vm_id, "deepsleep", float(a)))
         elif op == "secondsuntil":
-            return _seconds_until(self.clock(), a, b, c)
+            return _seconds_until(self.clock(), a, b, *c)
         elif op == "onidle":
             self.worker.out.append((self.vm_id, "idle", None))
         elif op == "nvsave":
@@ -379,7 +379,7 @@ class Worker:
     def __init__(self, limits: Limits, writer: Connection | None = None, reader: Connection | None = None) -> None:
         self.writer = writer
         self.reader = reader
-        self.flashes: dict[str, Flash] = {}  # device key -> its SPI flash (outlives the device's boots)
+        self.flashes: dict[str, tuple[int, Flash]] = {}  # device key -> (host's epoch, its SPI flash across boots)
         self.nvs: dict[str, Any] = {}  # device key -> the `nv` table kept for a warm boot
         self.requests = 0
         self.limits = limits
@@ -497,10 +497,11 @@ class Worker:
         facts = vm.facts
         size = flash_bytes(facts.get("imp_type", ""))
         if size:
-            flash = self.flashes.get(vm.key)
-            if flash is None:
-                flash = self.flashes[vm.key] = Flash(size, payload.get("flash"))
-            vm.flash = flash
+            epoch = payload.get("flash_epoch", 0)
+            kept = self.flashes.get(vm.key)
+            if kept is None or kept[0] != epoch:  # new here, or the host wiped flashes since (reset)
+                kept = self.flashes[vm.key] = (epoch, Flash(size, payload.get("flash")))
+            vm.flash = kept[1]
         nv = self.nvs.get(vm.key) if facts.get("wake_reason") in WARM_WAKES else None
         if nv is None:
             self.nvs.pop(vm.key, None)

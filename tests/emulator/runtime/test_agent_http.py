@@ -277,3 +277,19 @@ def test_json_round_trip_through_the_own_agent_url_keeps_values(run):
         return [json.loads(line) for line in h.events.messages("agent.log")]
 
     assert run(scenario) == [{"sum": 42}]
+
+
+def test_a_streaming_callback_gets_the_body_then_done_an_empty_one(run):
+    agent = """
+    http.onrequest(function(req, res) { res.send(200, "chunked body"); });
+    http.get(http.agenturl() + "/s").sendasync(
+        function(r) { server.log("done " + r.statuscode + " [" + r.body + "]"); },
+        function(body) { server.log("stream " + body); });
+    """
+
+    async def scenario(h):
+        await h.start("", agent)
+        await h.host.idle()
+        return h.events.messages("agent.log")
+
+    assert run(scenario) == ["stream chunked body", "done 200 []"]

@@ -352,3 +352,37 @@ def test_the_host_mirrors_the_flash_so_a_new_worker_gets_it(run):
     mirrored, lines = run(scenario)
     assert mirrored == b"\x05\x00first"
     assert lines == ["first", "first"]
+
+
+def test_an_nv_table_too_large_to_keep_is_dropped_with_a_status_line(device):
+    code = 'nv <- {big = ""}; for (local i = 0; i < 5000; i++) nv.big += "x"; server.log(nv.big.len());'
+    assert device.boot(code) == ["5000"]
+    notices = device.lines(device.event("stop", None))
+    assert notices == ["NOTICE: nv not kept: nv: the value is larger than 4096 bytes"]
+    assert device.boot('server.log("nv" in getroottable());', wake=WAKEREASON_SW_RESTART) == ["false"]
+
+
+def test_deepsleepuntil_wakes_at_the_next_utc_time_of_day(device):
+    # 1_767_225_600 is 2026-01-01 00:00:00 UTC, a Thursday (wday 4)
+    device.now = 1_767_225_600.0 + 10 * 3600  # 10:00
+    assert device.boot("imp.deepsleepuntil(11, 30);") == ["DEEPSLEEP: 5400.0"]
+    assert device.boot("imp.deepsleepuntil(9, 0);") == ["DEEPSLEEP: 82800.0"]  # tomorrow 09:00
+    assert device.boot("server.sleepuntil(10, 0, 0, 5);") == ["DEEPSLEEP: 86400.0"]  # Friday 10:00
+
+
+def test_reset_wipes_the_flash_of_every_device(run):
+    code = """
+    local f = hardware.spiflash; f.enable();
+    server.log(f.read(0, 1)[0]);
+    local b = blob(1); b.writen(0x11, 'b'); f.write(0, b);
+    """
+
+    async def scenario(h):
+        await h.start(code)
+        h.host.start(dataclasses.replace(h.facts(), wake_reason=WAKEREASON_SW_RESTART), code, "")
+        await h.host.idle()
+        h.host.stop_all()
+        await h.start(code)
+        return h.events.messages("server.log")
+
+    assert run(scenario) == ["255", "17", "255"]
