@@ -24,7 +24,7 @@ from .limits import Limits, TokenBucket
 from .outbound import OwnAgentsOnly, Policy
 from .pool import WorkerProcess
 from .records import DeviceFacts, HttpAnswer, RuntimeEvents, _Account, _Device, _Outgoing, _text, _Vm
-from .supervision import REBOOT_BATCH, Supervision
+from .supervision import REBOOT_BATCH, WAKEREASON_PIN, Supervision
 from .values import check_plain, to_literal
 
 BATCH = 512
@@ -194,6 +194,10 @@ class RuntimeHost(Supervision):
     def set_pins(self, device_id: str, inputs: dict[str, Any]) -> None:
         """Levels on a device's input pins (the admin API): kept for its boots, told to its running code."""
         self._pins.setdefault(device_id, {}).update(inputs)
+        device = self._devices.get(device_id)
+        if device is not None and device.wake_pins and any(inputs.get(pin) for pin in device.wake_pins):
+            self._wake(device_id, WAKEREASON_PIN)
+            return
         vm = self._vms.get("d:" + device_id)
         if vm is not None:
             self._send(vm.vm_id, "pins", dict(inputs))

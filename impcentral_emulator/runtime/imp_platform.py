@@ -69,7 +69,8 @@ foreach (m in [R.DIGITAL_IN, R.DIGITAL_IN_PULLUP, R.DIGITAL_IN_PULLDOWN, R.DIGIT
 local MODES = clone INPUTS;
 foreach (m in [R.DIGITAL_OUT, R.DIGITAL_OUT_OD, R.DIGITAL_OUT_OD_PULLUP, R.ANALOG_OUT, R.PWM_OUT, R.PWM_OUT_STEPS])
     MODES[m] <- true;
-local PULLUP = R.DIGITAL_IN_PULLUP, ANALOG = R.ANALOG_IN, PWM = R.PWM_OUT, PWMSTEPS = R.PWM_OUT_STEPS;
+local WAKEUP = R.DIGITAL_IN_WAKEUP, PULLUP = R.DIGITAL_IN_PULLUP, ANALOG = R.ANALOG_IN;
+local PWM = R.PWM_OUT, PWMSTEPS = R.PWM_OUT_STEPS;
 local inputs = {};   // pin name -> level the admin API set
 local pins = {};
 local idlecb = null, idlequeued = false;
@@ -192,7 +193,9 @@ local function keepnv() {
 local function sleep(seconds) {
     if (typeof seconds != "integer" && typeof seconds != "float") throw "imp.deepsleepfor: the time must be a number";
     keepnv();
-    ret(H("deepsleep", seconds.tofloat()));
+    local wakers = [];  // pins configured DIGITAL_IN_WAKEUP wake the device when driven high
+    foreach (name, pin in pins) if (pin._mode == WAKEUP) wakers.append(name);
+    ret(H("deepsleep", seconds.tofloat(), wakers));
     throw "the device is in deep sleep";
 }
 local function sleepuntil(hour, minute, second = 0, day = -1) {

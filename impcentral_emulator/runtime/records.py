@@ -92,6 +92,7 @@ class _Device:
     restarts: dict[str, Cancellable] = field(default_factory=dict)
     boot_facts: dict[str, Any] = field(default_factory=dict)
     requests: TokenBucket | None = None
+    wake_pins: set[str] | None = None  # in deep sleep: the pins whose high level wakes it
 
     def __post_init__(self) -> None:
         # Once per start: `asdict` deep-copies, too slow to repeat for every VM a killed worker hosted.

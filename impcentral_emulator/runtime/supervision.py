@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .records import _Vm
 
 WAKEREASON_TIMER = 1
+WAKEREASON_PIN = 3
 WAKEREASON_SQUIRREL_ERROR = 5
 
 
@@ -122,9 +123,12 @@ class Supervision:
         else:
             flash.write(address, data)
 
-    def _deep_sleep(self: RuntimeHost, vm: _Vm, seconds: float) -> None:
-        """The device goes offline (its agent hears it) and boots again after `seconds`, woken by the timer."""
+    def _deep_sleep(self: RuntimeHost, vm: _Vm, sleep: tuple[float, list[str]]) -> None:
+        """The device goes offline (its agent hears it) and boots again after the time (woken by the timer)
+        or when one of its wake pins is driven high (`set_pins`)."""
+        seconds, wakers = sleep
         device = self._devices[vm.device_id]
+        device.wake_pins = set(wakers)
         self._halt(vm.key)
         self.events.connection(vm.device_id, False)
         self._tell_agent(vm.device_id, False)
@@ -132,15 +136,16 @@ class Supervision:
         device.restarts["device"] = self.clock.call_later(seconds, lambda: self._wake(vm.device_id))
         self._schedule_flush()
 
-    def _wake(self: RuntimeHost, device_id: str) -> None:
+    def _wake(self: RuntimeHost, device_id: str, reason: int = WAKEREASON_TIMER) -> None:
         device = self._devices.get(device_id)
         if device is None:
             return
-        device.restarts.pop("device", None)
+        device.cancel_restarts("device")
+        device.wake_pins = None
         if not device.connected:
             return
         self.events.connection(device_id, True)
-        self._boot(device_id, "device", device.device_code, WAKEREASON_TIMER)
+        self._boot(device_id, "device", device.device_code, reason)
         self._schedule_flush()
 
     def _http_out(self: RuntimeHost, vm: _Vm | None, vm_id: str, request_id: int, spec: dict[str, Any]) -> None:

@@ -186,7 +186,8 @@ class ImpVm:
             if not 0 <= a <= MAX_DEEP_SLEEP:
                 return f"!imp.deepsleepfor: the time must be 0-{MAX_DEEP_SLEEP} seconds"
             self.sleeping = True
-            self.worker.out.append((self.vm_id, "deepsleep", float(a)))
+            wakers = [text_of(name) for name in b or []]
+            self.worker.out.append((self.vm_id, "deepsleep", (float(a), wakers)))
         elif op == "secondsuntil":
             return _seconds_until(self.clock(), a, b, *c)
         elif op == "onidle":

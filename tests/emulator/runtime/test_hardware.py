@@ -240,7 +240,7 @@ def test_deep_sleep_stops_the_code_and_keeps_nv(device):
     imp.deepsleepfor(60);
     server.log("never");
     """
-    assert device.boot(code) == ["sleeping", "DEEPSLEEP: 60.0"]
+    assert device.boot(code) == ["sleeping", "DEEPSLEEP: (60.0, [])"]
     assert device.lines(device.event("fire", 1)) == []  # asleep: nothing runs until the host boots it
     assert device.boot('server.log(nv.stamp + " " + hardware.wakereason());', wake=WAKEREASON_TIMER) == ["kept 1"]
 
@@ -365,9 +365,9 @@ def test_an_nv_table_too_large_to_keep_is_dropped_with_a_status_line(device):
 def test_deepsleepuntil_wakes_at_the_next_utc_time_of_day(device):
     # 1_767_225_600 is 2026-01-01 00:00:00 UTC, a Thursday (wday 4)
     device.now = 1_767_225_600.0 + 10 * 3600  # 10:00
-    assert device.boot("imp.deepsleepuntil(11, 30);") == ["DEEPSLEEP: 5400.0"]
-    assert device.boot("imp.deepsleepuntil(9, 0);") == ["DEEPSLEEP: 82800.0"]  # tomorrow 09:00
-    assert device.boot("server.sleepuntil(10, 0, 0, 5);") == ["DEEPSLEEP: 86400.0"]  # Friday 10:00
+    assert device.boot("imp.deepsleepuntil(11, 30);") == ["DEEPSLEEP: (5400.0, [])"]
+    assert device.boot("imp.deepsleepuntil(9, 0);") == ["DEEPSLEEP: (82800.0, [])"]  # tomorrow 09:00
+    assert device.boot("server.sleepuntil(10, 0, 0, 5);") == ["DEEPSLEEP: (86400.0, [])"]  # Friday 10:00
 
 
 def test_reset_wipes_the_flash_of_every_device(run):
@@ -386,3 +386,27 @@ def test_reset_wipes_the_flash_of_every_device(run):
         return h.events.messages("server.log")
 
     assert run(scenario) == ["255", "17", "255"]
+
+
+def test_a_wake_pin_driven_high_wakes_a_sleeping_device_with_the_pin_reason(run):
+    device = """
+    server.log("boot reason " + hardware.wakereason());
+    hardware.pinW.configure(DIGITAL_IN_WAKEUP);
+    if (hardware.wakereason() != WAKEREASON_PIN) imp.onidle(@() imp.deepsleepfor(3600));
+    """
+
+    async def scenario(h):
+        await h.start(device)
+        await h.advance(1)
+        h.host.set_pins("dev1", {"pinW": 0})  # low: still asleep
+        await h.host.idle()
+        asleep = list(h.events.messages("server.log"))
+        h.host.set_pins("dev1", {"pinW": 1})
+        await h.host.idle()
+        await h.advance(3600)  # the timer of the sleep that the pin ended does not fire
+        return asleep, h.events.messages("server.log"), h.events.connections
+
+    asleep, lines, connections = run(scenario)
+    assert asleep == ["boot reason 0"]
+    assert lines == ["boot reason 0", "boot reason 3"]
+    assert connections == [("dev1", False), ("dev1", True)]
