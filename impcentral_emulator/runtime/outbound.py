@@ -4,7 +4,8 @@ A worker never opens a socket: it hands the request to the host, which answers i
 response back as an event, so a slow server stalls no worker and no other account. Where a request
 may go is the emulator's policy (`OutboundPolicy`, the same rules as webhooks); this emulator's own
 agent URLs are answered in process. Failures are statuscodes below 100, libcurl's numbers, as the
-imp API reference describes (`statuscode`: "HTTP status code (or libcurl error code)").
+imp API reference describes (`statuscode`: "HTTP status code (or libcurl error code)"; 3 for a malformed
+URL and 6 for a name that does not resolve are its own examples).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 # libcurl error codes the emulator reports
 CURLE_UNSUPPORTED_PROTOCOL = 1  # refused: the URL is not one this emulator may request
+CURLE_URL_MALFORMAT = 3
 CURLE_COULDNT_RESOLVE_HOST = 6
 CURLE_COULDNT_CONNECT = 7
 CURLE_FILESIZE_EXCEEDED = 63
@@ -77,11 +79,16 @@ async def fetch(spec: dict[str, Any], policy: Policy, limits: Limits, session: A
     import aiohttp
 
     url = spec["url"]
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        return failure(CURLE_URL_MALFORMAT, f"the URL is malformed: {exc}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return failure(CURLE_URL_MALFORMAT, "the URL is malformed: it needs http: or https: and a host")
     refusal = policy.agent_refusal(url)
     if refusal:
         return failure(CURLE_UNSUPPORTED_PROTOCOL, refusal)
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except OSError as exc:

@@ -293,3 +293,14 @@ def test_a_streaming_callback_gets_the_body_then_done_an_empty_one(run):
         return h.events.messages("agent.log")
 
     assert run(scenario) == ["stream chunked body", "done 200 []"]
+
+
+def test_a_malformed_url_is_statuscode_3(run):
+    agent = 'http.get("http://:80/x").sendasync(@(r) server.log(r.statuscode + " " + r.body));'
+
+    async def scenario(h):
+        await h.start("", agent)
+        await h.host.idle()
+        return h.events.messages("agent.log")
+
+    assert run(scenario, outbound=OutboundPolicy()) == ["3 the URL is malformed: it needs http: or https: and a host"]
