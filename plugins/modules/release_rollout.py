@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: release_rollout
 short_description: Move the devices of a production group to a canary group in verified waves
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - The staged rollout of the P(electricimp.impcentral.release_promotion#role) role. The canary group already runs the
     new build; the target group still runs the previous one.
