@@ -238,3 +238,35 @@ def test_an_agent_requests_its_own_url_and_nothing_else_without_allow_outbound(a
     done = {("agent.log", "own 200 hello /me"), ("agent.log", "other 1")}
     lines = code_lines(api, device["id"], until=lambda ls: done <= set(ls))
     assert done <= set(lines)
+
+
+def test_allow_outbound_lets_an_agent_reach_a_loopback_service():
+    import http.server
+    import threading
+
+    from emulator_process import EmulatorHandle, running_emulator
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            body = f"hi {self.path}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    service = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = service.server_address[1]
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    try:
+        with running_emulator("--seed", "demo", "--rate-limit", "off", "--allow-outbound", f"127.0.0.1:{port}") as p:
+            handle = EmulatorHandle(p)
+            api = Api(handle.base_url, handle.token())
+            agent = f'http.get("http://127.0.0.1:{port}/x").sendasync(@(r) server.log(r.statuscode + " " + r.body));'
+            device = assigned_device(api, "", agent)
+            lines = code_lines(api, device["id"], until=lambda ls: ("agent.log", "200 hi /x") in ls)
+            assert ("agent.log", "200 hi /x") in lines
+    finally:
+        service.shutdown()
