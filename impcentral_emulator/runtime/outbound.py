@@ -119,5 +119,7 @@ async def fetch(spec: dict[str, Any], policy: Policy, limits: Limits, session: A
             }
     except aiohttp.ClientConnectorError as exc:
         return failure(CURLE_COULDNT_CONNECT, f"could not connect to {parts.hostname}:{port}: {exc.os_error}")
+    except asyncio.TimeoutError:
+        return failure(CURLE_OPERATION_TIMEDOUT, "the request timed out")
     except (aiohttp.ClientError, OSError, ValueError) as exc:
         return failure(CURLE_RECV_ERROR, f"{type(exc).__name__}: {exc}")

@@ -167,7 +167,8 @@ class Supervision:
             if self._http_session is None:
                 import aiohttp
 
-                self._http_session = aiohttp.ClientSession()
+                # No session-wide timeout: each request's own (on the runtime clock) ends it.
+                self._http_session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
             return await fetch(spec, self.outbound, self.limits, self._http_session)
 
         def finish(response: dict[str, Any]) -> None:
