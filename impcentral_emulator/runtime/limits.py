@@ -58,6 +58,8 @@ class Limits:
     )  # a larger answer is statuscode 63 (libcurl: maximum file size exceeded)
     # Simulated hardware.
     nv_bytes: int = 4 * KIB  # the `nv` table kept through deep sleep ("just under 4KB", imp API reference)
+    flash_held_bytes: int = 16 * MIB  # written SPI flash sectors one worker (an account's devices) holds; past it
+    # spiflash.write throws (the host mirrors what is held: this bounds the emulator's memory per account)
     # Source code given to `compilestring` (deployments have their own worker).
     source_nesting: int = 400  # brackets, or prefix operators in a row: Squirrel's compiler recurses
 

@@ -174,6 +174,11 @@ class ImpVm:
         problem = flash.check(a, len(data))
         if problem:
             return f"!spiflash.write: {problem}"
+        fresh = sum(1 for i in range(a // 4096, (a + max(len(data), 1) - 1) // 4096 + 1) if i not in flash.sectors)
+        held = sum(len(f.sectors) for _, f in self.worker.flashes.values()) + fresh
+        limit = self.worker.limits.flash_held_bytes
+        if fresh and held * 4096 > limit:
+            return f"!spiflash.write: the emulator holds at most {limit / 1048576:g} MiB of written flash per account"
         flash.write(a, data)
         self.worker.out.append((self.vm_id, "flash", ("w", a, data)))
         if isinstance(c, int) and c & 2 and flash.read(a, len(data)) != data:  # SPIFLASH_POSTVERIFY

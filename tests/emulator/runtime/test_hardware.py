@@ -410,3 +410,25 @@ def test_a_wake_pin_driven_high_wakes_a_sleeping_device_with_the_pin_reason(run)
     assert asleep == ["boot reason 0"]
     assert lines == ["boot reason 0", "boot reason 3"]
     assert connections == [("dev1", False), ("dev1", True)]
+
+
+def test_written_flash_an_account_holds_is_bounded():
+    device = Device()
+    device.worker = Worker(Limits(cpu_seconds=5.0, memory_bytes=64 * 1024 * 1024, flash_held_bytes=3 * 4096))
+    code = """
+    local f = hardware.spiflash; f.enable();
+    for (local s = 0; s < 4; s++) {
+        try { f.write(s * 4096, "x"); server.log("sector " + s); } catch (e) { server.log(e); }
+    }
+    f.write(0, "y");  // a sector it holds already
+    f.erasesector(4096);
+    f.write(3 * 4096, "z");  // room again after an erase
+    server.log("done");
+    """
+    assert device.boot(code) == [
+        "sector 0",
+        "sector 1",
+        "sector 2",
+        "spiflash.write: the emulator holds at most 0.0117188 MiB of written flash per account",
+        "done",
+    ]
