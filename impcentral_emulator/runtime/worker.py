@@ -31,6 +31,7 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Any
 
+from . import platform_api
 from .capi import SquirrelError, bind_host, install_delegate_guards
 from .compiler import compile_file
 from .imp_api import prelude
@@ -67,6 +68,7 @@ class ImpVm:
         self.pending: set[int] = set()
         self.headers: dict[int, dict[str, str]] = {}
         self.pending_error: tuple[str, list[str]] | None = None
+        self.restarting = False  # `server.restart()` was called: the event's end is not an error
         self.sends = TokenBucket(limits.messages_per_second, limits.message_burst, now)
         self.lines = TokenBucket(limits.log_lines_per_second, limits.log_line_burst, now)
         self.line_bytes = TokenBucket(limits.log_bytes_per_second, limits.log_byte_burst, now)
@@ -76,7 +78,7 @@ class ImpVm:
         ref = weakref.ref(self)
         self._bridge = bind_host(self.sq, "_h", lambda args: _call(ref, args))
         entry = self.sq.execute_bytecode(_prelude_bytecode(self.role))
-        install_delegate_guards(self.sq, GUARDED_DELEGATES)
+        install_delegate_guards(self.sq, {**GUARDED_DELEGATES, **platform_api.DELEGATES})
         self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect")}
 
     def close(self) -> None:
@@ -134,7 +136,8 @@ class ImpVm:
         elif op == "agenturl":
             return ":" + self.facts["agent_url_base"].rstrip("/") + "/" + self.facts["agent_id"]
         else:
-            return self.host_values(op, a, b, c)
+            answer = platform_api.host(self, op, a, b, c)
+            return self.host_values(op, a, b, c) if answer is NotImplemented else answer
         return None
 
     def host_values(self, op: str, a: Any, b: Any, c: Any) -> Any:
@@ -376,6 +379,8 @@ class Worker:
                 if not vm.entry["request"](request_id, "=" + to_literal(request)):
                     self.out.append((vm.vm_id, "respond", (request_id, 404, {}, b"no http.onrequest handler")))
         except Exception as exc:  # noqa: BLE001 - any Squirrel error ends this event, as on an imp
+            if vm.restarting:
+                return  # `server.restart()` ended the event; the host boots the device again
             message, frames = vm.pending_error or (str(exc), [])
             self.out.append((vm.vm_id, "error", (message, frames)))
 

@@ -8,6 +8,7 @@ import pytest
 
 from impcentral_emulator.runtime.imp_api import KEPT_STDLIB, MATH_NAMES, WAKEREASONS
 from impcentral_emulator.runtime.limits import Limits
+from impcentral_emulator.runtime.platform_api import ROOT_AGENT, ROOT_DEVICE
 from impcentral_emulator.runtime.worker import PROGRESS, Worker
 
 HOST_FUNCTIONS = [
@@ -81,13 +82,13 @@ def test_the_device_root_table_is_the_imps(device):
     code = "local names = []; foreach (k, v in getroottable()) names.append(k); names.sort(); server.log(names.len());"
     code += "foreach (n in names) server.log(n);"
     names = device.logs(code)[1:]
-    expected = {*KEPT_STDLIB, *WAKEREASONS, "server", "imp", "hardware", "agent", "math", "time", "date"}
+    expected = {*KEPT_STDLIB, *WAKEREASONS, *ROOT_DEVICE, "server", "imp", "hardware", "agent", "math", "time", "date"}
     assert set(names) == expected
 
 
 def test_the_agent_root_table_is_the_agents(agent):
     code = "foreach (k, v in getroottable()) server.log(k);"
-    expected = {*KEPT_STDLIB, *WAKEREASONS, "server", "imp", "device", "http", "math", "time", "date"}
+    expected = {*KEPT_STDLIB, *WAKEREASONS, *ROOT_AGENT, "server", "imp", "device", "http", "math", "time", "date"}
     assert set(agent.logs(code)) == expected
 
 
