@@ -116,7 +116,7 @@ R.math <- {
 R.time <- function() { return H("time"); };
 R.date <- function(t = null, kind = 'l') {
     if (t != null && typeof t != "integer" && typeof t != "float") throw "date: the time must be a number";
-    return ret(H("date", t == null ? null : t.tofloat()));
+    return ret(H("date", t));  // an integer stays one: a 32-bit float cannot hold today's time to the second
 };
 
 local function log(message, iserror) {

@@ -127,6 +127,8 @@ class ImpVm:
         elif op == "nesting":
             problem = nesting_problem(text_of(a), text_of(b), limits.source_nesting)
             return problem
+        elif op == "mac":  # the imp's form: twelve hex digits, without the record's separators
+            return str(self.facts["mac"]).replace(":", "").replace("-", "").lower()
         elif op in _FACTS:
             return self.facts[_FACTS[op]]
         elif op == "info":
