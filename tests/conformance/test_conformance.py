@@ -80,3 +80,13 @@ def test_the_suite_exercises_every_implemented_and_simulated_name():
     names = documented_names()
     assert len(names) > 100
     assert sorted(n for n in names if not exercised(n, text)) == []
+
+
+def test_the_docs_show_the_pledge_test_as_it_is():
+    """docs/testing-with-impt.md quotes the Pledge test: the quoted method is the file's, word for word."""
+    doc = (README.parents[1] / "docs" / "testing-with-impt.md").read_text(encoding="utf-8")
+    quoted = doc.split("### Which imp APIs the emulator simulates", 1)[1].split("```squirrel\n", 1)[1].split("```")[0]
+    source = (SUITE / "pledge.device.test.nut").read_text(encoding="utf-8")
+    method = quoted[quoted.index("    function ") : quoted.rindex("    }\n") + len("    }\n")]
+    assert quoted.startswith('@include "lib/pledge.nut"\n') and source.count('@include "lib/pledge.nut"\n') == 1
+    assert method in source
