@@ -119,6 +119,7 @@ R._guards["function"] <- {
 };
 
 imp.environment <- function() { return H("environment"); };
+imp.getmemoryfree <- function() { return H("memoryfree"); };
 R.math.srand <- function(seed) {};  // present on the imp, without effect: the generator is seeded at start
 
 local B = R.blob;
@@ -185,6 +186,7 @@ R.server.error = function(message) {
     if (!connected("server.error")) return R.SEND_ERROR_NOT_CONNECTED;
     return rawerror(message);
 };
+imp.rssi <- function() { return -50; };  // a steady signal: the emulator has no radio
 R.server.isconnected <- function() { return link.up; };
 R.server.disconnect <- function() {
     if (link.up) { link.up = false; H("link", false); }
@@ -279,6 +281,8 @@ def host(vm: Any, op: str, a: Any, b: Any, c: Any) -> Any:  # noqa: PLR0911 - on
             return ENVIRONMENTS["ENVIRONMENT_AGENT"]
         card = vm.facts.get("imp_type") in CARD_IMPS
         return ENVIRONMENTS["ENVIRONMENT_CARD" if card else "ENVIRONMENT_MODULE"]
+    if op == "memoryfree":  # what the VM may still grow by before `out of memory`
+        return max(0, vm.worker.limits.memory_bytes - vm.memory)
     if op == "link":
         vm.worker.out.append((vm.vm_id, "link", bool(a)))
         return None

@@ -6,6 +6,7 @@ class CoreAgentTest extends ImpTestCase {
         this.assertEqual(ENVIRONMENT_AGENT, imp.environment());
         this.assertEqual(math.RAND_MAX, RAND_MAX);
         this.assertEqual(4, WAKEREASON_NEW_SQUIRREL);
+        this.assertBetween(imp.getmemoryfree(), 1, 16 * 1024 * 1024);
         math.srand(3);
         this.assertBetween(math.rand(), 0, RAND_MAX);
     }

@@ -133,6 +133,8 @@ class CoreDeviceTest extends ImpTestCase {
         this.assertEqual("string", type(hardware.getdeviceid()));
         this.assertEqual("integer", type(hardware.wakereason()));
         this.assertClose(3.3, hardware.voltage(), 0.01);
+        this.assertEqual(-50, imp.rssi());  // the emulator's steady signal (README)
+        this.assertBetween(imp.getmemoryfree(), 1, 16 * 1024 * 1024);
         this.assertDeepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [WAKEREASON_POWER_ON, WAKEREASON_TIMER,
             WAKEREASON_SW_RESET, WAKEREASON_PIN, WAKEREASON_NEW_SQUIRREL, WAKEREASON_SQUIRREL_ERROR,
             WAKEREASON_NEW_FIRMWARE, WAKEREASON_SNOOZE, WAKEREASON_HW_RESET, WAKEREASON_BLINKUP,

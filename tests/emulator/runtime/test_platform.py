@@ -142,3 +142,8 @@ def test_restart_boots_the_device_with_the_software_restart_reason(run):
     assert ("server.log", "woke 10") in lines
     assert events.connections == [("dev1", False), ("dev1", True)]  # after the 2 s restart back-off
     assert ("agent.log", "gone") in lines and ("agent.log", "back") in lines
+
+
+def test_memory_free_is_the_allowance_less_the_growth(device):
+    # The harness's allowance is 64 MiB (Vm above); nothing has grown before the first callback.
+    assert device.lines("server.log(imp.getmemoryfree());") == [str(64 * 1024 * 1024)]
