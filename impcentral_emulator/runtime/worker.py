@@ -94,8 +94,13 @@ class ImpVm:
         if op == "log":
             self.log(a, bool(b), c)
         elif op == "error":
-            frames = text_of(b).split("\n")
-            self.pending_error = (_line(a, limits.log_line_bytes), [f for f in frames if f])
+            message = _line(a, limits.log_line_bytes)
+            frames = [f for f in text_of(b).split("\n") if f]
+            # An error that crosses a native call (`[].map(f)`, a bound closure with default parameters)
+            # reaches the handler again at each native boundary, with fewer frames: keep the deepest.
+            earlier = self.pending_error
+            if earlier is None or earlier[0] != message or len(frames) > len(earlier[1]):
+                self.pending_error = (message, frames)
         elif op == "time":
             return int(self.clock())
         elif op == "date":

@@ -71,6 +71,9 @@ def test_bindenv_keeps_an_object_nothing_else_holds(device):
 def test_an_error_in_a_bound_callback_keeps_its_frames(device):
     code = 'function boom() { throw "x"; }\nlocal f = boom.bindenv({});\nf();'
     assert device.lines(code) == [("error", ("x", ["boom:1", "main:3"]))]
+    # default parameters: the wrapper calls through acall, a native boundary
+    code = 'function boom(a, b = 1) { throw "z"; }\nlocal f = boom.bindenv({});\nf(1);'
+    assert device.lines(code) == [("error", ("z", ["boom:1", "main:3"]))]
 
 
 def test_environment_card_module_and_agent(device, agent):
