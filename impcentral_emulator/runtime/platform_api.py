@@ -11,12 +11,14 @@ these snippets in; `host` answers their host operations in the worker. Kept apar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from .capi import SquirrelError
-from .values import quote
+from .values import quote, to_literal
 
 # Root constants of both sides. RAND_MAX is the value `math.RAND_MAX` has (the C library's).
 ENVIRONMENTS = {"ENVIRONMENT_CARD": 0, "ENVIRONMENT_MODULE": 1, "ENVIRONMENT_AGENT": 2}
@@ -49,7 +51,8 @@ DEVICE_CONSTANTS: dict[str, int] = {
 CARD_IMPS = ("imp001", "imp002")  # imps on a card; every later imp is a module
 WAKEREASON_SW_RESTART = 10
 ROOT_DEVICE = ("crypto", *COMMON_CONSTANTS, *DEVICE_CONSTANTS)
-ROOT_AGENT = ("crypto", *COMMON_CONSTANTS)
+ROOT_AGENT = ("crypto", "regexp2", *COMMON_CONSTANTS)
+RE2_PATTERN = 256  # characters of a regexp2 expression (the reference's limit)
 # Methods the prelude leaves in `_guards.function`, installed into the closures' default delegate.
 DELEGATES = {"function": ["bindenv", "getinfos"]}
 HASHES = {"md5": "md5", "sha1": "sha1", "sha256": "sha256", "sha512": "sha512"}
@@ -232,7 +235,29 @@ R.server.restart <- function() {
 };
 """
 
-_AGENT = ""
+_AGENT = r"""
+// regexp2: the agent's RE2-based regular expressions, answered by the host (Python's `re`, with RE2's
+// escapes translated); a pattern is at most 256 characters, as the reference says.
+R.regexp2 <- class {
+    _pattern = null;
+    constructor(pattern) {
+        if (typeof pattern != "string") throw "regexp2: the expression must be a string";
+        ret(H("re2", "compile", pattern));
+        _pattern = pattern;
+    }
+    function match(subject) {
+        return ret(H("re2", "match", _pattern, [text(subject), 0]));
+    }
+    function search(subject, start = 0) {
+        if (typeof start != "integer") throw "regexp2.search: the start must be an integer";
+        return ret(H("re2", "search", _pattern, [text(subject), start]));
+    }
+    function capture(subject, start = 0) {
+        if (typeof start != "integer") throw "regexp2.capture: the start must be an integer";
+        return ret(H("re2", "capture", _pattern, [text(subject), start]));
+    }
+};
+"""
 
 
 WRAPPED_ARITY = 8
@@ -281,6 +306,8 @@ def host(vm: Any, op: str, a: Any, b: Any, c: Any) -> Any:  # noqa: PLR0911 - on
             return ENVIRONMENTS["ENVIRONMENT_AGENT"]
         card = vm.facts.get("imp_type") in CARD_IMPS
         return ENVIRONMENTS["ENVIRONMENT_CARD" if card else "ENVIRONMENT_MODULE"]
+    if op == "re2":
+        return _re2(_bytes(a, "regexp2").decode("ascii", "replace"), _bytes(b, "regexp2"), c)
     if op == "memoryfree":  # what the VM may still grow by before `out of memory`
         return max(0, vm.worker.limits.memory_bytes - vm.memory)
     if op == "link":
@@ -291,6 +318,36 @@ def host(vm: Any, op: str, a: Any, b: Any, c: Any) -> Any:  # noqa: PLR0911 - on
         vm.worker.out.append((vm.vm_id, "restart", WAKEREASON_SW_RESTART))
         return None
     return NotImplemented
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: bytes) -> re.Pattern[bytes]:
+    """A regexp2 expression compiled for Python's `re`: RE2's `\\z` (end of text) is `re`'s `\\Z`."""
+    return re.compile(re.sub(rb"(?<!\\)((?:\\\\)*)\\z", rb"\1\\Z", pattern))
+
+
+def _re2(op: str, pattern: bytes, args: Any) -> str:
+    """`regexp2`: compile, match (the whole string), search and capture from a byte offset."""
+    if len(pattern) > RE2_PATTERN:
+        return f"!regexp2: the expression is longer than {RE2_PATTERN} characters"
+    try:
+        compiled = _compiled(pattern)
+    except re.error as exc:
+        return f"!regexp2: {exc}"
+    if op == "compile":
+        return "=null"
+    subject, start = (args + [b"", 0])[:2] if isinstance(args, list) else (b"", 0)
+    if not isinstance(subject, bytes) or not isinstance(start, int) or not 0 <= start <= len(subject):
+        return f"!regexp2.{op}: the start must be within the string"
+    if op == "match":
+        return "=" + to_literal(compiled.fullmatch(subject) is not None)
+    found = compiled.search(subject, start)
+    if found is None:
+        return "=null"
+    if op == "search":
+        return "=" + to_literal({"begin": found.start(), "end": found.end()})
+    spans = [found.span(group) for group in range(compiled.groups + 1)]
+    return "=" + to_literal([{"begin": begin, "end": end} for begin, end in spans])
 
 
 def _bytes(value: Any, what: str) -> bytes:

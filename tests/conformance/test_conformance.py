@@ -18,7 +18,7 @@ from impt.main import main
 
 SUITE = Path(__file__).with_name("squirrel")
 README = Path(__file__).resolve().parents[2] / "impcentral_emulator" / "README.md"
-CLASSES = ("blob", "regexp")  # members of these are called on instances: `b.writestring(...)`
+CLASSES = ("blob", "regexp", "regexp2")  # members of these are called on instances: `b.writestring(...)`
 
 
 def impt(work: Path, home: Path, *argv: str) -> tuple[int, str]:

@@ -24,6 +24,19 @@ class CoreAgentTest extends ImpTestCase {
         http.onrequest(function(request, response) { response.send(200, "ok"); });
     }
 
+    function testRegexp2() {
+        // the regexp reference's own example: RE2 is greedy where Squirrel's regexp is not
+        local r = regexp2("(b+)(bbb)");
+        local spans = r.capture("bbbbbbb");
+        this.assertDeepEqual([{begin = 0, end = 7}, {begin = 0, end = 4}, {begin = 4, end = 7}], spans);
+        this.assertTrue(r.match("bbbbbbb"));
+        this.assertTrue(!r.match("abbbb"));
+        this.assertDeepEqual({begin = 1, end = 5}, r.search("abbbbc"));
+        this.assertEqual(null, regexp2("q").search("abc"));
+        this.assertEqual(1, regexp2(@"a\z").search("ba").begin);
+        this.assertThrowsError(function() { regexp2("("); }, this);
+    }
+
     function testSaveAndLoad() {
         local b = blob();
         b.writestring("\x00\xff");

@@ -150,3 +150,14 @@ def test_restart_boots_the_device_with_the_software_restart_reason(run):
 def test_memory_free_is_the_allowance_less_the_growth(device):
     # The harness's allowance is 64 MiB (Vm above); nothing has grown before the first callback.
     assert device.lines("server.log(imp.getmemoryfree());") == [str(64 * 1024 * 1024)]
+
+
+def test_regexp2_is_greedy_as_re2_and_refuses_long_expressions(agent, device):
+    # The regexp reference page's example: (b+)(bbb) on "bbbbbbb" captures bbbb and bbb with regexp2.
+    code = """
+    foreach (p in regexp2("(b+)(bbb)").capture("bbbbbbb")) server.log(p.begin + "-" + p.end);
+    local long = ""; for (local i = 0; i < 257; i++) long += "a";
+    try { regexp2(long); } catch (e) { server.log(e); }
+    """
+    assert agent.lines(code) == ["0-7", "0-4", "4-7", "regexp2: the expression is longer than 256 characters"]
+    assert device.lines('server.log("regexp2" in getroottable());') == ["false"]  # agent-only
