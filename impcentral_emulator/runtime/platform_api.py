@@ -50,8 +50,8 @@ DEVICE_CONSTANTS: dict[str, int] = {
 }
 CARD_IMPS = ("imp001", "imp002")  # imps on a card; every later imp is a module
 WAKEREASON_SW_RESTART = 10
-ROOT_DEVICE = ("crypto", *COMMON_CONSTANTS, *DEVICE_CONSTANTS)
-ROOT_AGENT = ("crypto", "regexp2", *COMMON_CONSTANTS)
+ROOT_DEVICE = ("crypto", "clock", *COMMON_CONSTANTS, *DEVICE_CONSTANTS)
+ROOT_AGENT = ("crypto", "clock", "regexp2", *COMMON_CONSTANTS)
 RE2_PATTERN = 256  # characters of a regexp2 expression (the reference's limit)
 # Methods the prelude leaves in `_guards.function`, installed into the closures' default delegate.
 DELEGATES = {"function": ["bindenv", "getinfos"]}
@@ -121,6 +121,9 @@ R._guards["function"] <- {
     },
 };
 
+// clock(): present on the imp (the reference advises date() or hardware.millis() instead); Squirrel's
+// reads the worker process's CPU time, so here it is the VM's seconds since boot.
+R.clock <- function() { return H("uptime"); };
 imp.environment <- function() { return H("environment"); };
 imp.getmemoryfree <- function() { return H("memoryfree"); };
 R.math.srand <- function(seed) {};  // present on the imp, without effect: the generator is seeded at start
@@ -308,6 +311,8 @@ def host(vm: Any, op: str, a: Any, b: Any, c: Any) -> Any:  # noqa: PLR0911 - on
         return ENVIRONMENTS["ENVIRONMENT_CARD" if card else "ENVIRONMENT_MODULE"]
     if op == "re2":
         return _re2(_bytes(a, "regexp2").decode("ascii", "replace"), _bytes(b, "regexp2"), c)
+    if op == "uptime":
+        return vm.clock() - vm.booted_at
     if op == "memoryfree":  # what the VM may still grow by before `out of memory`
         return max(0, vm.worker.limits.memory_bytes - vm.memory)
     if op == "link":

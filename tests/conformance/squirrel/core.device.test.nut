@@ -144,7 +144,9 @@ class CoreDeviceTest extends ImpTestCase {
     function testSleepAdvancesTheClock() {
         local before = hardware.millis();
         local micros = hardware.micros();
+        local seconds = clock();
         imp.sleep(0.05);
+        this.assertClose(0.05, clock() - seconds, 0.001);
         this.assertTrue(hardware.millis() - before >= 50);
         this.assertTrue(hardware.micros() - micros >= 50000);
     }
