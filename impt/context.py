@@ -24,7 +24,7 @@ DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
 # A refused or unresolvable endpoint is retried once, not through the whole backoff (several seconds).
 IMPT_CONNECT_RETRIES = 1
-# Dead and slow endpoints (docs/guide.md): environment variable -> (default, what it sets). A server that
+# Dead and slow endpoints (docs/docsite/rst/guide.rst): environment variable -> (default, what it sets). A server that
 # accepts and never answers fails a command within the deadline; a refused connection within about a second.
 NETWORK_SETTINGS = {
     "IMPCENTRAL_CONNECT_TIMEOUT": 5.0,  # seconds for the connection to open

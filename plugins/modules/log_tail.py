@@ -126,10 +126,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ ready.match_groupdict.version }}"
 
-- name: Wait for the new firmware on a whole production group (read from the device history, paced)
+- name: Wait until every device of a production group reports its firmware (read from the device history, paced)
   electricimp.impcentral.log_tail:
-    device_groups: [thermostats-production]
-    search_regex: 'firmware 2\.1 ready'
+    device_groups: [Thermostat production]
+    search_regex: 'firmware \d+\.\d+ ready'
     since: "120"
     timeout: 600
     history_rate: 10

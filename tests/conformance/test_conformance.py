@@ -12,6 +12,7 @@ import io
 import json
 import re
 import shutil
+import textwrap
 from pathlib import Path
 
 from impt.main import main
@@ -83,9 +84,11 @@ def test_the_suite_exercises_every_implemented_and_simulated_name():
 
 
 def test_the_docs_show_the_pledge_test_as_it_is():
-    """docs/testing-with-impt.md quotes the Pledge test: the quoted method is the file's, word for word."""
-    doc = (README.parents[1] / "docs" / "testing-with-impt.md").read_text(encoding="utf-8")
-    quoted = doc.split("### Which imp APIs the emulator simulates", 1)[1].split("```squirrel\n", 1)[1].split("```")[0]
+    """The testing guide quotes the Pledge test: the quoted method is the file's, word for word."""
+    doc = (README.parents[1] / "docs" / "docsite" / "rst" / "testing-with-impt.rst").read_text(encoding="utf-8")
+    section = doc.split("Which imp APIs the emulator simulates, and how far\n", 1)[1]
+    block = re.match(r"\n*((?:   [^\n]*\n|\n)*)", section.split(".. code:: text\n", 1)[1]).group(1)
+    quoted = textwrap.dedent(block).strip("\n") + "\n"
     source = (SUITE / "pledge.device.test.nut").read_text(encoding="utf-8")
     method = quoted[quoted.index("    function ") : quoted.rindex("    }\n") + len("    }\n")]
     assert quoted.startswith('@include "lib/pledge.nut"\n') and source.count('@include "lib/pledge.nut"\n') == 1
