@@ -66,6 +66,7 @@ class _Vm:
     timers: dict[int, Cancellable] = field(default_factory=dict)
     due: collections.deque[int] = field(default_factory=collections.deque)  # fell due, waiting for the budget
     drain: Cancellable | None = None
+    link_down: bool = False  # a device's code called `server.disconnect()` and has not reconnected
 
 
 @dataclass

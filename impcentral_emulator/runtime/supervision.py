@@ -90,8 +90,21 @@ class Supervision:
                 timer.cancel()
         elif kind == "send":
             peer = self._vms.get(("a:" if vm.role == "device" else "d:") + vm.device_id)
-            if peer is not None:
+            if peer is not None and not peer.link_down:  # a device that disconnected hears nothing
                 self._send(peer.vm_id, "message", data)
+        elif kind == "link":  # the device's code dropped or restored its connection
+            if vm.link_down == data:
+                vm.link_down = not data
+                self.events.connection(vm.device_id, data)
+                self._tell_agent(vm.device_id, data)
+        elif kind == "restart":  # `server.restart()`: the device boots again after the back-off, as an imp reboots
+            self._halt(vm.key)
+            if not vm.link_down:
+                self.events.connection(vm.device_id, False)
+                self._tell_agent(vm.device_id, False)
+            device.cancel_restarts("device")
+            back = self.limits.restart_backoff
+            device.restarts["device"] = self.clock.call_later(back, lambda: self._restart(vm.device_id, "device", data))
         elif kind == "save":
             check_plain(data, self.limits.value_depth)
             self.events.save(device.facts.agent_id, data)
@@ -256,7 +269,7 @@ class Supervision:
         back = self.limits.restart_backoff
         device.restarts[vm.role] = self.clock.call_later(back, lambda: self._restart(vm.device_id, vm.role))
 
-    def _restart(self: RuntimeHost, device_id: str, role: str) -> None:
+    def _restart(self: RuntimeHost, device_id: str, role: str, wake_reason: int = WAKEREASON_SQUIRREL_ERROR) -> None:
         device = self._devices.get(device_id)
         if device is None:
             return
@@ -265,7 +278,7 @@ class Supervision:
             if not device.connected:
                 return
             self.events.connection(device_id, True)
-            self._boot(device_id, "device", device.device_code, WAKEREASON_SQUIRREL_ERROR)
+            self._boot(device_id, "device", device.device_code, wake_reason)
         else:
             self._boot(device_id, "agent", device.agent_code)
         self._schedule_flush()

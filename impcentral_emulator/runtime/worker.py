@@ -31,6 +31,7 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Any
 
+from . import platform_api
 from .capi import SquirrelError, bind_host, install_delegate_guards
 from .compiler import compile_file
 from .hardware import FLASH_CHIP_ID, MAX_DEEP_SLEEP, WARM_WAKES, Flash, flash_bytes
@@ -69,6 +70,7 @@ class ImpVm:
         self.pending: set[int] = set()
         self.headers: dict[int, dict[str, str]] = {}
         self.pending_error: tuple[str, list[str]] | None = None
+        self.restarting = False  # `server.restart()` was called: the event's end is not an error
         self.key = vm_id.split("#", 1)[0]
         self.sleeping = False  # deep sleep asked: the rest of the callback is moot
         self.http_pending: set[int] = set()
@@ -82,7 +84,7 @@ class ImpVm:
         ref = weakref.ref(self)
         self._bridge = bind_host(self.sq, "_h", lambda args: _call(ref, args))
         entry = self.sq.execute_bytecode(_prelude_bytecode(self.role))
-        install_delegate_guards(self.sq, GUARDED_DELEGATES)
+        install_delegate_guards(self.sq, {**GUARDED_DELEGATES, **platform_api.DELEGATES})
         self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect", "platform")}
 
     def close(self) -> None:
@@ -98,8 +100,13 @@ class ImpVm:
         if op == "log":
             self.log(a, bool(b), c)
         elif op == "error":
-            frames = text_of(b).split("\n")
-            self.pending_error = (_line(a, limits.log_line_bytes), [f for f in frames if f])
+            message = _line(a, limits.log_line_bytes)
+            frames = [f for f in text_of(b).split("\n") if f]
+            # An error that crosses a native call (`[].map(f)`, a bound closure with default parameters)
+            # reaches the handler again at each native boundary, with fewer frames: keep the deepest.
+            earlier = self.pending_error
+            if earlier is None or earlier[0] != message or len(frames) > len(earlier[1]):
+                self.pending_error = (message, frames)
         elif op == "time":
             return int(self.clock())
         elif op == "date":
@@ -131,6 +138,8 @@ class ImpVm:
         elif op == "nesting":
             problem = nesting_problem(text_of(a), text_of(b), limits.source_nesting)
             return problem
+        elif op == "mac":  # the imp's form: twelve hex digits, without the record's separators
+            return str(self.facts["mac"]).replace(":", "").replace("-", "").lower()
         elif op in _FACTS:
             return self.facts[_FACTS[op]]
         elif op == "info":
@@ -144,7 +153,8 @@ class ImpVm:
         elif op in ("deepsleep", "secondsuntil", "onidle", "nvsave", "nvlost", "httpcancel"):
             return self.host_platform(op, a, b, c)
         else:
-            return self.host_values(op, a, b, c)
+            answer = platform_api.host(self, op, a, b, c)
+            return self.host_values(op, a, b, c) if answer is NotImplemented else answer
         return None
 
     def host_flash(self, op: str, a: Any, b: Any, c: Any) -> Any:
@@ -557,8 +567,8 @@ class Worker:
             elif op == "idle":
                 vm.entry["platform"]["idle"]()
         except Exception as exc:  # noqa: BLE001 - any Squirrel error ends this event, as on an imp
-            if vm.sleeping:
-                return
+            if vm.restarting or vm.sleeping:
+                return  # `server.restart()` or deep sleep ended the event; the host boots the device again
             message, frames = vm.pending_error or (str(exc), [])
             self.out.append((vm.vm_id, "error", (message, frames)))
 
