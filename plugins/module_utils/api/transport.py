@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+    CONNECT_RETRIES,
     DEFAULT_ENDPOINT,
     JSON_API,
     PAGE_SIZE,
@@ -92,8 +93,9 @@ class Transport:
         self.verify: Any = ca_bundle if ca_bundle else bool(validate_certs)
         self.proxies = {"http": proxy, "https": proxy} if proxy else None
         self.max_retries = max(0, int(max_retries))
-        # A person at a terminal wants a refused connection reported now; a playbook rides out a restart.
-        self.connect_retries = self.max_retries if connect_retries is None else max(0, int(connect_retries))
+        # A refused or unresolvable endpoint is reported now, by impt and modules alike (constants.CONNECT_RETRIES);
+        # a request that reached the server keeps the whole budget.
+        self.connect_retries = CONNECT_RETRIES if connect_retries is None else max(0, int(connect_retries))
         self.deadline = deadline
         # An absolute monotonic time an enclosing operation (a create and its probes) must finish by.
         self._outer_deadline_at: Optional[float] = None
