@@ -34,6 +34,10 @@ WEBHOOK_EVENTS = ("blessing", "blinkup", "deployment")
 
 LOG_FORMATS = ("text", "json")
 
+# The imp types a device's ``imp_type`` can hold (imp001 to imp007, with the module imp004m; impC001 is the
+# cellular imp). Filters on imp types are checked against it so a typo is an error, not an empty answer.
+IMP_TYPES = ("imp001", "imp002", "imp003", "imp004m", "imp005", "imp006", "imp007", "impC001")
+
 # Identifier formats (spec section 1.5); used to skip lookups that cannot match.
 ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 DEVICE_ID_RE = re.compile(r"^[0-9a-f]{12,16}$")
