@@ -150,7 +150,7 @@ def test_every_option_is_templated_like_netbox_inventory(emu, tmp_path):
     text = (
         "endpoint: \"{{ lookup('ansible.builtin.env', 'FLEET_EP') }}\"\n"
         "products: [\"{{ 'Fleet-' ~ '01' }}\"]\n"
-        "timeout: \"{{ 10 * 3 }}\"\n"
+        'timeout: "{{ 10 * 3 }}"\n'
     )
     done = run(
         [str(BIN / "ansible-inventory"), "-i", inventory_file(tmp_path, text), "--list"],
