@@ -19,6 +19,9 @@ PAGE_SIZE = 100
 # resolved, no route): retried this many times, not through the whole backoff. One place for impt and the
 # modules alike (issue 25: a refused connection took 16 s to fail a module task, 1 s in impt).
 CONNECT_RETRIES = 1
+# A log stream's read timeout is never shorter than this: impCentral sends a keep-alive every 15 s, so a short
+# read timeout meant for ordinary answers (timeout: 5 in module_defaults) must not drop an idle stream.
+STREAM_READ_TIMEOUT = 45.0
 REFRESH_AHEAD_SECONDS = 180.0
 
 # impt's Device Group type names <-> API types: the one table lives in resources.

@@ -17,6 +17,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constan
     JSON_API,
     PAGE_SIZE,
     PLAIN_JSON,
+    STREAM_READ_TIMEOUT,
     USER_AGENT,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
@@ -298,7 +299,7 @@ class Transport:
                 send_headers["Authorization"] = "Bearer " + self.auth.bearer()
             if headers:
                 send_headers.update(headers)
-            timeout = self._timeout(deadline_at, method, url)
+            timeout = self._timeout(deadline_at, method, url, stream)
             if attempt and self.guard is not None:
                 self.guard.attempt(method, url)
             try:
@@ -448,11 +449,16 @@ class Transport:
             return own if outer is None else outer
         return min(own, outer)
 
-    def _timeout(self, deadline_at: Optional[float], method: str, url: str) -> tuple:
+    def _timeout(self, deadline_at: Optional[float], method: str, url: str, stream: bool = False) -> tuple:
+        """(connect, read) timeouts for the next attempt; a stream reads at least ``STREAM_READ_TIMEOUT``
+        between events (it idles between keep-alives), and no attempt outlives the deadline."""
+        connect, read = self.timeout
+        if stream:
+            read = max(read, STREAM_READ_TIMEOUT)
         remaining = self._check_deadline(deadline_at, method, url)
         if remaining == float("inf"):
-            return self.timeout
-        return (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
+            return (connect, read)
+        return (min(connect, remaining), min(read, remaining))
 
     def _check_deadline(self, deadline_at: Optional[float], method: str, url: str, reason: str = "") -> float:
         """Seconds left before the sooner of the request's deadline and the overall one; raises when none are."""

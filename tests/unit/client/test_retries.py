@@ -2,7 +2,10 @@
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import CONNECT_RETRIES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+    CONNECT_RETRIES,
+    STREAM_READ_TIMEOUT,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
     DeadlineExceededError,
     RateLimitError,
@@ -352,3 +355,13 @@ def test_without_an_overall_deadline_nothing_is_capped(rsps, make_client, monkey
     for _ in range(5):
         client.products.get("p1")
     assert client.transport.overall_remaining() == float("inf")
+
+
+def test_a_stream_reads_at_least_the_keep_alive_floor(make_client):
+    """A short read timeout (timeout: 5 in module_defaults) stays for answers; a log stream idles between
+    impCentral's 15 s keep-alives, so it reads at least STREAM_READ_TIMEOUT (45 s) between events."""
+    transport = make_client(timeout=(2.0, 5.0)).transport
+    url = BASE + "/logstream/s1"
+    assert transport._timeout(None, "GET", url) == (2.0, 5.0)
+    assert transport._timeout(None, "GET", url, stream=True) == (2.0, STREAM_READ_TIMEOUT) == (2.0, 45.0)
+    assert make_client(timeout=(2.0, 90.0)).transport._timeout(None, "GET", url, stream=True) == (2.0, 90.0)
