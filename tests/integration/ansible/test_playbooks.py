@@ -110,3 +110,18 @@ def test_check_mode_predicts_a_whole_line(emulator, tmp_path, devices):
     changed, out = playbook(emulator, tmp_path, "check_mode.yml", "--check")
     assert changed == 1, out  # only the restart, an action
     assert api_writes(emulator) == []
+
+
+def test_a_setup_rerun_after_a_release_changes_nothing(emulator, tmp_path):
+    """Issue 25: the setup's deployments use build_policy=initial, so re-running the setup after a release
+    leaves production on the released build (it used to point it back at the setup's build: changed=2)."""
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml")
+    assert changed == 3, out  # the product, the groups, their first builds (a loop counts once)
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml", phase="release")
+    assert changed == 1, out
+    emulator.clear_requests()
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml")
+    assert changed == 0, out
+    assert api_writes(emulator) == []
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml", "--check")
+    assert changed == 0, out
