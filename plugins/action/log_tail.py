@@ -20,6 +20,7 @@ from ansible.parsing.mod_args import ModuleArgsParser
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+    AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,
 )
@@ -58,6 +59,7 @@ ARGSPEC = dict(
     duration=dict(type="raw"),
     since=dict(type="str"),
     history_rate=dict(type="raw", default=HISTORY_RATE),
+    product=dict(type="str"),
 )
 WAIT_TIMEOUT = 300.0
 HTTP_TIMEOUT = float(CONNECTION_ARGSPEC["timeout"]["default"])  # every module's read timeout
@@ -102,8 +104,16 @@ class ActionModule(ActionBase):
         if requests_missing():
             result.update(failed=True, changed=False, msg=missing_required_lib("requests"))
             return result
+        client = None
         try:
-            tail.run(connect(args, user_agent="ansible-log_tail", waits=True))
+            client = connect(args, user_agent="ansible-log_tail", waits=True)
+            tail.run(client)
+        except AmbiguousEntityError as exc:
+            option = "devices" if exc.kind == "device" else "device_groups"
+            try:
+                tail.failure = identify.how_to_choose(client, exc, option)
+            except ImpCentralClientError:
+                tail.failure = str(exc)
         except ImpCentralClientError as exc:
             tail.failure = exc.describe() if hasattr(exc, "describe") else str(exc)
         except ValueError as exc:
@@ -220,8 +230,9 @@ class Tail:
         return ids
 
     def lookup(self, client, kind: str, value: str):
+        product = self.args.get("product") if kind == "device_group" else None
         try:
-            return identify.one(client, kind, value)
+            return identify.one(client, kind, value, product=product)
         except EntityNotFoundError:
             if not self.check_mode:
                 raise

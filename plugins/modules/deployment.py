@@ -102,6 +102,7 @@ options:
     default: false
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -260,6 +261,7 @@ def main() -> None:
         required_one_of=[("device_group", "deployment")],
         required_if=[("state", "absent", ("deployment",))],
         identifiers=("device_group", "copy_from", "deployment"),
+        product_scope=True,
     )
     module.run(ensure_deployment)
 

@@ -121,6 +121,7 @@ attributes:
       - This action does not modify impCentral entities.
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes.actiongroup
 seealso:
   - module: ansible.builtin.wait_for
