@@ -231,7 +231,7 @@ class ImpCentralModule:
         """Several entities matched: the candidates and how to name one, by the option that named them."""
         option = next((name for name, value in self.params.items() if _names(value, exc.value)), "")
         try:
-            return identify.how_to_choose(self.client, exc, option)
+            return identify.how_to_choose(self.client, exc, option, product_option=self.product_scope)
         except ImpCentralClientError:  # the products could not be read: the candidates' ids still help
             return str(exc)
 

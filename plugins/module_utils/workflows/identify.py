@@ -207,11 +207,12 @@ def _scoped_groups(client: Any, text: str, product: dict) -> list:
     return _find_device_group(client, text, product=product.get("id"))
 
 
-def how_to_choose(client: Any, error: AmbiguousEntityError, option: str = "") -> str:
+def how_to_choose(client: Any, error: AmbiguousEntityError, option: str = "", *, product_option: bool = True) -> str:
     """The message for a task that named several entities: each candidate (id, and for a Device Group its
     product) and how to name one, by ``option``: the ``product`` option, an id, or the hierarchical form
     written so YAML and Jinja keep it as it is (quoted; ``{% raw %}`` when a name holds ``{{``, ``{%`` or
-    ``{#``). Reads the candidates' products (one request each) only for Device Groups."""
+    ``{#``). ``product_option``: whether the task has a ``product`` option that scopes the name. Reads the
+    candidates' products (one request each) only for Device Groups."""
     kind, text, found = error.kind, str(error.value), list(error.candidates)
     ids = [str(item.get("id")) for item in found]
     key = option or kind
@@ -232,10 +233,11 @@ def how_to_choose(client: Any, error: AmbiguousEntityError, option: str = "") ->
     account = _account(client, first)
     braces = "{%s}{%s}{%s}" % (account, product, text)
     template = "\"{{ '{%s}{' ~ product_name ~ '}{%s}' }}\"" % (account, text.replace("'", "\\'"))
+    by_product = f"the product option (product: {json.dumps(product)}), " if product_option else ""
     return (
-        f'Multiple {LABELS[kind]}s "{text}" are found: {listed}. Choose one with the product option '
-        f"(product: {json.dumps(product)}), an id ({key}: {ids[0]}), or the hierarchical form, quoted "
-        f"({key}: {_jinja_safe(braces)}; built from a variable: {key}: {template})."
+        f'Multiple {LABELS[kind]}s "{text}" are found: {listed}. Choose one with {by_product}an id '
+        f"({key}: {ids[0]}), or the hierarchical form, quoted ({key}: {_jinja_safe(braces)}; built from a "
+        f"variable: {key}: {template})."
     )
 
 

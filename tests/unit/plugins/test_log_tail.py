@@ -496,3 +496,29 @@ def test_the_deprecation_names_the_removal_version(monkeypatch):
         {"msg": log_tail.TIMEOUT_DEPRECATION, "version": "2.0.0", "collection_name": "electricimp.impcentral"}
     ]
     assert "Use wait_timeout for the wait" in log_tail.TIMEOUT_DEPRECATION
+
+
+def test_product_scopes_the_device_group_names_only(monkeypatch):
+    """Issue 25: log_tail's product option reaches the identification of device groups, not of devices."""
+    seen = []
+    monkeypatch.setattr(
+        log_tail.identify, "one", lambda client, kind, value, product=None: seen.append((kind, value, product)) or {}
+    )
+    waiting = log_tail.Tail(options(device_groups=["Fleet dev"], product="Fleet"))
+    waiting.lookup(None, "device_group", "Fleet dev")
+    waiting.lookup(None, "device", "d1")
+    assert seen == [("device_group", "Fleet dev", "Fleet"), ("device", "d1", None)]
+
+
+def test_an_ambiguous_group_fails_in_both_modes_with_the_ways_to_choose(monkeypatch):
+    twins = [_resource("development_devicegroup", "g1", name="Twin"), _resource("development_devicegroup", "g2")]
+    error = log_tail.identify.ambiguous("device_group", "Twin", twins)
+    monkeypatch.setattr(log_tail.identify, "one", mock.Mock(side_effect=error))
+    monkeypatch.setattr(log_tail, "connect", mock.Mock(return_value="client"))
+    monkeypatch.setattr(log_tail, "requests_missing", lambda: False)
+    words = mock.Mock(return_value="Multiple Device Groups ... Choose one with the product option ...")
+    monkeypatch.setattr(log_tail.identify, "how_to_choose", words)
+    for check_mode in (False, True):
+        result = run_action({"device_groups": ["Twin"], "wait_timeout": 1}, check_mode=check_mode)
+        assert result["failed"] is True and result["msg"] == words.return_value
+    assert words.call_args.args == ("client", error, "device_groups")
