@@ -56,7 +56,7 @@ options:
     description:
       - Seconds to wait at most, from the start of the task (one monotonic deadline covering every request).
       - Zero or more.
-      - Before 1.1.0 this was O(timeout), which now means what it means in every module of the action group: the
+      - Before 1.1.0 this was O(timeout), which now means what it means in every module of the action group, the
         HTTP read timeout. A O(timeout) in C(module_defaults) for the group never changes the wait.
     type: float
     default: 300
