@@ -30,7 +30,10 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.option
     CONNECTION_ARGSPEC,
     connection_problem,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import (
+    DeletePlan,
+    DeleteRefusedError,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
 
@@ -334,7 +337,8 @@ class ImpCentralModule:
         if reasons:
             if report:
                 self.result["deleted"] = plan.summary(done_only=True)
-            self.fail("Nothing was deleted: " + " ".join(reasons), reasons=reasons)
+            # impCentral's title and text first (what impt 2.6.1 users see), then our explanation.
+            self.fail(str(DeleteRefusedError(reasons)), reasons=list(reasons))
         if report:
             self.result["deleted"] = plan.summary()
 

@@ -105,8 +105,10 @@ def test_bad_rollout_variables_fail_at_the_plan_naming_them_before_any_write(tmp
     runs = [
         {"release_promotion_canary": dict(canary, **numbers)},
         {"release_promotion_verify": {"search_regex": "(", "timeout": 20}, "release_promotion_canary": canary},
+        # release_rollout's rules for waves (its DOCUMENTATION): counts >= 1 or percentages in (0, 100], growing.
+        {"release_promotion_canary": dict(canary, waves=["50%", "10%", 0, "abc", True, 2, "100%", 3])},
     ]
-    bad_numbers, bad_regex = play(tmp_path, NEW, *runs)
+    bad_numbers, bad_regex, bad_waves = play(tmp_path, NEW, *runs)
     output = bad_numbers.stdout + bad_numbers.stderr
     assert bad_numbers.returncode != 0
     for message in (
@@ -118,7 +120,13 @@ def test_bad_rollout_variables_fail_at_the_plan_naming_them_before_any_write(tmp
     output = bad_regex.stdout + bad_regex.stderr
     assert bad_regex.returncode != 0
     assert "release_promotion_verify.search_regex is not a valid Python regular expression" in output, output[-4000:]
-    assert bad_regex.writes == []  # over both runs: no group created, nothing deployed, nothing moved
+    output = bad_waves.stdout + bad_waves.stderr
+    assert bad_waves.returncode != 0
+    assert (
+        'release_promotion_canary.waves must be counts (1) or percentages above 0% up to "100%", each more than the '
+        'earlier one of its kind and none after "100%"; not "10%", "0", "abc", "True", "3".'
+    ) in output, output[-4000:]
+    assert bad_waves.writes == []  # over all runs: no group created, nothing deployed, nothing moved
 
 
 def test_a_good_build_goes_through_every_wave(tmp_path):
