@@ -22,7 +22,7 @@ from impt.prompt import Terminal, ask
 
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
-# Dead and slow endpoints (docs/guide.md): environment variable -> (default, what it sets). A server that
+# Dead and slow endpoints (docs/docsite/rst/guide.rst): environment variable -> (default, what it sets). A server that
 # accepts and never answers fails a command within the deadline; a refused connection within about a second.
 NETWORK_SETTINGS = {
     "IMPCENTRAL_CONNECT_TIMEOUT": 5.0,  # seconds for the connection to open

@@ -52,7 +52,7 @@ ARGSPEC = dict(
     fail_regex=dict(type="str"),
     # Numbers are checked by check_options(), which names the option in a plain message. timeout is the HTTP
     # read timeout of every module (default 60); given on the task itself without wait_timeout it is also the
-    # wait, as before 1.1.0 (deprecated, see wait_timeout()).
+    # wait, as it was formerly (deprecated, see split_timeouts()).
     timeout=dict(type="raw"),
     wait_timeout=dict(type="raw"),
     lines=dict(type="raw"),

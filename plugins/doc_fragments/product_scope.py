@@ -19,5 +19,4 @@ options:
         (V("{me}{Thermostat}{dev}")). Built from variables, keep Jinja from reading its braces, for example
         C("{{ '{me}{' ~ product_name ~ '}{dev}' }}").
     type: str
-    version_added: 1.1.0
 """

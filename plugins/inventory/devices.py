@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: devices
 short_description: impCentral devices as an Ansible inventory
-version_added: 1.1.0
+version_added: 1.0.0
 author:
   - Electric Imp collection maintainers (@electricimp)
 description:

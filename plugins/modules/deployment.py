@@ -93,7 +93,6 @@ options:
     type: str
     choices: [enforce, initial]
     default: enforce
-    version_added: 1.1.0
   force:
     description:
       - With O(state=absent), unflag a flagged deployment before deleting it.
@@ -185,7 +184,6 @@ kept:
       is that deployment, without its code).
   returned: always
   type: bool
-  version_added: 1.1.0
 predicted:
   description:
     - Check mode only. True when an entity the task refers to does not exist yet and the result is predicted

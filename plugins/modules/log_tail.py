@@ -56,18 +56,17 @@ options:
     description:
       - Seconds to wait at most, from the start of the task (one monotonic deadline covering every request).
       - Zero or more.
-      - Before 1.1.0 this was O(timeout), which now means what it means in every module of the action group, the
+      - Formerly O(timeout), which now means what it means in every module of the action group, the
         HTTP read timeout. A O(timeout) in C(module_defaults) for the group never changes the wait.
     type: float
     default: 300
-    version_added: 1.1.0
   timeout:
     description:
       - Read timeout, seconds to wait for one response once connected, as in every module of the action group;
         must be greater than 0. The log stream reads for at least 45 s between events, whatever this says
         (impCentral sends a keep-alive every 15 s).
       - "Deprecated meaning: given on the task itself (or in C(module_defaults) for this action by name) without
-        O(wait_timeout), it is also the wait, as before 1.1.0, with a deprecation warning. From 2.0.0 it is only
+        O(wait_timeout), it is also the wait, as it was formerly, with a deprecation warning. From 2.0.0 it is only
         the read timeout; use O(wait_timeout) for the wait."
     type: float
     default: 60
@@ -141,10 +140,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ ready.match_groupdict.version }}"
 
-- name: Wait for the new firmware on a whole production group (read from the device history, paced)
+- name: Wait until every device of a production group reports its firmware (read from the device history, paced)
   electricimp.impcentral.log_tail:
-    device_groups: [thermostats-production]
-    search_regex: 'firmware 2\.1 ready'
+    device_groups: [Thermostat production]
+    search_regex: 'firmware \d+\.\d+ ready'
     since: "120"
     wait_timeout: 600
     history_rate: 10
