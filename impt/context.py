@@ -22,8 +22,6 @@ from impt.prompt import Terminal, ask
 
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
-# A refused or unresolvable endpoint is retried once, not through the whole backoff (several seconds).
-IMPT_CONNECT_RETRIES = 1
 # Dead and slow endpoints (docs/docsite/rst/guide.rst): environment variable -> (default, what it sets). A server that
 # accepts and never answers fails a command within the deadline; a refused connection within about a second.
 NETWORK_SETTINGS = {
@@ -159,7 +157,6 @@ class Context:
         client = ImpCentralClient(
             endpoint,
             token_store=token_store,
-            connect_retries=IMPT_CONNECT_RETRIES,
             **settings,
             overall_label="command",
             debug_hook=hook,

@@ -47,6 +47,7 @@ options:
     type: str
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -110,6 +111,7 @@ def main() -> None:
             unbond_key=dict(type="str", no_log=True),
         ),
         identifiers=("device", "name", "device_group"),
+        product_scope=True,
     )
     module.run(ensure_device)
 

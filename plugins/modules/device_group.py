@@ -228,7 +228,6 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resourc
     rel_id,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (  # noqa: E402
-    AmbiguousEntityError,
     EntityNotFoundError,
 )
 
@@ -367,8 +366,8 @@ def target(m: ImpCentralModule, value: str, product: dict | None, siblings: list
         return {"id": None}
     try:
         found = m.one("device_group", value)
-    except (EntityNotFoundError, AmbiguousEntityError):
-        found = None
+    except EntityNotFoundError:
+        found = None  # an ambiguous name fails check mode as it fails the real run
     if found is None or (product is not None and rel_id(found, "product") != product["id"]):
         m.predict_missing("device_group", value)
         return {"id": None}

@@ -107,6 +107,7 @@ attributes:
     support: none
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes.actiongroup
 seealso:
   - module: electricimp.impcentral.log_tail

@@ -44,6 +44,7 @@ options:
     default: present
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -107,6 +108,7 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         identifiers=("device_group", "url"),
+        product_scope=True,
     )
     module.run(ensure_webhook)
 

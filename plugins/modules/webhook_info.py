@@ -29,6 +29,7 @@ options:
     type: str
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes.info_module
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -77,6 +78,7 @@ def main() -> None:
         refs={"device_group": "device_group"},
         view=with_mime_name,
         match=("event", "url"),
+        product_scope=True,
     )
 
 

@@ -123,8 +123,8 @@ class Rollout:
         """Resolve both groups and the canary's build, list the devices, plan; refuse (``RolloutError``) what
         cannot run. Reads only. Devices already in the canary group count as moved."""
         settings = self.settings
-        target = identify.one(self.client, "device_group", settings.target)
-        canary = identify.one(self.client, "device_group", settings.canary)
+        target = identify.one(self.client, "device_group", settings.target, product=settings.product)
+        canary = identify.one(self.client, "device_group", settings.canary, product=settings.product)
         self.target_id, self.canary_id = target["id"], canary["id"]
         self.names.update({target["id"]: attr(target, "name"), canary["id"]: attr(canary, "name")})
         if target["id"] == canary["id"]:
