@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr
 
 from impt import IMPT_VERSION
 from impt.errors import AuthError, ImptError, NotFoundError

@@ -19,7 +19,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.parsing.mod_args import ModuleArgsParser
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,

@@ -165,9 +165,9 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.option
     CONNECTION_OPTION_NAMES,
     connection_problem,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import DG_TYPES, IMP_TYPES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, flatten  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import DG_TYPES, IMP_TYPES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 
 display = Display()

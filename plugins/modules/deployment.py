@@ -205,11 +205,11 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import BadRequestError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_deployment_delete  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (  # noqa: E402
     attr,
     attributes,
     flatten,

@@ -80,7 +80,7 @@ deployments:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attributes, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attributes, flatten  # noqa: E402
 
 
 def main() -> None:

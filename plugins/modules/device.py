@@ -96,7 +96,7 @@ device:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_remove  # noqa: E402
 
 

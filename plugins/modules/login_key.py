@@ -83,7 +83,7 @@ login_key:
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule, blank  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_login_key_delete  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr  # noqa: E402
 
 
 def main() -> None:

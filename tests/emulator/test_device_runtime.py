@@ -115,7 +115,7 @@ def test_impt_shows_where_the_code_fails(api, emulator, tmp_path):
 
 def test_the_deployment_module_names_file_row_column_and_text(api):
     import deployment  # plugins/modules/deployment.py
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import BadRequestError
 
     group = api.group(api.product())
     url = f"{api.base_url}/deployments"

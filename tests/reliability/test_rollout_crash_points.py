@@ -20,7 +20,7 @@ import time
 import pytest
 import requests
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     RolloutSettings,

@@ -36,7 +36,7 @@ def as_tuple(version: str) -> tuple[int, ...]:
 
 def test_one_version_everywhere() -> None:
     """The collection, the Python distribution, the User-Agent, the changelog and the EE agree."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import VERSION
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import VERSION
 
     galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
     changelog = yaml.safe_load((ROOT / "changelogs" / "changelog.yaml").read_text())

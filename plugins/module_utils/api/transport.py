@@ -11,7 +11,7 @@ import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (
     CONNECT_RETRIES,
     DEFAULT_ENDPOINT,
     JSON_API,
@@ -20,7 +20,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constan
     STREAM_READ_TIMEOUT,
     USER_AGENT,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     DeadlineExceededError,
     ImpCentralError,
     ServerError,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import ID_RE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import ID_RE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,
@@ -35,7 +35,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.p
     DeleteRefusedError,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten
 
 # Server-managed values that would only make a diff noisy.
 NOISE = frozenset(

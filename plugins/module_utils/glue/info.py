@@ -9,7 +9,7 @@ Private to this collection: names here may change in any release.
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (
     AGENT_ID_RE,
     DEVICE_ID_RE,
     ID_RE,
@@ -23,7 +23,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constan
     SHA_RE,
     TAG_RE,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     IdentificationError,
@@ -36,7 +36,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural
     natural_key,
     natural_match,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, label, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr, label, rel_id
 
 __all__ = [
     "ATTRIBUTE_ORDER",

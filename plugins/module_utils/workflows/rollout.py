@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr, rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import Cancelled
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (

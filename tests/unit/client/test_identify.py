@@ -1,7 +1,7 @@
 """Entity identification: attribute order per kind, hierarchy with fallback, ambiguity, cost."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -234,7 +234,7 @@ def test_natural_keys(rsps, client):
 def test_a_404_of_the_lazy_login_is_no_not_found(rsps, make_client):
     """An unknown login key answers POST /auth/token with 404 (emulator, spec §3): a failed login, never an
     entity that "does not exist" (a delete with state absent would otherwise report nothing to do)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import NotFoundError
 
     client = make_client(tokens=None)
     client.set_credentials(login_key="0123456789abcdef")

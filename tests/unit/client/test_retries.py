@@ -2,17 +2,17 @@
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import BACKOFF_BASE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (
     CONNECT_RETRIES,
     STREAM_READ_TIMEOUT,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     DeadlineExceededError,
     RateLimitError,
     ServerError,
     TransportError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import BACKOFF_BASE
 from client_helpers import BASE, resource
 from urllib3.exceptions import ProtocolError
 

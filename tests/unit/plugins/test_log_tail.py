@@ -17,8 +17,8 @@ import responses
 from ansible_collections.electricimp.impcentral.plugins.action import log_tail
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import EntityNotFoundError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import Gap, LogLine, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import EntityNotFoundError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import END, Clock
 
 BASE = "http://api.test/v5"

@@ -2,7 +2,7 @@
 
 import re
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     DG_TYPE_NAMES as _RESOURCE_DG_TYPE_NAMES,
     DG_TYPES as _RESOURCE_DG_TYPES,
 )
