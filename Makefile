@@ -8,7 +8,7 @@ COLLECTION_LINK = $(SITE)/ansible_collections/electricimp/impcentral
 STAMP := $(VENV)/.installed
 ORACLE := tests/builder_oracle
 
-.PHONY: install test test-fast lint unit sanity ansible-lint demo bench clean test-faults matrix dist changelog
+.PHONY: install test test-fast lint docs-lint unit sanity ansible-lint demo bench clean test-faults matrix dist changelog docs
 
 install: $(STAMP) link $(ORACLE)/node_modules/.installed
 
@@ -39,7 +39,7 @@ link: $(STAMP)
 	@# it every impt run compiles the console and the client from source again (about 20 ms).
 	@$(BIN)/python -m compileall -q impt plugins impcentral_emulator > /dev/null
 
-test: install lint unit sanity ansible-lint
+test: install lint docs-lint unit sanity ansible-lint
 
 # The edit loop: lint, the unit and the emulator suites (under 2 minutes; docs/dev/testing.md).
 test-fast: install lint
@@ -50,6 +50,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# antsibull-docs checks the extra docs (docs/docsite: extra-docs.yml, links.yml, the RST and its labels)
+# and, with --plugin-docs, every plugin's and role's documentation (schema, markup, references).
+docs-lint: install
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent --disallow-unknown-collection-refs .
 
 # Two workers, each with its own emulator; a file's tests (or an xdist_group) stay on one worker
 # (tests/conftest.py). XDIST= runs in one process.
@@ -72,6 +77,25 @@ bench: install
 # The oldest and newest supported ansible-core: unit and integration suites and ansible-test sanity.
 matrix: install
 	$(BIN)/nox
+
+# The documentation site, as collections build theirs: antsibull-docs renders the plugins' and roles' own
+# docs with the guides of docs/docsite into RST, Sphinx makes HTML of it (build/docsite/build/html).
+# Offline: no intersphinx inventories, so references into Ansible's own docs (common return values,
+# configuration, action plugins, ansible.builtin, ANSIBLE_* variables) stay unresolved; any other warning
+# fails the build.
+DOCSITE := build/docsite
+DOCS_EXPECTED := undefined label: '(common_return_values|ansible_configuration_settings|action_plugins|ansible_collections\.ansible\.builtin\.)|'envvar' reference target not found: ANSIBLE_
+docs: install
+	rm -rf $(DOCSITE) && mkdir -p build && mkdir -m 700 $(DOCSITE)
+	$(BIN)/antsibull-docs sphinx-init --use-current --squash-hierarchy --fail-on-error --sphinx-theme alabaster \
+		--project electricimp.impcentral --title electricimp.impcentral --dest-dir $(DOCSITE) electricimp.impcentral
+	echo 'intersphinx_mapping = {}' >> $(DOCSITE)/conf.py
+	chmod 700 $(DOCSITE)/rst
+	cd $(DOCSITE) && $(CURDIR)/$(BIN)/antsibull-docs --config-file antsibull-docs.cfg collection --cleanup everything \
+		--fail-on-error --use-current --squash-hierarchy --dest-dir rst electricimp.impcentral
+	$(BIN)/sphinx-build -M html $(DOCSITE)/rst $(DOCSITE)/build -q -c $(DOCSITE) -w $(DOCSITE)/warnings.log --keep-going
+	@! grep -v -E "$(DOCS_EXPECTED)" $(DOCSITE)/warnings.log | grep -E "WARNING|ERROR"
+	@echo "docs: $(DOCSITE)/build/html/index.html"
 
 # The release artifacts: the wheel (collection + impt + emulator) and the Galaxy tarball, in dist/.
 # build/lib is removed first: setuptools copies into it and never deletes, so a file removed from the

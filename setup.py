@@ -2,7 +2,7 @@
 
 The repository root is the collection root, so the collection package maps to "." and its files
 are listed here rather than found: only what the Galaxy artifact ships goes in (plugins, roles,
-playbooks, meta, galaxy.yml, the README, LICENSE, CHANGELOG.rst), never the root's own scripts
+playbooks, meta, docs/docsite, galaxy.yml, the README, LICENSE, CHANGELOG.rst), never the root's own scripts
 (setup.py, noxfile.py) or the tests. pyproject.toml holds the rest of the metadata.
 """
 
@@ -19,7 +19,8 @@ COLLECTION = "ansible_collections.electricimp.impcentral"
 # an installed artifact (galaxy.yml stands in for MANIFEST.json: `ansible-galaxy collection list`
 # reads the version from it).
 COLLECTION_FILES = ["galaxy.yml", "README-collection.md", "LICENSE", "CHANGELOG.rst"]
-COLLECTION_TREES = ["meta", "roles", "playbooks"]
+# docs/docsite: the user guides (RST, rendered by antsibull-docs), which the roles' READMEs link to.
+COLLECTION_TREES = ["meta", "roles", "playbooks", "docs/docsite"]
 # Non-Python files the console and the emulator read at run time (Squirrel sources, seeds, notes).
 DATA_FILES = ["**/*.nut", "**/*.json", "**/*.yml", "**/*.yaml", "**/*.md", "**/*.txt"]
 
@@ -31,7 +32,7 @@ def collection_packages() -> list[str]:
 
 
 def collection_data() -> list[str]:
-    """Every file of meta/, roles/ and playbooks/, relative to the collection root."""
+    """Every file of meta/, roles/, playbooks/ and docs/docsite/, relative to the collection root."""
     names = [name for name in COLLECTION_FILES if (ROOT / name).is_file()]
     for tree in COLLECTION_TREES:
         for path in sorted((ROOT / tree).rglob("*")):

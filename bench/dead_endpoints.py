@@ -1,7 +1,8 @@
 """Dead and slow endpoints with the DEFAULT timeouts: how long impt and a module take to fail against a server
 that accepts connections and never answers, and impt against a refused connection. Prints one line per figure.
 
-Targets (issue 18, docs/guide.md "Timeouts"): silent server: impt < 45 s, a module task < 60 s; refused: impt < 2 s.
+Targets (issue 18, the guide's "Timeouts"): silent server: impt < 45 s, a module task < 60 s; refused: impt < 2 s,
+a module task < 2 s (issue 25: the one fail-fast policy, constants.CONNECT_RETRIES).
 Takes about 100 s (it waits the real defaults out). Run: .venv/bin/python bench/dead_endpoints.py
 """
 
@@ -74,6 +75,9 @@ def main() -> None:
         args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"endpoint": silent, "login_key": "k" * 16}}))
         seconds, line = timed([sys.executable, str(MODULE), str(args)], env, home)
         rows.append(("module product_info task, silent server", seconds, 60.0, line))
+        args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"endpoint": refused, "login_key": "k" * 16}}))
+        seconds, line = timed([sys.executable, str(MODULE), str(args)], env, home)
+        rows.append(("module product_info task, refused connection", seconds, 2.0, line))
     sock.close()
     for figure, seconds, target, line in rows:
         verdict = "met" if seconds < target else "MISSED"

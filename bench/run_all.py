@@ -350,6 +350,7 @@ def main() -> int:
         lambda: __import__("fleet_bench").bench(row),
         lambda: __import__("natives_fuzz_bench").bench(row),
         lambda: __import__("isolation_bench").bench(row),
+        lambda: __import__("callback_latency_bench").bench(row),
     )
     for part in parts:
         part()

@@ -16,6 +16,7 @@ from . import runtime
 from .app import create_app
 from .config import EmulatorConfig
 from .context import EMULATOR
+from .models.outbound import ENV_ALLOW, parse_allowed
 from .seeds import SeedError
 
 
@@ -65,6 +66,13 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
         help="run devices' and agents' Squirrel (default on where squirrel-lang imports; env "
         "IMPCENTRAL_EMULATOR_EXEC); off: devices log the literal server.log strings of their code",
     )
+    parser.add_argument(
+        "--allow-outbound",
+        metavar="HOST:PORT,...",
+        default=os.environ.get(ENV_ALLOW) or "",
+        help="targets agents' http.request may reach besides this emulator's agent URLs (default none; env "
+        f"{ENV_ALLOW}); never link-local, cloud metadata or the admin API",
+    )
     # For tests: a shorter restart back-off and watchdog.
     parser.add_argument("--restart-backoff", type=_positive, default=2.0, help=argparse.SUPPRESS)
     parser.add_argument("--cpu-limit", type=_positive, default=2.0, help=argparse.SUPPRESS)
@@ -88,6 +96,10 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
     if args.exec not in (None, "on", "off"):
         parser.error("IMPCENTRAL_EMULATOR_EXEC must be 'on' or 'off'")
     exec_code, exec_note = _execution(args.exec)
+    try:
+        allow_outbound = parse_allowed(args.allow_outbound)
+    except ValueError as exc:
+        parser.error(f"--allow-outbound: {exc}")
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -103,6 +115,7 @@ def parse_args(argv: list[str] | None = None) -> EmulatorConfig:
         restart_backoff=args.restart_backoff,
         cpu_seconds=args.cpu_limit,
         time_scale=args.time_scale,
+        allow_outbound=allow_outbound,
     )
 
 

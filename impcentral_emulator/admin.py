@@ -111,6 +111,21 @@ async def device_logs(request: web.Request) -> web.Response:
     return _ok({"logged": len(parsed)}, 201)
 
 
+@routes.put("/_emulator/devices/{device}/pins")
+async def device_pins(request: web.Request) -> web.Response:
+    """Drive the device's input pins: `{"pinA": 1, "pinB": 0.5, ...}` (digital 0/1, analog 0-65535);
+    the code reads them with `pin.read()`, and a digital input's callback runs when its level changes."""
+    device = _device(request)
+    body = await _object(request)
+    for name, value in body.items():
+        if not name.startswith("pin") or isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise invalid(f"'{name}': pin names start with 'pin' and levels are numbers.")
+    inputs = emulator_of(request).simulator.set_pins(device, body)
+    if inputs is None:
+        raise invalid("Pins are simulated only when the emulator runs code (--exec on).")
+    return _ok({"data": {"device_id": device["id"], "inputs": inputs}})
+
+
 @routes.post("/_emulator/devices/{device}/bless")
 async def bless(request: web.Request) -> web.Response:
     """A fixture blesses the DUT: it joins the fixture group's production target; `blessing` fires."""

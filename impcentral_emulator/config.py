@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -23,3 +23,5 @@ class EmulatorConfig:
     cpu_seconds: float = 2.0  # the watchdog: CPU time one callback of a VM may take
     time_scale: float = 1.0  # the devices' clock runs this many times faster than the wall (--time-scale)
     admin_token: str | None = None  # when set, /_emulator needs "Authorization: Bearer <token>"
+    # (host, port) agents' http.request may reach besides this emulator's agent URLs (--allow-outbound)
+    allow_outbound: frozenset[tuple[str, int]] = field(default_factory=frozenset)

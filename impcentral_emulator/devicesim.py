@@ -23,6 +23,7 @@ from typing import Any
 from . import impunit, runtime
 from .config import EmulatorConfig
 from .models import Models, Observer
+from .models.outbound import OutboundPolicy
 from .squirrel_text import SERVER_ERROR, SERVER_LOG, log_literals
 from .store import Record
 
@@ -51,7 +52,10 @@ class DeviceSimulator(Observer):
         self.config = config
         self.agent_url_base = f"http://{config.host}:{config.port}/agents"  # set again once listening
         self._tasks: set[asyncio.Task[None]] = set()
-        self.host = runtime.RuntimeHost(self, clock=clock, limits=limits) if limits is not None else None
+        policy = OutboundPolicy(config.allow_outbound)
+        self.host = (
+            runtime.RuntimeHost(self, clock=clock, limits=limits, outbound=policy) if limits is not None else None
+        )
         self._open = False
         self._commit_pending = False
         self.code_lines = 0  # lines the code logged since start (admin `GET /_emulator/runtime`, benchmarks)
@@ -86,6 +90,13 @@ class DeviceSimulator(Observer):
             deployment = self._deployment_of(device)
             if deployment is not None and device["online"]:
                 self._start(device, deployment, agent_restarts=True, wake_reason=WAKEREASON_POWER_ON)
+
+    def set_pins(self, device: Record, inputs: dict[str, Any]) -> dict[str, Any] | None:
+        """Levels on the device's input pins (admin API); None with execution off."""
+        if self.host is None:
+            return None
+        self.host.set_pins(device["id"], inputs)
+        return self.host.pins(device["id"])
 
     def state(self) -> dict[str, Any]:
         """What `GET /_emulator/runtime` shows: totals and, per account, whether its code can run."""

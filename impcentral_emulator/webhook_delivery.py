@@ -16,7 +16,7 @@ import aiohttp
 
 from . import ids
 from .models import Delivery
-from .models.webhooks import forbidden_target
+from .models.outbound import forbidden_target
 from .store import Record
 
 DELIVERY_TIMEOUT_SECONDS = 5

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr
 
 from impt import IMPT_VERSION
 from impt.errors import AuthError, ImptError, NotFoundError
@@ -22,9 +22,7 @@ from impt.prompt import Terminal, ask
 
 DEFAULT_ENDPOINT = "https://api.electricimp.com/v5"
 REFRESH_AHEAD = 180.0
-# A refused or unresolvable endpoint is retried once, not through the whole backoff (several seconds).
-IMPT_CONNECT_RETRIES = 1
-# Dead and slow endpoints (docs/guide.md): environment variable -> (default, what it sets). A server that
+# Dead and slow endpoints (docs/docsite/rst/guide.rst): environment variable -> (default, what it sets). A server that
 # accepts and never answers fails a command within the deadline; a refused connection within about a second.
 NETWORK_SETTINGS = {
     "IMPCENTRAL_CONNECT_TIMEOUT": 5.0,  # seconds for the connection to open
@@ -159,7 +157,6 @@ class Context:
         client = ImpCentralClient(
             endpoint,
             token_store=token_store,
-            connect_retries=IMPT_CONNECT_RETRIES,
             **settings,
             overall_label="command",
             debug_hook=hook,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import type_name
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import type_name
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types
 
 from impt.context import Context

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIME_NAMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import WEBHOOK_MIME_NAMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     KIND_LABELS,
     attr,
     attributes,

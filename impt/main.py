@@ -168,7 +168,7 @@ def translate(exc: BaseException, ctx: Context | None) -> ImptError:
     """Any exception → an ImptError with impt's wording (the client's errors module is imported only now)."""
     if isinstance(exc, ImptError):
         return exc
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common import errors as client
 
     if isinstance(exc, client.TransportError):
         # impt's phrase first (scripts match it), then which endpoint and what happened.

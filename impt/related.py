@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import rel_ref
 
 from impt import display
 from impt.display import INFO_RELATIONS, LIST_RELATIONS, OWNERSHIP_RELATIONS, Related, related_kind
@@ -44,7 +44,7 @@ class Catalog:
             if kind == "account" and entity_id == self.me_id():
                 self.known[key] = self.client.accounts.me()
                 return self.known[key]
-            from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError
+            from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import NotFoundError
 
             try:
                 self.known[key] = getattr(self.client, _CLIENT_ATTR[kind]).get(entity_id)

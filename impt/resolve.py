@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 from impt.context import Context
@@ -42,7 +42,7 @@ def _invalid(kind: str, value: str, exc: Any) -> ImptError:
 
 def find_one(ctx: Context, kind: str, value: str) -> dict:
     """Exactly one entity for what the user typed, else `<Type> "<value>" is not found.` / multiple-match error."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common import errors as client
 
     try:
         resource = identify.one(ctx.client, kind, value)
@@ -65,7 +65,7 @@ def find_one(ctx: Context, kind: str, value: str) -> dict:
 
 def find_all(ctx: Context, kind: str, values: list[str]) -> list[dict]:
     """Every entity matching any of the values (list filters: no ambiguity error, nothing found is fine)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api import errors as client
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common import errors as client
 
     found: dict[str, dict] = {}
     for value in values:

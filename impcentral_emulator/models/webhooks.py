@@ -1,15 +1,15 @@
 """Webhooks (spec §10): target URL rules, event/group-type rules; `event` is fixed for life.
 
+The targets nothing may reach are in `outbound.py`, shared with agents' `http.request`.
+
 `fire` hands matching webhooks to the delivery transport (`webhook_delivery.py`).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import posixpath
 import random
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from .. import errors, ids
 from ..access import get_visible, matching, visible
@@ -17,20 +17,12 @@ from ..errors import invalid
 from ..store import Record
 from . import records
 from .grouptypes import group_type
+from .outbound import forbidden_target
 
 if TYPE_CHECKING:
     from . import Models
 
 EVENTS = ("blessing", "blinkup", "deployment")
-ADMIN_PREFIX = "/_emulator"
-METADATA_HOSTS = {
-    "metadata",
-    "metadata.google.internal",
-    "metadata.goog",
-    "instance-data",
-    "instance-data.ec2.internal",
-}
-METADATA_ADDRESSES = {ipaddress.ip_address("100.100.100.200"), ipaddress.ip_address("fd00:ec2::254")}
 CONTENT_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
 
@@ -110,24 +102,3 @@ def _choice(value: Any, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise invalid(f"The attribute '{name}' must be one of: {', '.join(allowed)}.")
     return value
-
-
-def forbidden_target(host: str, path: str = "/") -> str | None:
-    """Why a webhook may not be sent there, or None: the emulator's own admin API (any host: a
-    hook must not reset or rewire the emulator) and link-local or cloud-metadata addresses.
-    Loopback receivers stay allowed (the demo and the tests listen there)."""
-    clean = posixpath.normpath("/" + unquote(path or "/").lstrip("/")).lower()
-    if clean == ADMIN_PREFIX or clean.startswith(ADMIN_PREFIX + "/"):
-        return f"Webhooks cannot target the emulator's admin API ({ADMIN_PREFIX})."
-    name = host.lower().rstrip(".")
-    if name in METADATA_HOSTS:
-        return "Webhooks cannot target a cloud metadata service."
-    try:
-        address = ipaddress.ip_address(name.split("%", 1)[0])
-    except ValueError:
-        return None
-    mapped = getattr(address, "ipv4_mapped", None)
-    address = mapped or address
-    if address.is_link_local or address in METADATA_ADDRESSES:
-        return "Webhooks cannot target link-local or cloud metadata addresses."
-    return None

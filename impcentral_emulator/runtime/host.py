@@ -19,10 +19,12 @@ from typing import Any
 
 from .clock import Clock, LoopClock
 from .compiler import FILES
+from .hardware import Flash
 from .limits import Limits, TokenBucket
+from .outbound import OwnAgentsOnly, Policy
 from .pool import WorkerProcess
-from .records import DeviceFacts, HttpAnswer, RuntimeEvents, _Account, _Device, _text, _Vm
-from .supervision import REBOOT_BATCH, Supervision
+from .records import DeviceFacts, HttpAnswer, RuntimeEvents, _Account, _Device, _Outgoing, _text, _Vm
+from .supervision import REBOOT_BATCH, WAKEREASON_PIN, Supervision
 from .values import check_plain, to_literal
 
 BATCH = 512
@@ -34,10 +36,23 @@ BROKEN_RETRY = 10.0  # an account whose workers could not start tries again afte
 class RuntimeHost(Supervision):
     """Runs every device's and agent's Squirrel for one emulator; see README.md for the wiring."""
 
-    def __init__(self, events: RuntimeEvents, clock: Clock | None = None, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        events: RuntimeEvents,
+        clock: Clock | None = None,
+        limits: Limits | None = None,
+        outbound: Policy | None = None,
+    ) -> None:
         self.events = events
         self.clock = clock or LoopClock()
         self.limits = limits or Limits()
+        self.outbound: Policy = outbound or OwnAgentsOnly()
+        self._outgoing: dict[tuple[str, int], _Outgoing] = {}  # (vm_id, request id) -> the request in flight
+        self._http_session: Any = None
+        self._flashes: dict[str, Flash] = {}  # device id -> its SPI flash (outlives boots and workers)
+        self._flash_epoch = 0  # stop_all() wipes every flash: workers drop flashes of an older epoch
+        self._pins: dict[str, dict[str, Any]] = {}  # device id -> pin inputs the admin API set
+        self._source: WorkerProcess | None = None  # the worker whose outputs are being handled
         self._accounts: dict[str, _Account] = {}
         self._devices: dict[str, _Device] = {}
         self._vms: dict[str, _Vm] = {}
@@ -74,6 +89,12 @@ class RuntimeHost(Supervision):
         for future in self._compiles.values():
             if not future.done():
                 future.cancel()
+        for outgoing in list(self._outgoing.values()):
+            outgoing.cancel()
+        self._outgoing.clear()
+        if self._http_session is not None:
+            await self._http_session.close()
+            self._http_session = None
 
     @property
     def broken(self) -> str | None:
@@ -166,6 +187,28 @@ class RuntimeHost(Supervision):
             account.broken = None
             account.crashes = 0
             account.last_crash = None
+        self._flashes.clear()
+        self._flash_epoch += 1
+        self._pins.clear()
+
+    def set_pins(self, device_id: str, inputs: dict[str, Any]) -> None:
+        """Levels on a device's input pins (the admin API): kept for its boots, told to its running code."""
+        self._pins.setdefault(device_id, {}).update(inputs)
+        device = self._devices.get(device_id)
+        if device is not None and device.wake_pins and any(inputs.get(pin) for pin in device.wake_pins):
+            self._wake(device_id, WAKEREASON_PIN)
+            return
+        vm = self._vms.get("d:" + device_id)
+        if vm is not None:
+            self._send(vm.vm_id, "pins", dict(inputs))
+            self._schedule_flush()
+
+    def pins(self, device_id: str) -> dict[str, Any]:
+        return dict(self._pins.get(device_id, {}))
+
+    def flash(self, device_id: str) -> Flash | None:
+        """The device's simulated SPI flash as far as the host has heard (tests, the admin API)."""
+        return self._flashes.get(device_id)
 
     def running(self, device_id: str) -> dict[str, bool]:
         return {"device": "d:" + device_id in self._vms, "agent": "a:" + device_id in self._vms}
@@ -263,6 +306,11 @@ class RuntimeHost(Supervision):
         payload: dict[str, Any] = {"role": role, "facts": facts, "code": code, "connected": device.connected}
         if role == "agent":
             payload["saved"] = self._saved(device)
+        else:
+            flash = self._flashes.get(device_id)
+            payload["flash"] = flash.snapshot() if flash is not None else {}
+            payload["flash_epoch"] = self._flash_epoch
+            payload["pins"] = dict(self._pins.get(device_id, {}))
         rate = self.limits.timer_fires_per_second
         fires = TokenBucket(rate, rate, self.clock.time())
         vm = self._vms[key] = _Vm(f"{key}#{next(self._boots)}", key, device_id, role, code, fires)
@@ -295,6 +343,10 @@ class RuntimeHost(Supervision):
             if target == vm.vm_id and not future.done():
                 future.set_result(_text(503, "The agent restarted"))
                 del self._requests[request_id]
+        for pending, outgoing in list(self._outgoing.items()):
+            if pending[0] == vm.vm_id and outgoing.worker is None:  # a sendsync's worker waits: it is answered
+                outgoing.cancel()
+                del self._outgoing[pending]
         self._send(vm.vm_id, "stop", None)
 
     def _tell_agent(self, device_id: str, connected: bool) -> None:
@@ -387,8 +439,10 @@ class RuntimeHost(Supervision):
         if done:
             w.inflight = None
             w.answered = True
+        self._source = w
         for vm_id, kind, data in outputs:
             self._handle_safely(vm_id, kind, data)
+        self._source = None
         self._schedule_flush()
         self._changed.set()
 
@@ -396,7 +450,9 @@ class RuntimeHost(Supervision):
         return [w for account in self._accounts.values() for w in account.workers()]
 
     def _busy(self) -> bool:
-        return self._flush_pending or bool(self._reboots) or any(w.queue or w.inflight for w in self._all_workers())
+        if self._flush_pending or self._reboots or self._outgoing:
+            return True
+        return any(w.queue or w.inflight for w in self._all_workers())
 
     def _reap_idle(self) -> None:
         """Close workers that have had nothing to run for `IDLE_SECONDS` (memory back to the machine)."""

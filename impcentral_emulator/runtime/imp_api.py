@@ -16,6 +16,8 @@ blobs only through `pack` (`values.PACK_SQUIRREL`), which refuses what an imp ca
 
 from __future__ import annotations
 
+from . import platform_api
+from .imp_platform import AGENT_PLATFORM, DEVICE_PLATFORM, constants
 from .natives import GUARDS_SQUIRREL
 from .values import PACK_SQUIRREL
 
@@ -26,7 +28,9 @@ KEPT_STDLIB = (
     "format split strip lstrip rstrip regexp escape startswith endswith blob "
     "_version_ _versionnumber_ _intsize_ _floatsize_ _charsize_"
 ).split()
-MATH_NAMES = "abs acos asin atan atan2 ceil cos exp fabs floor log log10 pow rand sin sqrt tan PI RAND_MAX".split()
+MATH_NAMES = (
+    "abs acos asin atan atan2 ceil cos exp fabs floor log log10 pow rand srand sin sqrt tan PI RAND_MAX"
+).split()
 API_DEVICE = ("server", "imp", "hardware", "agent", "math", "time", "date")
 API_AGENT = ("server", "imp", "device", "http", "math", "time", "date")
 WAKEREASONS = {
@@ -46,13 +50,18 @@ WAKEREASONS = {
 
 def prelude(role: str) -> str:
     """The Squirrel source that turns a desktop VM into an imp device or agent VM."""
-    names = (*KEPT_STDLIB, *(API_DEVICE if role == "device" else API_AGENT), *WAKEREASONS, "_guards")
+    platform = platform_api.ROOT_DEVICE if role == "device" else platform_api.ROOT_AGENT
+    platform_constants = constants(role)
+    api = API_DEVICE if role == "device" else API_AGENT
+    names = (*KEPT_STDLIB, *api, *WAKEREASONS, *platform, *platform_constants, "_guards")
     keep = ", ".join(f'"{name}"' for name in names)
     maths = "\n".join(f"    {name} = R.{name}," for name in MATH_NAMES)
-    consts = "\n".join(f"R.{name} <- {value};" for name, value in WAKEREASONS.items())
+    consts = "\n".join(f"R.{name} <- {value};" for name, value in {**WAKEREASONS, **platform_constants}.items())
     role_api = _DEVICE_API if role == "device" else _AGENT_API
     common = _COMMON.replace("%MATHS%", maths).replace("%CONSTS%", consts)
-    return _HEAD + PACK_SQUIRREL + GUARDS_SQUIRREL + common + role_api + _ENTRY_POINTS.replace("%KEEP%", keep)
+    platform_snippets = platform_api.squirrel(role) + (DEVICE_PLATFORM if role == "device" else AGENT_PLATFORM)
+    entry = _ENTRY_POINTS.replace("%KEEP%", keep)
+    return _HEAD + PACK_SQUIRREL + GUARDS_SQUIRREL + common + role_api + platform_snippets + entry
 
 
 _HEAD = r"""
@@ -110,7 +119,7 @@ R.math <- {
 R.time <- function() { return H("time"); };
 R.date <- function(t = null, kind = 'l') {
     if (t != null && typeof t != "integer" && typeof t != "float") throw "date: the time must be a number";
-    return ret(H("date", t == null ? null : t.tofloat()));
+    return ret(H("date", t));  // an integer stays one: a 32-bit float cannot hold today's time to the second
 };
 
 local function log(message, iserror) {
@@ -217,7 +226,7 @@ return {
     boot = function(code, name, seed) {
         srand(seed);
         nesting(code, "code");
-        local main = compile(code, name).bindenv(R);
+        local main = rawbind.acall([compile(code, name), R]);  // the root table lives as long as the VM
         main();
     },
     fire = function(handle) {
@@ -239,5 +248,6 @@ return {
         local hook = online ? hooks.connect : hooks.disconnect;
         if (hook != null) hook();
     },
+    platform = platform,
 };
 """

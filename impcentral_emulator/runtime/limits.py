@@ -52,6 +52,15 @@ class Limits:
     http_requests_per_second: float = 50.0  # per agent; past it (and the burst): 429
     http_request_burst: int = 100
     http_pending: int = 100  # requests an agent holds unanswered at once; past it: 429
+    # Agents' own requests (`http.request`, `sendasync`): made by the host's event loop, never the worker.
+    http_outbound_pending: int = 64  # requests one agent has in flight; past it sendasync is a runtime error
+    http_outbound_response_bytes: int = (
+        4 * MIB
+    )  # a larger answer is statuscode 63 (libcurl: maximum file size exceeded)
+    # Simulated hardware.
+    nv_bytes: int = 4 * KIB  # the `nv` table kept through deep sleep ("just under 4KB", imp API reference)
+    flash_held_bytes: int = 16 * MIB  # written SPI flash sectors one worker (an account's devices) holds; past it
+    # spiflash.write throws (the host mirrors what is held: this bounds the emulator's memory per account)
     # Source code given to `compilestring` (deployments have their own worker).
     source_nesting: int = 400  # brackets, or prefix operators in a row: Squirrel's compiler recurses
 

@@ -66,6 +66,22 @@ class _Vm:
     timers: dict[int, Cancellable] = field(default_factory=dict)
     due: collections.deque[int] = field(default_factory=collections.deque)  # fell due, waiting for the budget
     drain: Cancellable | None = None
+    link_down: bool = False  # a device's code called `server.disconnect()` and has not reconnected
+
+
+@dataclass
+class _Outgoing:
+    """An agent's own HTTP request in flight; `worker` is set for a sendsync (its worker waits)."""
+
+    task: Any
+    timer: Cancellable
+    worker: WorkerProcess | None = None
+    done: bool = False
+
+    def cancel(self) -> None:
+        self.done = True
+        self.task.cancel()
+        self.timer.cancel()
 
 
 @dataclass
@@ -77,6 +93,7 @@ class _Device:
     restarts: dict[str, Cancellable] = field(default_factory=dict)
     boot_facts: dict[str, Any] = field(default_factory=dict)
     requests: TokenBucket | None = None
+    wake_pins: set[str] | None = None  # in deep sleep: the pins whose high level wakes it
 
     def __post_init__(self) -> None:
         # Once per start: `asdict` deep-copies, too slow to repeat for every VM a killed worker hosted.

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .compiler import crashed
-from .records import HttpAnswer
+from .hardware import Flash, flash_bytes
+from .outbound import CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, failure, fetch, from_answer, own_agent
+from .records import HttpAnswer, _Outgoing
 from .values import Unsendable, check_plain
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from .pool import WorkerProcess
     from .records import _Vm
 
+WAKEREASON_TIMER = 1
+WAKEREASON_PIN = 3
 WAKEREASON_SQUIRREL_ERROR = 5
 
 
@@ -57,6 +61,12 @@ class Supervision:
         key = vm_id.split("#", 1)[0]
         vm = self._vms.get(key)
         prefix = "server" if key.startswith("d:") else "agent"
+        if kind == "flash":  # flash is written even by a VM stopped since: the chip keeps it
+            self._flash_written(key[2:], data)
+            return
+        if kind == "http" and data[1].get("sync"):  # its worker waits for the answer whatever happens
+            self._http_out(vm if vm is not None and vm.vm_id == vm_id else None, vm_id, data[0], data[1])
+            return
         if kind in ("log", "notice"):  # even from a VM replaced since: it ran, a real device would have sent it
             if key[2:] in self._devices:
                 if kind == "notice":
@@ -80,11 +90,129 @@ class Supervision:
                 timer.cancel()
         elif kind == "send":
             peer = self._vms.get(("a:" if vm.role == "device" else "d:") + vm.device_id)
-            if peer is not None:
+            if peer is not None and not peer.link_down:  # a device that disconnected hears nothing
                 self._send(peer.vm_id, "message", data)
+        elif kind == "link":  # the device's code dropped or restored its connection
+            if vm.link_down == data:
+                vm.link_down = not data
+                self.events.connection(vm.device_id, data)
+                self._tell_agent(vm.device_id, data)
+        elif kind == "restart":  # `server.restart()`: the device boots again after the back-off, as an imp reboots
+            self._halt(vm.key)
+            if not vm.link_down:
+                self.events.connection(vm.device_id, False)
+                self._tell_agent(vm.device_id, False)
+            device.cancel_restarts("device")
+            back = self.limits.restart_backoff
+            device.restarts["device"] = self.clock.call_later(back, lambda: self._restart(vm.device_id, "device", data))
         elif kind == "save":
             check_plain(data, self.limits.value_depth)
             self.events.save(device.facts.agent_id, data)
+        elif kind == "http":
+            self._http_out(vm, vm_id, data[0], data[1])
+        elif kind == "httpcancel":
+            outgoing = self._outgoing.pop((vm_id, data), None)
+            if outgoing is not None:
+                outgoing.cancel()
+                self._changed.set()
+        elif kind == "idle":
+            self._send(vm.vm_id, "idle", None)
+        elif kind == "deepsleep":
+            self._deep_sleep(vm, data)
+
+    # -- the platform: flash, deep sleep, agents' own requests ----------------------------------------
+    def _flash_written(self: RuntimeHost, device_id: str, change: tuple[str, int, bytes]) -> None:
+        """Mirror a write or erase: a worker that dies takes no flash with it."""
+        device = self._devices.get(device_id)
+        flash = self._flashes.get(device_id)
+        if flash is None:
+            size = flash_bytes(device.facts.imp_type) if device is not None else 0
+            if not size:
+                return
+            flash = self._flashes[device_id] = Flash(size)
+        what, address, data = change
+        if what == "e":
+            flash.erase(address)
+        else:
+            flash.write(address, data)
+
+    def _deep_sleep(self: RuntimeHost, vm: _Vm, sleep: tuple[float, list[str]]) -> None:
+        """The device goes offline (its agent hears it) and boots again after the time (woken by the timer)
+        or when one of its wake pins is driven high (`set_pins`)."""
+        seconds, wakers = sleep
+        device = self._devices[vm.device_id]
+        device.wake_pins = set(wakers)
+        self._halt(vm.key)
+        self.events.connection(vm.device_id, False)
+        self._tell_agent(vm.device_id, False)
+        device.cancel_restarts("device")
+        device.restarts["device"] = self.clock.call_later(seconds, lambda: self._wake(vm.device_id))
+        self._schedule_flush()
+
+    def _wake(self: RuntimeHost, device_id: str, reason: int = WAKEREASON_TIMER) -> None:
+        device = self._devices.get(device_id)
+        if device is None:
+            return
+        device.cancel_restarts("device")
+        device.wake_pins = None
+        if not device.connected:
+            return
+        self.events.connection(device_id, True)
+        self._boot(device_id, "device", device.device_code, reason)
+        self._schedule_flush()
+
+    def _http_out(self: RuntimeHost, vm: _Vm | None, vm_id: str, request_id: int, spec: dict[str, Any]) -> None:
+        """Make an agent's request on the event loop; the answer goes back as `httpdone` (or to the waiting
+        worker for a sendsync). The timeout runs on the runtime's clock; an agent URL of this emulator is
+        answered in process."""
+        waiting = self._source if spec.get("sync") else None
+        key = (vm_id, request_id)
+        device = self._devices.get(vm.device_id) if vm is not None else None
+
+        async def request() -> dict[str, Any]:
+            if device is None:
+                return failure(CURLE_RECV_ERROR, "the agent restarted")
+            own = own_agent(spec["url"], device.facts.agent_url_base)
+            if own is not None:
+                agent_id, path, query = own
+                answer = await self.http_request(agent_id, spec["method"], path, query, spec["headers"], spec["body"])
+                return from_answer(answer)
+            if self._http_session is None:
+                import aiohttp
+
+                # No session-wide timeout: each request's own (on the runtime clock) ends it.
+                self._http_session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+            return await fetch(spec, self.outbound, self.limits, self._http_session)
+
+        def finish(response: dict[str, Any]) -> None:
+            outgoing = self._outgoing.pop(key, None)
+            if outgoing is None or outgoing.done:
+                return
+            outgoing.cancel()
+            self._changed.set()
+            if waiting is not None:
+                try:
+                    waiting.writer.send(("httpsync", request_id, response))
+                except (OSError, ValueError):
+                    pass  # the worker died meanwhile
+                return
+            current = self._vms.get(vm.key) if vm is not None else None
+            if current is vm:
+                self._send(vm.vm_id, "httpdone", (request_id, response))
+
+        def done(task: Any) -> None:
+            if task.cancelled():
+                return
+            error = task.exception()
+            finish(failure(CURLE_RECV_ERROR, f"{type(error).__name__}: {error}") if error else task.result())
+
+        task = self._loop.create_task(request())
+        timeout = spec.get("timeout", 600.0)
+        seconds = timeout if timeout >= 0 else 10 * 365 * 86400.0  # NO_TIMEOUT
+        expired = failure(CURLE_OPERATION_TIMEDOUT, f"the request timed out after {timeout:g} s")
+        timer = self.clock.call_later(seconds, lambda: finish(expired))
+        self._outgoing[key] = _Outgoing(task, timer, waiting)
+        task.add_done_callback(done)
 
     def _http_answer(self: RuntimeHost, status: Any, headers: Any, body: Any) -> Any:
         if not isinstance(status, int) or not 100 <= status <= 599:  # noqa: PLR2004 - HTTP's status range
@@ -141,7 +269,7 @@ class Supervision:
         back = self.limits.restart_backoff
         device.restarts[vm.role] = self.clock.call_later(back, lambda: self._restart(vm.device_id, vm.role))
 
-    def _restart(self: RuntimeHost, device_id: str, role: str) -> None:
+    def _restart(self: RuntimeHost, device_id: str, role: str, wake_reason: int = WAKEREASON_SQUIRREL_ERROR) -> None:
         device = self._devices.get(device_id)
         if device is None:
             return
@@ -150,7 +278,7 @@ class Supervision:
             if not device.connected:
                 return
             self.events.connection(device_id, True)
-            self._boot(device_id, "device", device.device_code, WAKEREASON_SQUIRREL_ERROR)
+            self._boot(device_id, "device", device.device_code, wake_reason)
         else:
             self._boot(device_id, "agent", device.agent_code)
         self._schedule_flush()

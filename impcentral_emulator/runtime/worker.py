@@ -31,9 +31,12 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Any
 
+from . import platform_api
 from .capi import SquirrelError, bind_host, install_delegate_guards
 from .compiler import compile_file
+from .hardware import FLASH_CHIP_ID, MAX_DEEP_SLEEP, WARM_WAKES, Flash, flash_bytes
 from .imp_api import prelude
+from .imp_platform import I2C_BUSES, SPI_BUSES, pin_names
 from .limits import Limits, TokenBucket
 from .natives import GUARDED_DELEGATES, escape, nesting_problem
 from .values import Unsendable, text_of, to_json_ready, to_literal, unpack
@@ -67,6 +70,11 @@ class ImpVm:
         self.pending: set[int] = set()
         self.headers: dict[int, dict[str, str]] = {}
         self.pending_error: tuple[str, list[str]] | None = None
+        self.restarting = False  # `server.restart()` was called: the event's end is not an error
+        self.key = vm_id.split("#", 1)[0]
+        self.sleeping = False  # deep sleep asked: the rest of the callback is moot
+        self.http_pending: set[int] = set()
+        self.flash: Flash | None = None
         self.sends = TokenBucket(limits.messages_per_second, limits.message_burst, now)
         self.lines = TokenBucket(limits.log_lines_per_second, limits.log_line_burst, now)
         self.line_bytes = TokenBucket(limits.log_bytes_per_second, limits.log_byte_burst, now)
@@ -76,8 +84,8 @@ class ImpVm:
         ref = weakref.ref(self)
         self._bridge = bind_host(self.sq, "_h", lambda args: _call(ref, args))
         entry = self.sq.execute_bytecode(_prelude_bytecode(self.role))
-        install_delegate_guards(self.sq, GUARDED_DELEGATES)
-        self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect")}
+        install_delegate_guards(self.sq, {**GUARDED_DELEGATES, **platform_api.DELEGATES})
+        self.entry = {name: entry[name] for name in ("boot", "fire", "message", "request", "connect", "platform")}
 
     def close(self) -> None:
         """Drop the closures before the VM that owns them."""
@@ -92,8 +100,13 @@ class ImpVm:
         if op == "log":
             self.log(a, bool(b), c)
         elif op == "error":
-            frames = text_of(b).split("\n")
-            self.pending_error = (_line(a, limits.log_line_bytes), [f for f in frames if f])
+            message = _line(a, limits.log_line_bytes)
+            frames = [f for f in text_of(b).split("\n") if f]
+            # An error that crosses a native call (`[].map(f)`, a bound closure with default parameters)
+            # reaches the handler again at each native boundary, with fewer frames: keep the deepest.
+            earlier = self.pending_error
+            if earlier is None or earlier[0] != message or len(frames) > len(earlier[1]):
+                self.pending_error = (message, frames)
         elif op == "time":
             return int(self.clock())
         elif op == "date":
@@ -125,6 +138,8 @@ class ImpVm:
         elif op == "nesting":
             problem = nesting_problem(text_of(a), text_of(b), limits.source_nesting)
             return problem
+        elif op == "mac":  # the imp's form: twelve hex digits, without the record's separators
+            return str(self.facts["mac"]).replace(":", "").replace("-", "").lower()
         elif op in _FACTS:
             return self.facts[_FACTS[op]]
         elif op == "info":
@@ -133,8 +148,72 @@ class ImpVm:
             return 1 if self.connected else 0
         elif op == "agenturl":
             return ":" + self.facts["agent_url_base"].rstrip("/") + "/" + self.facts["agent_id"]
+        elif op.startswith("flash"):
+            return self.host_flash(op, a, b, c)
+        elif op in ("deepsleep", "secondsuntil", "onidle", "nvsave", "nvlost", "httpcancel"):
+            return self.host_platform(op, a, b, c)
         else:
-            return self.host_values(op, a, b, c)
+            answer = platform_api.host(self, op, a, b, c)
+            return self.host_values(op, a, b, c) if answer is NotImplemented else answer
+        return None
+
+    def host_flash(self, op: str, a: Any, b: Any, c: Any) -> Any:
+        """`hardware.spiflash`: the device's flash lives in the worker (`Worker.flashes`), mirrored by the host."""
+        flash = self.flash
+        if op == "flashsize":
+            return flash.size if flash is not None else 0
+        if op == "flashid":
+            return FLASH_CHIP_ID
+        if not isinstance(a, int) or (op != "flasherase" and not isinstance(b, (int, bytes))):
+            return "!spiflash: the address must be an integer"
+        if op == "flashread":
+            if not isinstance(b, int):
+                return "!spiflash.read: the count must be an integer"
+            problem = flash.check(a, b)
+            return f"!spiflash.read: {problem}" if problem else "=" + to_literal(flash.read(a, b))
+        if op == "flasherase":
+            if a % 4096:
+                return f"!spiflash.erasesector: {a:#x} is not on a 4 KB sector boundary"
+            problem = flash.check(a, 4096)
+            if problem:
+                return f"!spiflash.erasesector: {problem}"
+            flash.erase(a)
+            self.worker.out.append((self.vm_id, "flash", ("e", a, b"")))
+            return None
+        data = bytes(b)
+        problem = flash.check(a, len(data))
+        if problem:
+            return f"!spiflash.write: {problem}"
+        fresh = sum(1 for i in range(a // 4096, (a + max(len(data), 1) - 1) // 4096 + 1) if i not in flash.sectors)
+        held = sum(len(f.sectors) for _, f in self.worker.flashes.values()) + fresh
+        limit = self.worker.limits.flash_held_bytes
+        if fresh and held * 4096 > limit:
+            return f"!spiflash.write: the emulator holds at most {limit / 1048576:g} MiB of written flash per account"
+        flash.write(a, data)
+        self.worker.out.append((self.vm_id, "flash", ("w", a, data)))
+        if isinstance(c, int) and c & 2 and flash.read(a, len(data)) != data:  # SPIFLASH_POSTVERIFY
+            return 1
+        return 0
+
+    def host_platform(self, op: str, a: Any, b: Any, c: Any) -> Any:
+        """Deep sleep, `nv`, `imp.onidle` and cancelling an agent's request."""
+        if op == "deepsleep":
+            if not 0 <= a <= MAX_DEEP_SLEEP:
+                return f"!imp.deepsleepfor: the time must be 0-{MAX_DEEP_SLEEP} seconds"
+            self.sleeping = True
+            wakers = [text_of(name) for name in b or []]
+            self.worker.out.append((self.vm_id, "deepsleep", (float(a), wakers)))
+        elif op == "secondsuntil":
+            return _seconds_until(self.clock(), a, b, *c)
+        elif op == "onidle":
+            self.worker.out.append((self.vm_id, "idle", None))
+        elif op == "nvsave":
+            self.worker.keep_nv(self.key, None if a is None else unpack(a, b, self.worker.limits.value_depth))
+        elif op == "nvlost":
+            self.worker.out.append((self.vm_id, "notice", f"nv not kept: {text_of(a)}"))
+        elif op == "httpcancel":
+            self.http_pending.discard(a)
+            self.worker.out.append((self.vm_id, "httpcancel", a))
         return None
 
     def host_values(self, op: str, a: Any, b: Any, c: Any) -> Any:
@@ -165,11 +244,33 @@ class ImpVm:
             elif op == "respond":
                 body = bytes(c)
                 self.worker.out.append((self.vm_id, "respond", (a, b, self.headers.pop(a, {}), body)))
+            elif op == "httpsend":
+                return self.http_send(unpack(a, b, limits.value_depth))
             else:
                 return f"!unknown host function {op}"
         except (Unsendable, ValueError, TypeError, RecursionError) as exc:
             return f"!{op}: {exc}"
         return None
+
+    def http_send(self, spec: dict[str, Any]) -> Any:
+        """`sendasync` (the host makes the request; `httpdone` brings the answer) or `sendsync` (waits here)."""
+        limits = self.worker.limits
+        what = "httprequest.sendsync" if spec.get("sync") else "httprequest.sendasync"
+        if len(self.http_pending) >= limits.http_outbound_pending:
+            return f"!{what}: too many requests in flight (at most {limits.http_outbound_pending})"
+        headers = spec.get("headers") or {}
+        spec["headers"] = {str(k): _plain(v) for k, v in headers.items()}
+        body = spec.get("body") or b""
+        spec["body"] = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogateescape")
+        request_id = self.worker.next_request()
+        if not spec.get("sync"):
+            self.http_pending.add(request_id)
+            self.worker.out.append((self.vm_id, "http", (request_id, spec)))
+            return request_id
+        answer = self.worker.wait_http(self.vm_id, request_id, spec)
+        if answer is None:
+            return f"!{what}: the emulator cannot wait for a request here"
+        return "=" + to_literal(answer)
 
     def log(self, data: bytes, is_error: bool, length: int) -> None:
         """A line of `server.log`/`server.error`, cut to `log_line_bytes`, within the VM's log budget."""
@@ -275,11 +376,28 @@ def _date(when: float) -> dict[str, Any]:
     }
 
 
+def _seconds_until(now: float, hour: int, minute: int, second: int, day: int) -> float:
+    """Seconds from `now` to the next UTC time of day (on weekday `day`, 0 Sunday, -1 any)."""
+    if not (0 <= hour <= 23 and 0 <= minute <= 60 and 0 <= second <= 60 and -1 <= day <= 6):  # noqa: PLR2004
+        raise SquirrelError("imp.deepsleepuntil: hour 0-23, minute and second 0-60, day 0-6")
+    midnight = now - now % 86400
+    for offset in range(8):
+        at = midnight + offset * 86400 + hour * 3600 + minute * 60 + second
+        weekday = (time.gmtime(at - at % 86400).tm_wday + 1) % 7
+        if at > now and (day < 0 or weekday == day):
+            return at - now
+    return 7 * 86400.0
+
+
 class Worker:
     """The event loop of one worker process."""
 
-    def __init__(self, limits: Limits, writer: Connection | None = None) -> None:
+    def __init__(self, limits: Limits, writer: Connection | None = None, reader: Connection | None = None) -> None:
         self.writer = writer
+        self.reader = reader
+        self.flashes: dict[str, tuple[int, Flash]] = {}  # device key -> (host's epoch, its SPI flash across boots)
+        self.nvs: dict[str, Any] = {}  # device key -> the `nv` table kept for a warm boot
+        self.requests = 0
         self.limits = limits
         self.vms: dict[str, ImpVm] = {}
         self.out: list[tuple[str, str, Any]] = []
@@ -294,7 +412,30 @@ class Worker:
             "response": limits.http_response_bytes,
             "depth": limits.value_depth,
             "memory": limits.memory_bytes,
+            "nv": limits.nv_bytes,
         }
+
+    def next_request(self) -> int:
+        self.requests += 1
+        return self.requests
+
+    def keep_nv(self, key: str, value: Any) -> None:
+        if value is None:
+            self.nvs.pop(key, None)
+        else:
+            self.nvs[key] = value
+
+    def wait_http(self, vm_id: str, request_id: int, spec: dict[str, Any]) -> Any:
+        """`sendsync`: hand the request to the host, then block until its answer (the reference's sendsync
+        blocks the agent; here the worker, which hosts only this account's agents, waits with it)."""
+        if self.writer is None or self.reader is None:
+            return None
+        self.out.append((vm_id, "http", (request_id, {**spec, "sync": True})))
+        self.flush()
+        while True:
+            message = self.reader.recv()
+            if isinstance(message, tuple) and message[:2] == ("httpsync", request_id):
+                return message[2]
 
     def run_batch(self, batch: list[tuple[int, str, str, Any, float]], progress: Any) -> list[tuple[str, str, Any]]:
         """Run a batch; returns the outputs not already flushed (the host gets them as the batch's end)."""
@@ -322,11 +463,13 @@ class Worker:
         if op == "stop":
             vm = self.vms.pop(vm_id, None)
             if vm is not None:
+                self.capture_nv(seq, vm, now)
                 vm.close()
             return
         if op == "boot":
             old = self.vms.pop(vm_id, None)
             if old is not None:
+                self.capture_nv(seq, old, now)
                 old.close()
         elif vm_id not in self.vms:
             if op == "request":
@@ -334,6 +477,8 @@ class Worker:
             return
         before = self.rss()
         vm = self.vms.get(vm_id)
+        if vm is not None and vm.sleeping:
+            return  # in deep sleep: nothing runs until the host boots it again
         self.guard(seq, vm.memory if vm is not None else 0)
         try:
             if vm is None:
@@ -350,6 +495,42 @@ class Worker:
             self.out.append((vm_id, "memory", vm.memory))
             self.vms.pop(vm_id).close()
 
+    def capture_nv(self, seq: int, vm: ImpVm, now: float) -> None:
+        """A device stops: its `nv` table is kept for its next warm boot (deep sleep kept it already)."""
+        if vm.role != "device" or vm.sleeping:
+            return
+        self.guard(seq, vm.memory)
+        try:
+            vm.now, vm.slept = now, 0.0
+            vm.entry["platform"]["nv"]()
+        except Exception:  # noqa: BLE001, S110 - an nv that cannot be packed is not kept, as on an imp
+            self.nvs.pop(vm.key, None)
+        finally:
+            self.unguard()
+
+    def setup_device(self, vm: ImpVm, payload: dict[str, Any]) -> None:
+        """Before a device's code: its pins, buses, flash and (on a warm boot) `nv`."""
+        facts = vm.facts
+        size = flash_bytes(facts.get("imp_type", ""))
+        if size:
+            epoch = payload.get("flash_epoch", 0)
+            kept = self.flashes.get(vm.key)
+            if kept is None or kept[0] != epoch:  # new here, or the host wiped flashes since (reset)
+                kept = self.flashes[vm.key] = (epoch, Flash(size, payload.get("flash")))
+            vm.flash = kept[1]
+        nv = self.nvs.get(vm.key) if facts.get("wake_reason") in WARM_WAKES else None
+        if nv is None:
+            self.nvs.pop(vm.key, None)
+        info = {
+            "pins": pin_names(facts.get("imp_type", "")),
+            "i2c": list(I2C_BUSES),
+            "spi": list(SPI_BUSES),
+            "inputs": payload.get("pins") or {},
+            "flash": size,
+            "nv": nv,
+        }
+        vm.entry["platform"]["setup"]("=" + to_literal(info))
+
     def boot_vm(self, vm_id: str, payload: Any, now: float) -> ImpVm | None:
         try:
             vm = self.vms[vm_id] = ImpVm(self, vm_id, payload, now)
@@ -362,6 +543,8 @@ class Worker:
         try:
             if op == "boot":
                 name = "device_code" if vm.role == "device" else "agent_code"
+                if vm.role == "device":
+                    self.setup_device(vm, payload)
                 vm.entry["boot"](payload["code"], name, _seed(vm.vm_id))
             elif op == "fire":
                 vm.pending.discard(payload)
@@ -375,7 +558,17 @@ class Worker:
                 request_id, request = payload
                 if not vm.entry["request"](request_id, "=" + to_literal(request)):
                     self.out.append((vm.vm_id, "respond", (request_id, 404, {}, b"no http.onrequest handler")))
+            elif op == "httpdone":
+                request_id, response = payload
+                vm.http_pending.discard(request_id)
+                vm.entry["platform"]["httpdone"](request_id, "=" + to_literal(response))
+            elif op == "pins":
+                vm.entry["platform"]["pins"]("=" + to_literal(payload))
+            elif op == "idle":
+                vm.entry["platform"]["idle"]()
         except Exception as exc:  # noqa: BLE001 - any Squirrel error ends this event, as on an imp
+            if vm.restarting or vm.sleeping:
+                return  # `server.restart()` or deep sleep ended the event; the host boots the device again
             message, frames = vm.pending_error or (str(exc), [])
             self.out.append((vm.vm_id, "error", (message, frames)))
 
@@ -437,7 +630,7 @@ def main(argv: list[str]) -> None:
     writer = Connection(int(argv[1]), readable=False)
     progress = mmap.mmap(int(argv[2]), PAGE_SIZE)
     limits = Limits(**json.loads(argv[3]))
-    worker = Worker(limits, writer)
+    worker = Worker(limits, writer, reader)
     if limits.worker_nice > 0:
         os.nice(limits.worker_nice)  # below the emulator's event loop (see `Limits.worker_nice`)
     for role in ("device", "agent"):  # warm up while the host is still setting up

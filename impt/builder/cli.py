@@ -8,7 +8,7 @@
 
 Arguments are read as Builder reads them (any other word is the input file). The output goes to stdout;
 warnings and the one-line error go to stderr, and an error exits 1. `--lib` takes Python files (see
-docs/impt.md): a file's `exports` dict, else its public functions, join Builder's functions.
+docs/docsite/rst/impt.rst): a file's `exports` dict, else its public functions, join Builder's functions.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ where:
 \t-l - generates line control statements
 \t-D<varname> <value> - defines a variable
 \t--github-token <token> - a GitHub personal access token
-\t--azure-user, --azure-token, --bitbucket-server-* - accepted; those repositories are not read (see docs/impt.md)
+\t--azure-user, --azure-token, --bitbucket-server-* - accepted; those repositories are not read (see the impt guide)
 \t--lib <path_to_file> - include the specified Python file(s) as a library
 \t--use-remote-relative-includes - interpret every local include as relative to the location of the source file
 \t--suppress-duplicate-includes-warning - do not warn when the same content is included more than once

@@ -16,9 +16,11 @@ import re
 from datetime import datetime, timedelta
 
 from ansible.module_utils.basic import missing_required_lib
+from ansible.parsing.mod_args import ModuleArgsParser
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
+    AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,
 )
@@ -35,7 +37,10 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.f
     parse_iso_timestamp,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import (
+    CONNECTION_ARGSPEC,
+    connection_problem,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.targets import device_targets
 
@@ -45,12 +50,24 @@ ARGSPEC = dict(
     device_groups=dict(type="list", elements="str", default=[]),
     search_regex=dict(type="str"),
     fail_regex=dict(type="str"),
-    # Numbers are checked by check_options(), which names the option in a plain message.
-    timeout=dict(type="raw", default=300),
+    # Numbers are checked by check_options(), which names the option in a plain message. timeout is the HTTP
+    # read timeout of every module (default 60); given on the task itself without wait_timeout it is also the
+    # wait, as it was formerly (deprecated, see split_timeouts()).
+    timeout=dict(type="raw"),
+    wait_timeout=dict(type="raw"),
     lines=dict(type="raw"),
     duration=dict(type="raw"),
     since=dict(type="str"),
     history_rate=dict(type="raw", default=HISTORY_RATE),
+    product=dict(type="str"),
+)
+WAIT_TIMEOUT = 300.0
+HTTP_TIMEOUT = float(CONNECTION_ARGSPEC["timeout"]["default"])  # every module's read timeout
+TIMEOUT_REMOVAL_VERSION = "2.0.0"
+TIMEOUT_DEPRECATION = (
+    "log_tail: timeout given on the task without wait_timeout is also the wait, as before; from version %s of "
+    "electricimp.impcentral, timeout is only the HTTP read timeout, as in every other module of the action group. "
+    "Use wait_timeout for the wait." % TIMEOUT_REMOVAL_VERSION
 )
 CHECK_MODE_NOTE = (
     "Check mode: the log stream was not opened (impCentral keeps one live log stream per account, and "
@@ -71,15 +88,32 @@ class ActionModule(ActionBase):
         del tmp
         args = self.validate_argument_spec(argument_spec=ARGSPEC, required_one_of=[("devices", "device_groups")])[1]
         try:
+            args, deprecated = split_timeouts(args, own_options(self._task))
             tail = Tail(args, check_mode=bool(self._task.check_mode))
         except OptionError as exc:
             result.update(failed=True, changed=False, msg=str(exc))
             return result
+        if deprecated:
+            result["deprecations"] = [
+                {
+                    "msg": TIMEOUT_DEPRECATION,
+                    "version": TIMEOUT_REMOVAL_VERSION,
+                    "collection_name": "electricimp.impcentral",
+                }
+            ]
         if requests_missing():
             result.update(failed=True, changed=False, msg=missing_required_lib("requests"))
             return result
+        client = None
         try:
-            tail.run(connect(dict(args, timeout=tail.args["timeout"]), user_agent="ansible-log_tail", waits=True))
+            client = connect(args, user_agent="ansible-log_tail", waits=True)
+            tail.run(client)
+        except AmbiguousEntityError as exc:
+            option = "devices" if exc.kind == "device" else "device_groups"
+            try:
+                tail.failure = identify.how_to_choose(client, exc, option)
+            except ImpCentralClientError:
+                tail.failure = str(exc)
         except ImpCentralClientError as exc:
             tail.failure = exc.describe() if hasattr(exc, "describe") else str(exc)
         except ValueError as exc:
@@ -102,7 +136,7 @@ class Tail:
         self.fail = self.args["fail_regex"]
         self.since = self.args["since"]
         self.started = self.clock.monotonic()
-        limit = self.args["timeout"]
+        limit = self.args["wait_timeout"]
         if self.args["duration"] is not None:
             limit = min(limit, self.args["duration"])
         self.deadline = self.started + limit
@@ -196,8 +230,9 @@ class Tail:
         return ids
 
     def lookup(self, client, kind: str, value: str):
+        product = self.args.get("product") if kind == "device_group" else None
         try:
-            return identify.one(client, kind, value)
+            return identify.one(client, kind, value, product=product)
         except EntityNotFoundError:
             if not self.check_mode:
                 raise
@@ -256,6 +291,46 @@ class Tail:
         return out
 
 
+def own_options(task) -> set | None:
+    """The option names given for this task itself: in the task, or in ``module_defaults`` for log_tail by
+    name (not for a group such as ``group/electricimp.impcentral.impcentral``). None when the task's own
+    arguments cannot be told apart (then every given option counts as the task's own)."""
+    ds = task.get_ds() if hasattr(task, "get_ds") else None
+    if not isinstance(ds, dict):
+        return None
+    try:
+        raw_args = ModuleArgsParser(ds, collection_list=task.collections).parse(skip_action_validation=True)[1]
+    except Exception:  # noqa: BLE001 - arguments built by a template: not known before templating
+        return None
+    names = set(raw_args or {})
+    defaults = task.module_defaults if isinstance(task.module_defaults, list) else []
+    for entry in defaults:
+        for action, values in entry.items() if isinstance(entry, dict) else ():
+            if not action.startswith("group/") and action.split(".")[-1] == "log_tail" and isinstance(values, dict):
+                names.update(values)
+    return names
+
+
+def split_timeouts(args: dict, own: set | None) -> tuple:
+    """(args with ``timeout`` the HTTP read timeout and ``wait_timeout`` the wait, whether the deprecated
+    meaning was used). A ``timeout`` from the action group's ``module_defaults`` is only the HTTP timeout and
+    leaves the wait alone; one given on the task itself, without ``wait_timeout``, keeps its old meaning (the
+    wait, and the HTTP timeout too, as before) with a deprecation warning."""
+    out = dict(args)
+    timeout = args.get("timeout")
+    own_timeout = timeout is not None and (own is None or "timeout" in own)
+    if args.get("wait_timeout") is None and own_timeout:
+        out["wait_timeout"] = seconds_option(timeout, "timeout")
+        out["timeout"] = out["wait_timeout"] or None  # 0 (no wait) leaves the HTTP timeout at its default
+        return out, True
+    out["wait_timeout"] = WAIT_TIMEOUT if args.get("wait_timeout") is None else args["wait_timeout"]
+    out["timeout"] = HTTP_TIMEOUT if timeout is None else timeout
+    problem = connection_problem({"timeout": out["timeout"]}, strict=True)
+    if problem:
+        raise OptionError(problem)
+    return out, False
+
+
 def check_options(args: dict, clock: Clock | None = None) -> dict:
     """The options log_tail uses, converted and checked; ``OptionError`` names the option at fault."""
     out = dict(args)
@@ -263,7 +338,7 @@ def check_options(args: dict, clock: Clock | None = None) -> dict:
         raise OptionError("devices or device_groups must be given (a non-empty list): there is nothing to follow.")
     out["search_regex"] = compile_option(args.get("search_regex"), "search_regex")
     out["fail_regex"] = compile_option(args.get("fail_regex"), "fail_regex")
-    out["timeout"] = seconds_option(args.get("timeout", 300), "timeout")
+    out["wait_timeout"] = seconds_option(args.get("wait_timeout", WAIT_TIMEOUT), "wait_timeout")
     out["duration"] = None if args.get("duration") is None else seconds_option(args["duration"], "duration")
     out["lines"] = None if args.get("lines") is None else count_option(args["lines"], "lines")
     out["history_rate"] = rate_option(args.get("history_rate", HISTORY_RATE), "history_rate")

@@ -18,7 +18,10 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
+    AmbiguousEntityError,
+    ImpCentralClientError,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_ARGSPEC
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import (
@@ -27,6 +30,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.c
     cancel_on_signals,
     watching_parent,
 )
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import HISTORY_RATE
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import EMPTY_REPORT, run_rollout
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout_plan import (
@@ -48,6 +52,7 @@ ARGSPEC = dict(
     failure_threshold_percent=dict(type="float", default=0),
     min_number_of_executed_things=dict(type="int", default=1),
     history_rate=dict(type="float", default=HISTORY_RATE),
+    product=dict(type="str"),
 )
 # SIGALRM is how ansible-core ends a task at its ``timeout``: a cancel too, not an exception mid-request.
 CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
@@ -73,6 +78,7 @@ class ActionModule(ActionBase):
             return result
         token = CancelToken()
         with cancel_on_signals(token, CANCEL_SIGNALS), watching_parent(token):
+            client = None
             try:
                 client = connect(args, user_agent="ansible-release_rollout", waits=True)
                 token.guard(client.transport)
@@ -87,5 +93,16 @@ class ActionModule(ActionBase):
                 )
             except ImpCentralClientError as exc:
                 message = exc.describe() if hasattr(exc, "describe") else str(exc)
+                if isinstance(exc, AmbiguousEntityError) and client is not None:
+                    option = "canary_device_group" if exc.value == args["canary_device_group"] else "device_group"
+                    message = ambiguity(client, exc, option)
                 result.update(EMPTY_REPORT, failed=True, changed=False, msg=message)
         return result
+
+
+def ambiguity(client, exc: AmbiguousEntityError, option: str) -> str:
+    """The candidates and how to choose one; the client's own message if the products cannot be read."""
+    try:
+        return identify.how_to_choose(client, exc, option)
+    except ImpCentralClientError:
+        return str(exc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: devices
 short_description: impCentral devices as an Ansible inventory
-version_added: 1.1.0
+version_added: 1.0.0
 author:
   - Electric Imp collection maintainers (@electricimp)
 description:
@@ -21,6 +21,12 @@ description:
     product and Device Group. A device is not a machine Ansible can log in to; manage it from the
     controller with C(connection: local) or C(delegate_to: localhost)."
   - The inventory file name must end with C(.impcentral.yml) or C(.impcentral.yaml).
+  - "Every option of the file but O(compose), O(groups) and O(keyed_groups) (evaluated per host) is templated
+    when the file is read, lookups included, for example
+    C(endpoint: \"{{ lookup('ansible.builtin.env', 'FLEET_EP') }}\")."
+  - "Options are checked before any request: a Device Group type, imp type or O(host_name) outside the known
+    values, a boolean that is not true or false (V(maybe), V(7)), or a timeout that is not greater than 0 stops
+    the inventory with an error naming the option and the value, as an unknown product or Device Group does."
 options:
   plugin:
     description:
@@ -69,6 +75,7 @@ options:
       - Only devices of Device Groups of these types (C(impt) names such as V(development) or V(production),
         or API types such as V(production_devicegroup)).
       - Sent to the API as C(filter[devicegroup.type]).
+      - Any other value is an error naming it.
     type: list
     elements: str
     default: []
@@ -76,6 +83,8 @@ options:
     description:
       - Only devices of these imp types (for example V(imp005)). The API has no such filter; it is applied to
         the listed devices.
+      - One of V(imp001), V(imp002), V(imp003), V(imp004m), V(imp005), V(imp006), V(imp007) and V(impC001);
+        any other value is an error naming it.
     type: list
     elements: str
     default: []
@@ -83,6 +92,7 @@ options:
     description:
       - V(true) keeps only online devices, V(false) only offline ones; unset keeps both.
         The API has no such filter; it is applied to the listed devices.
+      - Anything but a boolean (V(maybe)) is an error naming the value.
     type: bool
   include_unassigned:
     description:
@@ -148,10 +158,16 @@ try:  # ansible-core 2.19+ never templates inventory data that is not marked tru
 except ImportError:  # older ansible-core templates every string: device names are user data, keep them unsafe
     user_data = wrap_var
 
+from ansible.module_utils.parsing.convert_bool import boolean  # noqa: E402
+
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth import connect, requests_missing  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_OPTION_NAMES  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, flatten  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import (  # noqa: E402
+    CONNECTION_OPTION_NAMES,
+    connection_problem,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import DG_TYPES, IMP_TYPES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 
 display = Display()
@@ -159,6 +175,30 @@ display = Display()
 # Attributes that must never become host variables, even if an API version starts returning them.
 SECRET_ATTRIBUTES = frozenset(("unbond_key", "password", "login_key", "access_token", "refresh_token", "token"))
 UNSAFE_HOST_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+# Options that are Jinja expressions evaluated per host later (constructed): never templated on reading the file.
+PER_HOST_OPTIONS = frozenset(("plugin", "compose", "groups", "keyed_groups"))
+LIST_OPTIONS = ("products", "device_groups", "device_group_types", "imp_types")
+BOOL_OPTIONS = (
+    "online",
+    "include_unassigned",
+    "token_cache",
+    "validate_certs",
+    "cache",
+    "strict",
+    "use_extra_vars",
+    "leading_separator",
+)
+# Filters whose values are known in advance: a value outside them is a typo, never an empty inventory.
+# name -> (accepted values, what a value is, the values the message lists)
+KNOWN_VALUES = {
+    "device_group_types": (
+        tuple(DG_TYPES) + tuple(DG_TYPES.values()),
+        "a Device Group type",
+        "%s (or their API names, such as production_devicegroup)" % ", ".join(DG_TYPES),
+    ),
+    "imp_types": (IMP_TYPES, "an imp type", ", ".join(IMP_TYPES)),
+}
+CHOICES = {"host_name": ("id", "name")}
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -168,6 +208,28 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def verify_file(self, path: str) -> bool:
         return super().verify_file(path) and path.endswith((".impcentral.yml", ".impcentral.yaml"))
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        """The inventory file's options templated (as netbox.netbox's inventory does for its endpoint and
+        token, here every option but the per-host expressions) and checked before Ansible converts them, so
+        ``online: maybe`` or ``imp_types: [imp04m]`` stops the inventory naming the value instead of quietly
+        selecting nothing."""
+        if direct:
+            direct = checked_options(self.templated(direct))
+        super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+
+    def templated(self, config: dict) -> dict:
+        """``config`` with every templatable value rendered (lookups allowed, as in netbox's inventory)."""
+        out = {}
+        for name, value in config.items():
+            if name in PER_HOST_OPTIONS or not isinstance(value, (str, list, dict)):
+                out[name] = value
+                continue
+            try:
+                out[name] = self.templar.template(value)
+            except Exception as exc:  # AnsibleError and friends: a lookup or an undefined variable
+                raise AnsibleParserError("impCentral inventory: cannot template option %s: %s" % (name, exc)) from None
+        return out
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
@@ -194,8 +256,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """Products, Device Groups and the selected devices, flattened and without secrets."""
         if requests_missing():
             raise AnsibleParserError(missing_required_lib("requests"))
+        options = {name: self.get_option(name) for name in CONNECTION_OPTION_NAMES}
+        # The same rule as the modules': every timeout greater than 0 (also from environment variables or vars).
+        problem = connection_problem(options, strict=True)
+        if problem:
+            raise AnsibleParserError("impCentral inventory: %s" % problem)
         try:
-            options = {name: self.get_option(name) for name in CONNECTION_OPTION_NAMES}
             client = connect(options, user_agent="ansible-inventory")
         except ImpCentralClientError as exc:  # a bad connection option or auth file, before any request
             raise failure(exc) from None
@@ -338,6 +404,73 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def group_name(self, prefix: str, *parts: str) -> str:
         return self._sanitize_group_name(prefix + "_".join(str(p) for p in parts).lower())
+
+
+def checked_options(config: dict) -> dict:
+    """The inventory file's options with lists, booleans, known values and numbers checked; each problem is
+    one ``AnsibleParserError`` naming the option and the value. Unknown products and groups are found later,
+    by identifying them (they are only known to impCentral)."""
+    out = dict(config)
+    for name in LIST_OPTIONS:
+        value = out.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):  # Ansible's own reading of a string for a list: comma-separated
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            message = "impCentral inventory: %s must be a list of strings, not %s." % (name, _shown(value))
+            raise AnsibleParserError(message)
+        out[name] = value
+    for name, (known, what, listed) in KNOWN_VALUES.items():
+        for item in out.get(name) or []:
+            if item not in known:
+                raise AnsibleParserError(
+                    "impCentral inventory: %s: %s is not %s; use one of %s." % (name, _shown(item), what, listed)
+                )
+    for name, known in CHOICES.items():
+        if name in out and out[name] not in known:
+            raise AnsibleParserError(
+                "impCentral inventory: %s must be one of %s, not %s." % (name, ", ".join(known), _shown(out[name]))
+            )
+    for name in BOOL_OPTIONS:
+        if out.get(name) is None:
+            continue
+        try:
+            out[name] = boolean(out[name], strict=True)
+        except TypeError:
+            unset = " (or unset for both)" if name == "online" else ""
+            raise AnsibleParserError(
+                "impCentral inventory: %s must be true or false%s, not %s." % (name, unset, _shown(out[name]))
+            ) from None
+    problem = connection_problem(out, strict=True)
+    if problem:
+        raise AnsibleParserError("impCentral inventory: %s" % problem)
+    cache_timeout = out.get("cache_timeout")
+    if cache_timeout is not None and not _whole_number(cache_timeout):
+        raise AnsibleParserError(
+            "impCentral inventory: cache_timeout must be a whole number of seconds, 0 or more, not %s."
+            % _shown(cache_timeout)
+        )
+    return out
+
+
+def _whole_number(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        return int(str(value).strip()) >= 0
+    except ValueError:
+        return False
+
+
+def _shown(value) -> str:
+    """A value as the user wrote it: strings quoted, never Ansible's tagged types."""
+    for kind in (bool, int, float):
+        if isinstance(value, kind):
+            return str(kind(value)).lower() if kind is bool else str(kind(value))
+    if isinstance(value, str):
+        return '"%s"' % str(value)
+    return str(value)
 
 
 def failure(exc: Exception) -> AnsibleParserError:

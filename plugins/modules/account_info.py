@@ -56,7 +56,7 @@ accounts:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten  # noqa: E402
 
 
 def main() -> None:

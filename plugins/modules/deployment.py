@@ -79,6 +79,20 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  build_policy:
+    description:
+      - When the code goes to the device group.
+      - V(enforce) makes the group's current deployment carry the code, creating a new deployment when it does not.
+      - V(initial) deploys only to a group that runs no deployment yet; a group that runs one keeps it, whatever
+        its code (RV(kept) is true, nothing is sent and the task is not changed). So a setup playbook re-run after
+        a release (made with M(electricimp.impcentral.release_rollout), the C(release_promotion) role or another
+        deployment) changes nothing, as C(factory_setup)'s C(factory_setup_application_build_policy=initial) does.
+        When the running deployment already has the code, O(description), O(tags) and O(flagged) are updated on it
+        as with V(enforce).
+      - Only with code (O(device_code), O(device_file), O(copy_from)...), not with O(deployment).
+    type: str
+    choices: [enforce, initial]
+    default: enforce
   force:
     description:
       - With O(state=absent), unflag a flagged deployment before deleting it.
@@ -87,6 +101,7 @@ options:
     default: false
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -106,6 +121,13 @@ EXAMPLES = r"""
     device_group: Thermostat production
     copy_from: v2.1
     flagged: true
+
+- name: Give a new group its first build; re-running after a release leaves the released build running
+  electricimp.impcentral.deployment:
+    device_group: Thermostat dev
+    device_file: src/device.nut
+    agent_file: src/agent.nut
+    build_policy: initial
 
 - name: Delete an old build
   electricimp.impcentral.deployment:
@@ -156,6 +178,12 @@ created:
   description: Whether a new deployment was (or in check mode would be) created.
   returned: always
   type: bool
+kept:
+  description:
+    - With O(build_policy=initial), true when the group already ran another deployment, which it keeps (RV(deployment)
+      is that deployment, without its code).
+  returned: always
+  type: bool
 predicted:
   description:
     - Check mode only. True when an entity the task refers to does not exist yet and the result is predicted
@@ -177,11 +205,11 @@ predicted_missing:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import BadRequestError  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_deployment_delete  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (  # noqa: E402
     attr,
     attributes,
     flatten,
@@ -213,6 +241,7 @@ def main() -> None:
             flagged=dict(type="bool"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             force=dict(type="bool", default=False),
+            build_policy=dict(type="str", default="enforce", choices=["enforce", "initial"]),
         ),
         mutually_exclusive=[
             ("device_code", "device_file"),
@@ -230,6 +259,7 @@ def main() -> None:
         required_one_of=[("device_group", "deployment")],
         required_if=[("state", "absent", ("deployment",))],
         identifiers=("device_group", "copy_from", "deployment"),
+        product_scope=True,
     )
     module.run(ensure_deployment)
 
@@ -237,7 +267,10 @@ def main() -> None:
 def ensure_deployment(m: ImpCentralModule) -> None:
     p = m.params
     m.result["created"] = False
+    m.result["kept"] = False
     if p["deployment"] is not None:
+        if p["build_policy"] != "enforce":
+            m.fail("build_policy applies to deploying code to a device group, not to deployment %s." % p["deployment"])
         current = m.find("deployment", p["deployment"])
         if current is None and p["state"] == "present":
             m.fail('Deployment "%s" is not found.' % p["deployment"])
@@ -262,6 +295,10 @@ def ensure_deployment(m: ImpCentralModule) -> None:
     same_code = current is not None and all(attrs.get(k, "") == v for k, v in code.items())
     if same_code and (p["origin"] is None or attrs.get("origin") == p["origin"]):
         m.ensure("deployment", current, m.user_set(*EDITABLE), update=update(m))
+        return
+    if current is not None and p["build_policy"] == "initial":
+        # The group runs a build already (a release, most likely): it keeps it, and nothing changes.
+        m.result.update(kept=True, deployment=_candidate(current))
         return
 
     def create():
@@ -333,6 +370,7 @@ def copy_source(m: ImpCentralModule, value: str) -> dict:
 
 
 def _candidate(dep: dict) -> dict:
+    """A deployment without its code (a candidate listed in a failure, a build a group keeps)."""
     view = flatten(dep)
     view.pop("device_code", None)
     view.pop("agent_code", None)

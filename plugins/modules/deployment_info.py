@@ -25,6 +25,8 @@ options:
   product:
     description:
       - Only deployments of this product.
+      - Also the product in which O(device_group) is looked for, so a group name several products share names one
+        group.
     type: str
   sha:
     description:
@@ -78,7 +80,7 @@ deployments:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attributes, flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attributes, flatten  # noqa: E402
 
 
 def main() -> None:
@@ -103,6 +105,7 @@ def main() -> None:
         identifier=("deployment", "deployment"),
         refs={"device_group": "device_group", "product": "product"},
         view=with_or_without_code,
+        product_scope=True,
     )
 
 

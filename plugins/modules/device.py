@@ -47,6 +47,7 @@ options:
     type: str
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -95,7 +96,7 @@ device:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_remove  # noqa: E402
 
 
@@ -110,6 +111,7 @@ def main() -> None:
             unbond_key=dict(type="str", no_log=True),
         ),
         identifiers=("device", "name", "device_group"),
+        product_scope=True,
     )
     module.run(ensure_device)
 

@@ -219,7 +219,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud i
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import match  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_group_delete  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (  # noqa: E402
     DG_TYPES,
     api_dg_type,
     attr,
@@ -227,8 +227,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resourc
     ref,
     rel_id,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (  # noqa: E402
-    AmbiguousEntityError,
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (  # noqa: E402
     EntityNotFoundError,
 )
 
@@ -367,8 +366,8 @@ def target(m: ImpCentralModule, value: str, product: dict | None, siblings: list
         return {"id": None}
     try:
         found = m.one("device_group", value)
-    except (EntityNotFoundError, AmbiguousEntityError):
-        found = None
+    except EntityNotFoundError:
+        found = None  # an ambiguous name fails check mode as it fails the real run
     if found is None or (product is not None and rel_id(found, "product") != product["id"]):
         m.predict_missing("device_group", value)
         return {"id": None}

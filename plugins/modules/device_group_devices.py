@@ -48,6 +48,7 @@ options:
     type: str
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -106,6 +107,7 @@ def main() -> None:
             unbond_key=dict(type="str", no_log=True),
         ),
         identifiers=("device_group", "devices"),
+        product_scope=True,
     )
     module.run(ensure_members)
 

@@ -63,7 +63,7 @@ device_groups:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, rel_id  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, rel_id  # noqa: E402
 
 
 def main() -> None:

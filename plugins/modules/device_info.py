@@ -25,6 +25,8 @@ options:
   product:
     description:
       - Only devices of this product.
+      - Also the product in which O(device_group) is looked for, so a group name several products share names one
+        group.
     type: str
   unassigned:
     description:
@@ -85,6 +87,7 @@ def main() -> None:
         ),
         identifier=("device", "device"),
         refs={"device_group": "device_group", "product": "product"},
+        product_scope=True,
     )
 
 

@@ -13,9 +13,10 @@ description:
   - Follows the live logs of devices (and of every device of device groups) and returns when a line matches
     O(search_regex), like M(ansible.builtin.wait_for) does for ports and files. This is how a playbook waits for
     "firmware 2.1 ready" after a deployment and a restart.
-  - Fails when a line matches O(fail_regex), or when O(timeout) passes before O(search_regex) matched; the lines
-    seen so far are returned either way.
-  - Without O(search_regex), collects lines until O(lines) lines were seen, O(duration) passed, or O(timeout) passed.
+  - Fails when a line matches O(fail_regex), or when O(wait_timeout) passes before O(search_regex) matched; the
+    lines seen so far are returned either way.
+  - Without O(search_regex), collects lines until O(lines) lines were seen, O(duration) passed, or O(wait_timeout)
+    passed.
   - Runs on the controller (an action plugin). A dropped stream is re-opened and the gap reported in RV(gaps).
   - Any number of devices. Up to five (what one log stream holds) are streamed. More are read from each device's
     history (C(GET /devices/{id}/logs), newest first, only back to the newest line already seen) in rounds paced to
@@ -51,12 +52,24 @@ options:
       - Python regular expression; a matching line fails the task at once.
       - An invalid expression fails the task before anything is read.
     type: str
-  timeout:
+  wait_timeout:
     description:
       - Seconds to wait at most, from the start of the task (one monotonic deadline covering every request).
       - Zero or more.
+      - Formerly O(timeout), which now means what it means in every module of the action group, the
+        HTTP read timeout. A O(timeout) in C(module_defaults) for the group never changes the wait.
     type: float
     default: 300
+  timeout:
+    description:
+      - Read timeout, seconds to wait for one response once connected, as in every module of the action group;
+        must be greater than 0. The log stream reads for at least 45 s between events, whatever this says
+        (impCentral sends a keep-alive every 15 s).
+      - "Deprecated meaning: given on the task itself (or in C(module_defaults) for this action by name) without
+        O(wait_timeout), it is also the wait, as it was formerly, with a deprecation warning. From 2.0.0 it is only
+        the read timeout; use O(wait_timeout) for the wait."
+    type: float
+    default: 60
   lines:
     description:
       - Stop after this many lines (one or more; back-filled lines count).
@@ -107,6 +120,7 @@ attributes:
       - This action does not modify impCentral entities.
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes.actiongroup
 seealso:
   - module: ansible.builtin.wait_for
@@ -119,19 +133,19 @@ EXAMPLES = r"""
     search_regex: 'firmware (?P<version>\d+\.\d+) ready'
     fail_regex: 'ERROR'
     since: "60"
-    timeout: 120
+    wait_timeout: 120
   register: ready
 
 - name: Show the version
   ansible.builtin.debug:
     msg: "{{ ready.match_groupdict.version }}"
 
-- name: Wait for the new firmware on a whole production group (read from the device history, paced)
+- name: Wait until every device of a production group reports its firmware (read from the device history, paced)
   electricimp.impcentral.log_tail:
-    device_groups: [thermostats-production]
-    search_regex: 'firmware 2\.1 ready'
+    device_groups: [Thermostat production]
+    search_regex: 'firmware \d+\.\d+ ready'
     since: "120"
-    timeout: 600
+    wait_timeout: 600
     history_rate: 10
   register: fleet
 

@@ -42,9 +42,10 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: A login key for the CI system
+- name: A login key for the CI system (made with the account's username and password)
   electricimp.impcentral.login_key:
     description: CI release job
+    username: "{{ impcentral_username }}"
     password: "{{ impcentral_password }}"
   register: ci_key
   no_log: true
@@ -52,6 +53,7 @@ EXAMPLES = r"""
 - name: Delete it
   electricimp.impcentral.login_key:
     description: CI release job
+    username: "{{ impcentral_username }}"
     password: "{{ impcentral_password }}"
     state: absent
 """
@@ -81,7 +83,7 @@ login_key:
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule, blank  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_login_key_delete  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr  # noqa: E402
 
 
 def main() -> None:

@@ -77,6 +77,7 @@ EXAMPLES = r"""
     state: absent
     force: true
     builds: true
+    unbond_key: "{{ thermostat_unbond_key }}"  # production devices are unassigned first, which needs it
 """
 
 RETURN = r"""

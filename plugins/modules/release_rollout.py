@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: release_rollout
 short_description: Move the devices of a production group to a canary group in verified waves
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - The staged rollout of the P(electricimp.impcentral.release_promotion#role) role. The canary group already runs the
     new build; the target group still runs the previous one.
@@ -107,21 +107,22 @@ attributes:
     support: none
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes.actiongroup
 seealso:
   - module: electricimp.impcentral.log_tail
 """
 
 EXAMPLES = r"""
-- name: Roll the new build out in four waves
+- name: Roll the new build out in three waves (one canary, then half the group, then the rest)
   electricimp.impcentral.release_rollout:
-    device_group: thermostats-production
-    canary_device_group: thermostats-canary
-    waves: [1, "10%", "50%", "100%"]
+    device_group: Thermostat production
+    canary_device_group: Thermostat canary
+    waves: [1, "50%", "100%"]
     search_regex: 'firmware 2\.1 ready'
     fail_regex: 'ERROR'
     verify_timeout: 120
-    pause: 300
+    pause: 5  # seconds between waves; a fleet would rather wait minutes or hours (at most 86400)
     failure_threshold_percent: 10
     min_number_of_executed_things: 3
 """

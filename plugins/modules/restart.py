@@ -38,6 +38,7 @@ options:
     default: false
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 notes:
@@ -103,6 +104,7 @@ def main() -> None:
         ),
         required_one_of=[("devices", "device_groups")],
         identifiers=("devices", "device_groups"),
+        product_scope=True,
     )
     if not module.params["devices"] and not module.params["device_groups"]:
         # Both default to []: required_one_of is met by the defaults, and restarting nothing is never meant.

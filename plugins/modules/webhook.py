@@ -44,6 +44,7 @@ options:
     default: present
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -87,14 +88,14 @@ webhook:
       type: str
 """
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (  # noqa: E402
     WEBHOOK_MIME_NAMES,
     WEBHOOK_MIMES,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_webhook_delete  # noqa: E402
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.identify import natural_key  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, attributes, ref  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr, attributes, ref  # noqa: E402
 
 
 def main() -> None:
@@ -107,6 +108,7 @@ def main() -> None:
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         identifiers=("device_group", "url"),
+        product_scope=True,
     )
     module.run(ensure_webhook)
 

@@ -29,6 +29,7 @@ options:
     type: str
 extends_documentation_fragment:
   - electricimp.impcentral.connection
+  - electricimp.impcentral.product_scope
   - electricimp.impcentral.attributes.info_module
   - electricimp.impcentral.attributes.actiongroup
 """
@@ -61,8 +62,8 @@ webhooks:
 """
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.info import run_info  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten  # noqa: E402
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIME_NAMES  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten  # noqa: E402
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import WEBHOOK_MIME_NAMES  # noqa: E402
 
 
 def main() -> None:
@@ -77,6 +78,7 @@ def main() -> None:
         refs={"device_group": "device_group"},
         view=with_mime_name,
         match=("event", "url"),
+        product_scope=True,
     )
 
 

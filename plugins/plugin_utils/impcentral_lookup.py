@@ -20,8 +20,8 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.auth i
     requests_missing,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.options import CONNECTION_OPTION_NAMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 display = Display()

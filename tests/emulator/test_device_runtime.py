@@ -115,7 +115,7 @@ def test_impt_shows_where_the_code_fails(api, emulator, tmp_path):
 
 def test_the_deployment_module_names_file_row_column_and_text(api):
     import deployment  # plugins/modules/deployment.py
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import BadRequestError
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import BadRequestError
 
     group = api.group(api.product())
     url = f"{api.base_url}/deployments"
@@ -225,3 +225,63 @@ def test_the_devices_clock_runs_at_the_emulators_time_scale(api):
     seconds, millis = (int(x) for x in line.split()[1:])
     assert 11 <= seconds <= 13, line  # time() has whole seconds
     assert 12_000 <= millis < 13_000, line
+
+
+def test_the_admin_api_drives_input_pins_of_the_running_code(api, emulator):
+    code = """
+    hardware.pinA.configure(DIGITAL_IN, function() { server.log("pinA " + hardware.pinA.read()); });
+    server.log("ready " + hardware.pinA.read());
+    """
+    device = assigned_device(api, code)
+    code_lines(api, device["id"], until=lambda ls: ("server.log", "ready 0") in ls)
+    answer = requests.put(f"{emulator.root_url}/_emulator/devices/{device['id']}/pins", json={"pinA": 1}, timeout=10)
+    assert answer.status_code == 200
+    assert answer.json()["data"] == {"device_id": device["id"], "inputs": {"pinA": 1}}
+    lines = code_lines(api, device["id"], until=lambda ls: ("server.log", "pinA 1") in ls)
+    assert ("server.log", "pinA 1") in lines
+    refused = requests.put(f"{emulator.root_url}/_emulator/devices/{device['id']}/pins", json={"x": "1"}, timeout=10)
+    assert refused.status_code == 400
+
+
+def test_an_agent_requests_its_own_url_and_nothing_else_without_allow_outbound(api):
+    agent = """
+    http.onrequest(function(req, res) { res.send(200, "hello " + req.path); });
+    http.get(http.agenturl() + "/me").sendasync(function(r) { server.log("own " + r.statuscode + " " + r.body); });
+    http.get("http://127.0.0.1:9/").sendasync(function(r) { server.log("other " + r.statuscode); });
+    """
+    device = assigned_device(api, "", agent)
+    done = {("agent.log", "own 200 hello /me"), ("agent.log", "other 1")}
+    lines = code_lines(api, device["id"], until=lambda ls: done <= set(ls))
+    assert done <= set(lines)
+
+
+def test_allow_outbound_lets_an_agent_reach_a_loopback_service():
+    import http.server
+    import threading
+
+    from emulator_process import EmulatorHandle, running_emulator
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            body = f"hi {self.path}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    service = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = service.server_address[1]
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    try:
+        with running_emulator("--seed", "demo", "--rate-limit", "off", "--allow-outbound", f"127.0.0.1:{port}") as p:
+            handle = EmulatorHandle(p)
+            api = Api(handle.base_url, handle.token())
+            agent = f'http.get("http://127.0.0.1:{port}/x").sendasync(@(r) server.log(r.statuscode + " " + r.body));'
+            device = assigned_device(api, "", agent)
+            lines = code_lines(api, device["id"], until=lambda ls: ("agent.log", "200 hi /x") in ls)
+            assert ("agent.log", "200 hi /x") in lines
+    finally:
+        service.shutdown()

@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 VERSION = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
 URL_LINE = re.compile(r"listening on (http://\S+/v5)")
+MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def role_readme_links() -> set[str]:
+    """Collection-relative paths of the local files that roles/*/README.md link to (Markdown links)."""
+    links = set()
+    for readme in sorted((ROOT / "roles").glob("*/README.md")):
+        for target in MARKDOWN_LINK.findall(readme.read_text()):
+            if "://" not in target:
+                links.add((readme.parent / target).resolve().relative_to(ROOT).as_posix())
+    return links
 
 
 def run(*argv: str | Path, **kwargs) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from built import BIN, ROOT, VERSION, clean_env, run
+from built import BIN, ROOT, VERSION, clean_env, role_readme_links, run
 
 # The suite's session fixtures build the wheel and the tarball: one xdist worker builds them once.
 pytestmark = pytest.mark.xdist_group("packaging")
@@ -25,6 +25,7 @@ SHIPPED = {
     "plugins",
     "roles",
     "playbooks",
+    "docs",
     "requirements.txt",
     "bindep.txt",
 }
@@ -56,6 +57,11 @@ def test_artifact_ships_no_cache_and_nothing_that_cannot_run_from_it(source_tree
     assert {name.split("/", 1)[0] for name in names} == SHIPPED
     assert not [name for name in names if any(part in CACHES or part.endswith(".pyc") for part in name.split("/"))]
     assert not [name for name in names if name.startswith("playbooks/demo") or name.startswith("changelogs/fragments")]
+    # The docs that ship are the user guides under docs/docsite, which the roles' READMEs link to.
+    assert {name.split("/", 2)[1] for name in names if name.startswith("docs/")} == {"docsite"}
+    links = role_readme_links()
+    assert "docs/docsite/rst/roles.rst" in links
+    assert links <= set(names), links - set(names)
     assert manifest["collection_info"]["readme"] == "README-collection.md"
     assert manifest["collection_info"]["license"] == ["GPL-3.0-or-later"]
     # The artifact's README is for people installing it, not for contributors.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from ansible.release import __version__ as ANSIBLE_CORE
-from built import VERSION, clean_env, run
+from built import VERSION, clean_env, role_readme_links, run
 
 # The suite's session fixtures build the wheel and the tarball: one xdist worker builds them once.
 pytestmark = pytest.mark.xdist_group("packaging")
@@ -104,10 +104,16 @@ def test_wheel_holds_the_collection_console_and_emulator_and_nothing_else(wheel)
         "roles",
         "playbooks",
         "meta",
+        "docs",
         "galaxy.yml",
         "README-collection.md",
         "LICENSE",
         "CHANGELOG.rst",
     }
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc") or "/tests/" in name]
+    # Only the user guides (docs/docsite), and every local file the roles' READMEs link to.
+    assert {name.split("/", 5)[4] for name in names if name.startswith(f"{collection}docs/")} == {"docsite"}
+    links = role_readme_links()
+    assert "docs/docsite/rst/roles.rst" in links
+    assert {collection + link for link in links} <= set(names)
     assert "License-Expression: GPL-3.0-or-later" in metadata

@@ -69,10 +69,18 @@ def test_a_delete_the_api_would_refuse_fails_before_any_write(
     before = state_by_name(emulator.base_url)
     result = modules(module, args, check=check)
     assert result["failed"] is True and result["changed"] is False, result
-    assert result["msg"].startswith("Nothing was deleted: ") and reason in result["msg"], result["msg"]
+    assert "Nothing was deleted: " in result["msg"] and reason in result["msg"], result["msg"]
     assert any(reason in r for r in result["reasons"])
     assert writes(emulator.requests()) == []
     assert state_by_name(emulator.base_url) == before
+
+
+def test_a_refused_product_delete_shows_impcentral_title_first(modules, emulator, factory_line):
+    # Wording: impCentral's refusal (impcentral-api §13), as impt 2.6.1 prints it (issue 23).
+    result = modules("product", {"name": "P", "state": "absent"})
+    assert result["msg"].startswith(
+        "Dependent Devicegroups Exist: Cannot delete a product with associated devicegroups. Nothing was deleted: "
+    ), result["msg"]
 
 
 def test_the_refusal_lists_every_reason_at_once(modules, emulator, factory_line):

@@ -20,7 +20,7 @@ import time
 import pytest
 import requests
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.rollout import (
     RolloutSettings,
@@ -122,7 +122,8 @@ def test_killed_right_after_a_write_then_re_run(server, build, position):
     assert writes == expected[:position]  # the writes, in the order the plan makes them
 
     # Another controller, which takes more than a second to start (a new ansible-playbook process): impCentral's
-    # state is all it has. By then the boots the dead run caused are logged (see docs/roles.md, evidence window).
+    # state is all it has. By then the boots the dead run caused are logged (see docs/docsite/rst/roles.rst,
+    # evidence window).
     time.sleep(RESTART)
     client = connect(server)
     result = rollout(client)

@@ -36,7 +36,7 @@ def as_tuple(version: str) -> tuple[int, ...]:
 
 def test_one_version_everywhere() -> None:
     """The collection, the Python distribution, the User-Agent, the changelog and the EE agree."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import VERSION
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import VERSION
 
     galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"]
     changelog = yaml.safe_load((ROOT / "changelogs" / "changelog.yaml").read_text())
@@ -81,3 +81,29 @@ def test_wheel_and_collection_requirements_agree() -> None:
     dependencies = (ROOT / "pyproject.toml").read_text()
     for requirement in requirements:
         assert f'"{requirement}"' in dependencies
+
+
+def test_role_readmes_link_to_files_both_artifacts_ship() -> None:
+    """Every local link of roles/*/README.md resolves, is kept by galaxy.yml's build_ignore and is in the wheel's
+    data (setup.py's COLLECTION_TREES); tests/packaging/ checks the same in the built artifacts."""
+    from fnmatch import fnmatch
+
+    links = set()
+    for readme in sorted((ROOT / "roles").glob("*/README.md")):
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme.read_text()):
+            if "://" not in target:
+                links.add((readme.parent / target).resolve().relative_to(ROOT))
+    assert Path("docs/docsite/rst/roles.rst") in links
+    ignored = yaml.safe_load((ROOT / "galaxy.yml").read_text())["build_ignore"]
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    trees = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "COLLECTION_TREES" for t in node.targets)
+    )
+    for link in links:
+        assert (ROOT / link).is_file(), link
+        # ansible-galaxy matches each directory and file path (relative to the root) against the patterns.
+        for path in [*reversed(link.parents[:-1]), link]:
+            assert not any(fnmatch(path.as_posix(), pattern) for pattern in ignored), (link, path)
+        assert any(link.as_posix().startswith(top + "/") for top in trees), link

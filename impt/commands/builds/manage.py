@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     api_dg_type,
     attr,
     attributes,
@@ -67,7 +67,7 @@ def copy(ctx: Context) -> None:
     ctx.out.info(
         f'Deployment "{name_or_id(args.build, source)}" is copied successfully to Deployment "{created["id"]}".'
     )
-    if ctx.out.is_json:  # impt 2.6.1 prints `{}`; the new id is given to scripts (docs/impt.md)
+    if ctx.out.is_json:  # impt 2.6.1 prints `{}`; the new id is given to scripts (docs/docsite/rst/impt.rst)
         ctx.out.data({"Deployment": short("deployment", created)})
 
 

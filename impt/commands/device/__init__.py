@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, attr, rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
     ASSIGNED_DEVICE,
     plan_device_remove,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, attr, rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_device_group_delete
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, rel_id, type_name
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
+    api_dg_type,
+    rel_id,
+    type_name,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
     plan_config_entities_delete,
 )

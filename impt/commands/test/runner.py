@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, attributes
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr, attributes
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
     END,
     TIMEOUT,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIMES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, attr, rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import plan_webhook_delete
 
 from impt import options as o

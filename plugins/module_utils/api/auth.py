@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional, Protocol
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import REFRESH_AHEAD_SECONDS
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import REFRESH_AHEAD_SECONDS
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AuthenticationError,
     MfaRequiredError,
     NotFoundError,

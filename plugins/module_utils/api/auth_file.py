@@ -12,7 +12,7 @@ import tempfile
 from typing import Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.file_trust import check_trusted
 
 AUTH_FILE_NAME = ".impt.auth"

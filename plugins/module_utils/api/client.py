@@ -13,7 +13,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth im
     Tokens,
     TokenStore,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import DEFAULT_ENDPOINT
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import DEFAULT_ENDPOINT
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.deployments import Deployments
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.device_groups import DeviceGroups
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.devices import Devices

@@ -5,8 +5,8 @@ from typing import Any, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import parse_timestamp
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.refs import device_group_ref
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attributes as attributes_of
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import rel_ref
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attributes as attributes_of
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import rel_ref
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 
 # How far the server's clock may lag ours when telling our new deployment from an older one.

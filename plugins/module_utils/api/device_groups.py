@@ -4,7 +4,7 @@ from typing import Any, Iterable, Optional
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural import find_natural
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import api_dg_type, as_ref, ref_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import api_dg_type, as_ref, ref_id
 
 __all__ = ["DeviceGroups", "api_dg_type"]
 

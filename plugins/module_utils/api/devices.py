@@ -2,7 +2,7 @@
 
 from typing import Any, Iterator, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import PAGE_SIZE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import PAGE_SIZE
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.device_groups import api_dg_type
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.refs import ref_id

@@ -6,7 +6,7 @@ Split from transport.py so the retry loop reads top-down; nothing here sends a r
 import json
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AuthenticationError,
     ImpCentralError,
     MfaRequiredError,

@@ -15,7 +15,7 @@ import os
 import stat as stat_module
 from typing import Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError
 
 
 class UntrustedFileError(ImpCentralClientError):

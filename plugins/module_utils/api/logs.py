@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import LOG_FORMATS, PAGE_SIZE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import LOG_FORMATS, PAGE_SIZE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     ImpCentralClientError,
     ServerError,
     TransportError,

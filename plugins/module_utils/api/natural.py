@@ -6,7 +6,7 @@ entities up the same way: one listing narrowed server-side to the scope, then th
 
 from typing import Any, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr
 
 # kind -> (collection path, the scope's filter, the attributes that are unique within the scope)
 NATURAL_KEYS: dict = {

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import as_ref, ref_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import as_ref, ref_id
 
 __all__ = ["as_ref", "device_group_ref", "ref_id"]
 

@@ -11,14 +11,16 @@ import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (
+    CONNECT_RETRIES,
     DEFAULT_ENDPOINT,
     JSON_API,
     PAGE_SIZE,
     PLAIN_JSON,
+    STREAM_READ_TIMEOUT,
     USER_AGENT,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     DeadlineExceededError,
     ImpCentralError,
     ServerError,
@@ -92,8 +94,9 @@ class Transport:
         self.verify: Any = ca_bundle if ca_bundle else bool(validate_certs)
         self.proxies = {"http": proxy, "https": proxy} if proxy else None
         self.max_retries = max(0, int(max_retries))
-        # A person at a terminal wants a refused connection reported now; a playbook rides out a restart.
-        self.connect_retries = self.max_retries if connect_retries is None else max(0, int(connect_retries))
+        # A refused or unresolvable endpoint is reported now, by impt and modules alike (constants.CONNECT_RETRIES);
+        # a request that reached the server keeps the whole budget.
+        self.connect_retries = CONNECT_RETRIES if connect_retries is None else max(0, int(connect_retries))
         self.deadline = deadline
         # An absolute monotonic time an enclosing operation (a create and its probes) must finish by.
         self._outer_deadline_at: Optional[float] = None
@@ -296,7 +299,7 @@ class Transport:
                 send_headers["Authorization"] = "Bearer " + self.auth.bearer()
             if headers:
                 send_headers.update(headers)
-            timeout = self._timeout(deadline_at, method, url)
+            timeout = self._timeout(deadline_at, method, url, stream)
             if attempt and self.guard is not None:
                 self.guard.attempt(method, url)
             try:
@@ -446,11 +449,16 @@ class Transport:
             return own if outer is None else outer
         return min(own, outer)
 
-    def _timeout(self, deadline_at: Optional[float], method: str, url: str) -> tuple:
+    def _timeout(self, deadline_at: Optional[float], method: str, url: str, stream: bool = False) -> tuple:
+        """(connect, read) timeouts for the next attempt; a stream reads at least ``STREAM_READ_TIMEOUT``
+        between events (it idles between keep-alives), and no attempt outlives the deadline."""
+        connect, read = self.timeout
+        if stream:
+            read = max(read, STREAM_READ_TIMEOUT)
         remaining = self._check_deadline(deadline_at, method, url)
         if remaining == float("inf"):
-            return self.timeout
-        return (min(self.timeout[0], remaining), min(self.timeout[1], remaining))
+            return (connect, read)
+        return (min(connect, remaining), min(read, remaining))
 
     def _check_deadline(self, deadline_at: Optional[float], method: str, url: str, reason: str = "") -> float:
         """Seconds left before the sooner of the request's deadline and the overall one; raises when none are."""

@@ -2,7 +2,7 @@
 
 from typing import Any, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import WEBHOOK_MIMES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import WEBHOOK_MIMES
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural import find_natural
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import seg
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.refs import device_group_ref

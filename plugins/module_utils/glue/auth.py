@@ -19,8 +19,8 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth_fi
     read_auth_file,
 )
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import DEFAULT_ENDPOINT
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import DEFAULT_ENDPOINT
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AuthenticationError,
     ImpCentralClientError,
     MfaRequiredError,

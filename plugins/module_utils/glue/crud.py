@@ -15,8 +15,8 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import ID_RE
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import ID_RE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     ImpCentralClientError,
@@ -30,9 +30,12 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.option
     CONNECTION_ARGSPEC,
     connection_problem,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import DeletePlan
+from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.plans import (
+    DeletePlan,
+    DeleteRefusedError,
+)
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten, label
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten
 
 # Server-managed values that would only make a diff noisy.
 NOISE = frozenset(
@@ -67,6 +70,11 @@ def without_noise(view: dict | None) -> dict:
     return {k: v for k, v in (view or {}).items() if k not in NOISE}
 
 
+def _names(value, identifier) -> bool:
+    """Whether an option's value is (or lists) ``identifier``."""
+    return value == identifier or (isinstance(value, list) and identifier in value)
+
+
 def blank(value) -> bool:
     """An empty or whitespace-only string."""
     return isinstance(value, str) and not value.strip()
@@ -95,11 +103,15 @@ def identifier_form(text: str | None, kind: str = "product") -> str | None:
 class ImpCentralModule:
     """AnsibleModule + client + identification + the one CRUD path (check mode enforced in write())."""
 
-    def __init__(self, argument_spec: dict, *, identifiers: tuple = (), **kwargs) -> None:
+    def __init__(self, argument_spec: dict, *, identifiers: tuple = (), product_scope: bool = False, **kwargs) -> None:
         """``identifiers``: options naming entities (or names); an empty or blank value, or one in a list,
-        fails the task before any request."""
+        fails the task before any request. ``product_scope``: the module's ``product`` option (added to the
+        argspec) scopes every Device Group it identifies to that product."""
         spec = dict(CONNECTION_ARGSPEC)
+        if product_scope:
+            spec["product"] = dict(type="str")
         spec.update(argument_spec)
+        self.product_scope = product_scope
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
@@ -109,7 +121,7 @@ class ImpCentralModule:
         if problem:
             self.fail(problem)
         self.refuse_lists_for_strings(spec)
-        self.reject_empty(*identifiers)
+        self.reject_empty(*identifiers, *(("product",) if product_scope else ()))
 
     def refuse_lists_for_strings(self, spec: dict) -> None:
         """Fail when a string option was given a list or a dict: Ansible would turn ``name: [a, b]`` into the
@@ -182,6 +194,7 @@ class ImpCentralModule:
         msg = failure_message(exc, self._client)
         if isinstance(exc, AmbiguousEntityError):
             details["candidates"] = [flatten(c) for c in (getattr(exc, "candidates", None) or [])]
+            msg = self.how_to_choose(exc)
         self.fail(msg, **details)
 
     def write(self, call, *args, **kwargs):
@@ -204,18 +217,26 @@ class ImpCentralModule:
 
     def find(self, kind: str, value: str) -> dict | None:
         """The one entity ``value`` names, None when nothing matches, fail when several do."""
-        matches = identify.find(self.client, kind, value)
+        matches = identify.find(self.client, kind, value, product=self.scope(kind))
         if len(matches) > 1:
-            self.fail(
-                '%s "%s" matches %d entities: %s. Use an id or the hierarchical form.'
-                % (label(kind).capitalize(), value, len(matches), ", ".join(x["id"] for x in matches)),
-                candidates=[flatten(x) for x in matches],
-            )
+            self.fail_from(identify.ambiguous(kind, value, matches))
         return matches[0] if matches else None
 
     def one(self, kind: str, value: str) -> dict:
-        """Exactly one entity; not found or ambiguous fails the task with the client's message."""
-        return identify.one(self.client, kind, value)
+        """Exactly one entity; not found or ambiguous fails the task with the client's message. A Device
+        Group is looked for in the ``product`` option's product when the module takes one (``product_scope``)."""
+        return identify.one(self.client, kind, value, product=self.scope(kind))
+
+    def scope(self, kind: str) -> str | None:
+        return self.params.get("product") if self.product_scope and kind == "device_group" else None
+
+    def how_to_choose(self, exc: AmbiguousEntityError) -> str:
+        """Several entities matched: the candidates and how to name one, by the option that named them."""
+        option = next((name for name, value in self.params.items() if _names(value, exc.value)), "")
+        try:
+            return identify.how_to_choose(self.client, exc, option, product_option=self.product_scope)
+        except ImpCentralClientError:  # the products could not be read: the candidates' ids still help
+            return str(exc)
 
     def parent(self, kind: str, value: str) -> dict | None:
         """Like one(), but a missing parent is None when that is no error: with state=absent there is
@@ -316,7 +337,8 @@ class ImpCentralModule:
         if reasons:
             if report:
                 self.result["deleted"] = plan.summary(done_only=True)
-            self.fail("Nothing was deleted: " + " ".join(reasons), reasons=reasons)
+            # impCentral's title and text first (what impt 2.6.1 users see), then our explanation.
+            self.fail(str(DeleteRefusedError(reasons)), reasons=list(reasons))
         if report:
             self.result["deleted"] = plan.summary()
 

@@ -9,7 +9,7 @@ Private to this collection: names here may change in any release.
 from __future__ import annotations
 
 from ansible_collections.electricimp.impcentral.plugins.module_utils.glue.crud import ImpCentralModule
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import flatten
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import flatten
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 
 
@@ -24,6 +24,7 @@ def run_info(
     view=None,
     match: tuple = (),
     before=None,
+    product_scope: bool = False,
 ) -> None:
     """The whole ``main()`` of a read-only info module: it never calls ``write()``, so ``changed`` stays false.
 
@@ -39,9 +40,10 @@ def run_info(
     * ``view(m, item)``: one raw resource as returned (default: ``flatten``).
     * ``match``: options that, when set, keep only the views with that same value.
     * ``before(m)``: fills further results first (e.g. a single entity next to the list).
+    * ``product_scope``: the ``product`` option scopes the Device Groups named (see ``ImpCentralModule``).
     """
     names = ((identifier[0],) if identifier else ()) + tuple(refs or ())
-    module = ImpCentralModule(argument_spec, identifiers=names)
+    module = ImpCentralModule(argument_spec, identifiers=names, product_scope=product_scope)
 
     def gather(m: ImpCentralModule) -> None:
         p = m.params

@@ -20,8 +20,8 @@ Each builder reads what its preflight needs (at most a few listings, whatever th
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import NotFoundError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     TARGET_RELATIONS,
     attr,
     rel_id,

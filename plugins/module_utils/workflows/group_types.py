@@ -1,14 +1,14 @@
 """Device Group type rules: which options a type takes, which targets it needs and what they must be.
 
 The table of the seven types (impt names, API types, labels, target types, production flags) is
-``api/resources.DEVICE_GROUP_TYPES``; the rules every front end checks before a write are read from it here,
+``common/resources.DEVICE_GROUP_TYPES``; the rules every front end checks before a write are read from it here,
 once. impt (``impt dg create/update``, ``impt project create``) and the ``device_group`` module word the
 refusals their own way; which option a type refuses, and why, is decided only here.
 """
 
 from typing import Any, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     DEVICE_GROUP_TYPES,
     TARGET_RELATIONS,
     DeviceGroupType,

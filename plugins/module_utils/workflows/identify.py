@@ -6,13 +6,15 @@ the by-id GET is skipped when the value cannot be an id of that kind, names are 
 narrowed by every server-side filter available, and list items are never re-fetched. Requests go through
 the client's entity calls; no URL is written here.
 
-``find(client, kind, value)`` / ``one(client, kind, value)`` / ``natural(client, kind, scope, **key)``.
+``find(client, kind, value)`` / ``one(client, kind, value)`` / ``natural(client, kind, scope, **key)``;
+``product=`` scopes a Device Group name to one product; ``how_to_choose()`` words an ambiguity for a task.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (
     AGENT_ID_RE,
     DEVICE_ID_RE,
     ID_RE,
@@ -21,7 +23,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constan
     SHA_RE,
     TAG_RE,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     IdentificationError,
@@ -34,7 +36,7 @@ from ansible_collections.electricimp.impcentral.plugins.module_utils.api.natural
     natural_key,
     natural_match,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, label, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr, label, rel_id
 
 __all__ = [
     "ATTRIBUTE_ORDER",
@@ -42,7 +44,9 @@ __all__ = [
     "NATURAL_KEYS",
     "Hierarchy",
     "find",
+    "ambiguous",
     "hierarchy",
+    "how_to_choose",
     "match",
     "natural",
     "natural_key",
@@ -148,9 +152,13 @@ def _check(kind: str, value: Any) -> str:
 # -- the public entry points -------------------------------------------------------------------------
 
 
-def find(client: Any, kind: str, value: Any) -> list:
-    """Every entity matching the first attribute that matches (empty list when none)."""
+def find(client: Any, kind: str, value: Any, *, product: Any = None) -> list:
+    """Every entity matching the first attribute that matches (empty list when none). ``product`` (any product
+    identifier; device groups only) keeps the groups of that product: an unknown product is not found."""
     text = _check(kind, value)
+    if product is not None and kind == "device_group":
+        scope = one(client, "product", product)
+        return [g for g in _scoped_groups(client, text, scope) if rel_id(g, "product") == scope.get("id")]
     form = hierarchy(kind, text)
     if form is None:
         return _plain(client, kind, text)
@@ -160,9 +168,21 @@ def find(client: Any, kind: str, value: Any) -> list:
         return _plain(client, kind, text)
 
 
-def one(client: Any, kind: str, value: Any) -> dict:
-    """Exactly one entity, else ``EntityNotFoundError`` / ``AmbiguousEntityError``."""
+def one(client: Any, kind: str, value: Any, *, product: Any = None) -> dict:
+    """Exactly one entity, else ``EntityNotFoundError`` / ``AmbiguousEntityError``. ``product`` (device groups
+    only, any product identifier) looks for the group in that product alone, as ``{account}{product}{group}``
+    does, and is itself identified first (an unknown or ambiguous product is that error)."""
     text = _check(kind, value)
+    if product is not None and kind == "device_group":
+        scope = one(client, "product", product)
+        found = [g for g in _scoped_groups(client, text, scope) if rel_id(g, "product") == scope.get("id")]
+        if not found:
+            raise EntityNotFoundError(
+                f'{LABELS[kind]} "{text}" is not found in product "{attr(scope, "name") or scope.get("id")}".',
+                kind,
+                text,
+            )
+        return _exactly_one(kind, text, found)
     form = hierarchy(kind, text)
     if form is None:
         return _exactly_one(kind, text, _plain(client, kind, text))
@@ -175,6 +195,81 @@ def one(client: Any, kind: str, value: Any) -> dict:
         raise original
 
 
+def _scoped_groups(client: Any, text: str, product: dict) -> list:
+    """The groups ``text`` names inside ``product``: a hierarchical form is resolved as usual (and must lie in
+    the product), a plain value is matched among the product's groups only."""
+    form = hierarchy("device_group", text)
+    if form is not None:
+        try:
+            return [_resolve_chain(client, form)]
+        except (IdentificationError, NotFoundError):
+            pass
+    return _find_device_group(client, text, product=product.get("id"))
+
+
+def how_to_choose(client: Any, error: AmbiguousEntityError, option: str = "", *, product_option: bool = True) -> str:
+    """The message for a task that named several entities: each candidate (id, and for a Device Group its
+    product) and how to name one, by ``option``: the ``product`` option, an id, or the hierarchical form
+    written so YAML and Jinja keep it as it is (quoted; ``{% raw %}`` when a name holds ``{{``, ``{%`` or
+    ``{#``). ``product_option``: whether the task has a ``product`` option that scopes the name. Reads the
+    candidates' products (one request each) only for Device Groups."""
+    kind, text, found = error.kind, str(error.value), list(error.candidates)
+    ids = [str(item.get("id")) for item in found]
+    key = option or kind
+    if kind != "device_group":
+        listed = ", ".join(ids)
+        form = ""
+        if kind == "product":  # one account has one product of a name: the candidates are in different accounts
+            listed = ", ".join("%s (account %s)" % (pid, rel_id(p, "owner")) for pid, p in zip(ids, found, strict=True))
+            form = " or the hierarchical form %s" % _jinja_safe("{%s}{%s}" % (rel_id(found[0], "owner"), text))
+        return f'Multiple {LABELS[kind]}s "{text}" are found: {listed}. Choose one with an id ({key}: {ids[0]}){form}.'
+    products = _product_names(client, found)
+    listed = ", ".join(
+        '%s (product "%s")' % (gid, products.get(rel_id(item, "product") or "", rel_id(item, "product")))
+        for gid, item in zip(ids, found, strict=True)
+    )
+    first = found[0]
+    product = products.get(rel_id(first, "product") or "", rel_id(first, "product"))
+    account = _account(client, first)
+    braces = "{%s}{%s}{%s}" % (account, product, text)
+    template = "\"{{ '{%s}{' ~ product_name ~ '}{%s}' }}\"" % (account, text.replace("'", "\\'"))
+    by_product = f"the product option (product: {json.dumps(product)}), " if product_option else ""
+    return (
+        f'Multiple {LABELS[kind]}s "{text}" are found: {listed}. Choose one with {by_product}an id '
+        f"({key}: {ids[0]}), or the hierarchical form, quoted ({key}: {_jinja_safe(braces)}; built from a "
+        f"variable: {key}: {template})."
+    )
+
+
+def _account(client: Any, item: dict) -> str:
+    """How the hierarchical form names the account of ``item``: ``me`` for one's own (one request when the
+    account was not read yet), else its id."""
+    owner = rel_id(item, "owner")
+    if owner is None:
+        return "me"
+    me = client.accounts.cached_me() or client.accounts.me()
+    return "me" if owner == me.get("id") else owner
+
+
+def _product_names(client: Any, groups: list) -> dict:
+    names: dict = {}
+    for pid in dict.fromkeys(rel_id(g, "product") for g in groups):
+        if pid:
+            try:
+                names[pid] = attr(client.products.get(pid), "name") or pid
+            except NotFoundError:
+                names[pid] = pid
+    return names
+
+
+def _jinja_safe(text: str) -> str:
+    """``text`` as a YAML string Jinja leaves alone: quoted, and wrapped in ``{% raw %}`` only when it would
+    start a Jinja block (single braces, as in ``{me}{P}{G}``, are no template)."""
+    if any(mark in text for mark in ("{{", "{%", "{#")):
+        text = "{%% raw %%}%s{%% endraw %%}" % text
+    return json.dumps(text)
+
+
 def natural(client: Any, kind: str, scope: str, **key: Any) -> Optional[dict]:
     """The entity with this natural key in ``scope``: a product by name in an account, a group by name in
     a product, a webhook of a group by event and URL (one listing)."""
@@ -185,14 +280,16 @@ def _exactly_one(kind: str, text: str, found: list) -> dict:
     if not found:
         raise EntityNotFoundError(f'{LABELS[kind]} "{text}" is not found.', kind, text)
     if len(found) > 1:
-        ids = ", ".join(str(item.get("id")) for item in found)
-        raise AmbiguousEntityError(
-            f'Multiple {LABELS[kind]}s "{text}" are found: {ids}. Use an id to choose one.',
-            kind,
-            text,
-            found,
-        )
+        raise ambiguous(kind, text, found)
     return found[0]
+
+
+def ambiguous(kind: str, text: str, found: list) -> AmbiguousEntityError:
+    """The error for several matches: impt's words and the candidates' ids."""
+    ids = ", ".join(str(item.get("id")) for item in found)
+    return AmbiguousEntityError(
+        f'Multiple {LABELS[kind]}s "{text}" are found: {ids}. Use an id to choose one.', kind, text, found
+    )
 
 
 def _resolve_chain(client: Any, form: Hierarchy) -> dict:

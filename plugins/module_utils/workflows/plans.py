@@ -14,12 +14,12 @@ builders, one per kind of delete, are in ``deletes.py``.
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     BadRequestError,
     ImpCentralClientError,
     NotFoundError,
 )
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     TARGET_RELATIONS,
     attr,
     dg_type,

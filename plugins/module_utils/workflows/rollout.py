@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralClientError
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import attr, rel_id
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralClientError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import attr, rel_id
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import identify
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.cancel import Cancelled
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import (
@@ -123,8 +123,8 @@ class Rollout:
         """Resolve both groups and the canary's build, list the devices, plan; refuse (``RolloutError``) what
         cannot run. Reads only. Devices already in the canary group count as moved."""
         settings = self.settings
-        target = identify.one(self.client, "device_group", settings.target)
-        canary = identify.one(self.client, "device_group", settings.canary)
+        target = identify.one(self.client, "device_group", settings.target, product=settings.product)
+        canary = identify.one(self.client, "device_group", settings.canary, product=settings.product)
         self.target_id, self.canary_id = target["id"], canary["id"]
         self.names.update({target["id"]: attr(target, "name"), canary["id"]: attr(canary, "name")})
         if target["id"] == canary["id"]:

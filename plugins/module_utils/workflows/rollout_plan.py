@@ -67,6 +67,7 @@ class RolloutSettings:
     rollback: bool = True
     criteria: AbortCriteria = field(default_factory=AbortCriteria)
     history_rate: float = ACCOUNT_RATE_LIMIT / 2
+    product: Optional[str] = None  # the product both groups are looked for in (a name shared across products)
 
     def check(self) -> "RolloutSettings":
         """Every rule an option must meet, before any request; ``RolloutError`` names the option."""
@@ -110,6 +111,7 @@ def settings_from_options(options: dict) -> RolloutSettings:
         rollback=bool(options["rollback"]),
         criteria=criteria,
         history_rate=options["history_rate"],
+        product=options.get("product") or None,
     ).check()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import MAX_CODE_BYTES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import MAX_CODE_BYTES
 
 
 class SourceFileError(ValueError):

@@ -72,11 +72,13 @@ class Harness:
 def run() -> Callable[..., Any]:
     """Run `scenario(harness)` on a fresh event loop with a fresh host; the host is closed after."""
 
-    def runner(scenario: Callable[[Harness], Awaitable[Any]], limits: Limits | None = None) -> Any:
+    def runner(
+        scenario: Callable[[Harness], Awaitable[Any]], limits: Limits | None = None, outbound: Any = None
+    ) -> Any:
         async def main() -> Any:
             clock = ManualClock()
             events = Recorder()
-            host = RuntimeHost(events, clock, limits or Limits(cpu_seconds=0.5, restart_backoff=2.0))
+            host = RuntimeHost(events, clock, limits or Limits(cpu_seconds=0.5, restart_backoff=2.0), outbound)
             await host.open()
             try:
                 return await scenario(Harness(host, clock, events))

@@ -6,8 +6,10 @@ import mmap
 
 import pytest
 
+from impcentral_emulator.runtime import imp_platform
 from impcentral_emulator.runtime.imp_api import KEPT_STDLIB, MATH_NAMES, WAKEREASONS
 from impcentral_emulator.runtime.limits import Limits
+from impcentral_emulator.runtime.platform_api import ROOT_AGENT, ROOT_DEVICE
 from impcentral_emulator.runtime.worker import PROGRESS, Worker
 
 HOST_FUNCTIONS = [
@@ -22,7 +24,6 @@ HOST_FUNCTIONS = [
     "stdin",
     "stdout",
     "stderr",
-    "clock",
     "print",
     "printf",
     "error",
@@ -81,13 +82,15 @@ def test_the_device_root_table_is_the_imps(device):
     code = "local names = []; foreach (k, v in getroottable()) names.append(k); names.sort(); server.log(names.len());"
     code += "foreach (n in names) server.log(n);"
     names = device.logs(code)[1:]
-    expected = {*KEPT_STDLIB, *WAKEREASONS, "server", "imp", "hardware", "agent", "math", "time", "date"}
+    expected = {*KEPT_STDLIB, *WAKEREASONS, *ROOT_DEVICE, *imp_platform.DEVICE_CONSTANTS}
+    expected |= {"server", "imp", "hardware", "agent", "math", "time", "date"}
     assert set(names) == expected
 
 
 def test_the_agent_root_table_is_the_agents(agent):
     code = "foreach (k, v in getroottable()) server.log(k);"
-    expected = {*KEPT_STDLIB, *WAKEREASONS, "server", "imp", "device", "http", "math", "time", "date"}
+    expected = {*KEPT_STDLIB, *WAKEREASONS, *ROOT_AGENT, *imp_platform.AGENT_CONSTANTS}
+    expected |= {"server", "imp", "device", "http", "math", "time", "date"}
     assert set(agent.logs(code)) == expected
 
 
@@ -148,7 +151,12 @@ def test_no_reachable_native_function_is_a_host_function(device):
     """
     natives = set(device.logs(walk))
     assert natives  # the walk does reach native functions (format, blob's methods ...)
-    assert natives.isdisjoint(HOST_FUNCTIONS)
+    assert natives.isdisjoint([*HOST_FUNCTIONS, "clock"])  # the imp's clock() is the prelude's, not the native
+
+
+def test_clock_is_the_vms_time_since_boot_not_the_processs(device):
+    code = 'server.log(clock() + " " + clock.getinfos().native); imp.sleep(1.5); server.log(clock());'
+    assert device.logs(code) == ["0 false", "1.5"]
 
 
 def test_facts_and_time_of_the_device(device):

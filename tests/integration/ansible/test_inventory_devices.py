@@ -144,6 +144,50 @@ def test_a_bad_login_is_one_clear_error(emu, tmp_path):
     assert "Traceback" not in done.stderr and "wrong-password" not in done.stderr + done.stdout
 
 
+def test_every_option_is_templated_like_netbox_inventory(emu, tmp_path):
+    """Issue 25: the endpoint from an env lookup (it was taken literally: "Cannot reach impCentral at {{ ...");
+    a filter and a number templated too. FLEET_EP points at the emulator, IMPT_ENDPOINT at nothing."""
+    text = (
+        "endpoint: \"{{ lookup('ansible.builtin.env', 'FLEET_EP') }}\"\n"
+        "products: [\"{{ 'Fleet-' ~ '01' }}\"]\n"
+        'timeout: "{{ 10 * 3 }}"\n'
+    )
+    done = run(
+        [str(BIN / "ansible-inventory"), "-i", inventory_file(tmp_path, text), "--list"],
+        emu,
+        tmp_path,
+        FLEET_EP=emu.base_url,
+        IMPT_ENDPOINT="http://127.0.0.1:9/v5",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    hostvars = json.loads(done.stdout, object_hook=_plain)["_meta"]["hostvars"]
+    assert hostvars and {facts["impcentral_product_name"] for facts in hostvars.values()} == {"Fleet-01"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [  # the misspellings of issue 25: each used to give an empty inventory and exit 0
+        ("device_group_types: [prodution]", 'device_group_types: "prodution" is not a Device Group type'),
+        ("imp_types: [imp04m]", 'imp_types: "imp04m" is not an imp type'),
+        ('online: "maybe"', 'online must be true or false (or unset for both), not "maybe".'),
+        ("include_unassigned: 7", "include_unassigned must be true or false, not 7."),
+        ("timeout: 0", "timeout must be a number of seconds greater than 0, not 0."),
+        ("products: [Nope]", 'Product "Nope" is not found'),
+    ],
+)
+def test_a_misspelled_filter_or_bad_number_fails_naming_the_value(emu, tmp_path, line, expected):
+    done = run(
+        [str(BIN / "ansible-inventory"), "-i", inventory_file(tmp_path, line + "\n"), "--list"],
+        emu,
+        tmp_path,
+        ANSIBLE_INVENTORY_ENABLED="electricimp.impcentral.devices",
+    )
+    assert done.returncode != 0
+    # Older ansible-core wraps warnings at 80 columns: compared with the whitespace folded.
+    assert "impCentral inventory: " + expected in " ".join(done.stderr.split()), done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_the_documented_example_renames_restarts_and_verifies_a_group(emu, tmp_path):
     target = "device_group_fleet_01_development_0"
     command = [

@@ -38,7 +38,7 @@ def seed() -> dict:
 
 
 def options(**args) -> dict:
-    full = dict(devices=[], device_groups=[], search_regex=None, fail_regex=None, timeout=60, lines=None)
+    full = dict(devices=[], device_groups=[], search_regex=None, fail_regex=None, wait_timeout=60, lines=None)
     full.update(duration=None, since=None, history_rate=20)
     full.update(args)
     return full
@@ -99,7 +99,7 @@ def test_two_log_tails_and_an_impt_log_stream_on_one_account_all_get_their_lines
         reports = {}
 
         def wait(name, devices, pattern):
-            tail = Tail(options(devices=devices, search_regex=pattern, timeout=60))
+            tail = Tail(options(devices=devices, search_regex=pattern, wait_timeout=60))
             tail.run(client_for(emu))
             reports[name] = tail.report()
 

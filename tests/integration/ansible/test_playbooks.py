@@ -86,6 +86,10 @@ def test_lifecycle(emulator, tmp_path, devices):
 
     changed, out = playbook(emulator, tmp_path, "log_tail.yml", **args)
     assert changed == 1, out
+    # The one task that gives log_tail timeout without wait_timeout (the old meaning) gets the deprecation
+    # (older ansible-core wraps it at 80 columns: compared with the whitespace folded).
+    assert out.count("[DEPRECATION WARNING]") == 1, out
+    assert "Use wait_timeout for the wait" in " ".join(out.split()), out
 
     emulator.clear_requests()
     changed, out = playbook(emulator, tmp_path, "absent.yml", "--check", **args)
@@ -111,3 +115,61 @@ def test_check_mode_predicts_a_whole_line(emulator, tmp_path, devices):
     changed, out = playbook(emulator, tmp_path, "check_mode.yml", "--check")
     assert changed == 1, out  # only the restart, an action
     assert api_writes(emulator) == []
+
+
+def test_a_setup_rerun_after_a_release_changes_nothing(emulator, tmp_path):
+    """Issue 25: the setup's deployments use build_policy=initial, so re-running the setup after a release
+    leaves production on the released build (it used to point it back at the setup's build: changed=2)."""
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml")
+    assert changed == 3, out  # the product, the groups, their first builds (a loop counts once)
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml", phase="release")
+    assert changed == 1, out
+    emulator.clear_requests()
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml")
+    assert changed == 0, out
+    assert api_writes(emulator) == []
+    changed, out = playbook(emulator, tmp_path, "setup_policy.yml", "--check")
+    assert changed == 0, out
+
+
+def test_check_mode_fails_on_an_ambiguous_group_name_as_the_real_run(emulator, tmp_path):
+    """Issue 25: check mode identifies too, so it fails where the real run would, and the message names the
+    candidates and the ways to choose; with product the same task is fine in both modes."""
+    changed, out = playbook(emulator, tmp_path, "ambiguous.yml", phase="setup")
+    assert changed == 2, out
+    emulator.clear_requests()
+    for mode in (["--check"], []):
+        done = subprocess.run(
+            [
+                str(BIN / "ansible-playbook"),
+                "-i",
+                "localhost,",
+                "-c",
+                "local",
+                str(HERE / "ambiguous.yml"),
+                "-e",
+                json.dumps({"phase": "deploy", "ansible_python_interpreter": sys.executable}),
+                *mode,
+            ],
+            env=dict(
+                os.environ,
+                IMPT_ENDPOINT=emulator.base_url,
+                XDG_CACHE_HOME=str(tmp_path / "cache"),
+                ANSIBLE_NOCOLOR="1",
+                NO_PROXY="127.0.0.1,localhost",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert done.returncode == 2, done.stdout[-3000:]
+        assert 'Multiple Device Groups \\"Fleet dev\\" are found' in done.stdout, done.stdout[-3000:]
+        assert 'Choose one with the product option (product: \\"Fleet A\\")' in done.stdout, done.stdout[-3000:]
+        assert "{me}{Fleet A}{Fleet dev}" in done.stdout  # JSON output: the msg's quotes are escaped above
+    assert api_writes(emulator) == []  # the real run failed at identification too, before any write
+    changed, out = playbook(emulator, tmp_path, "ambiguous.yml", "--check", phase="deploy", scope="Fleet B")
+    assert changed == 1, out
+    changed, out = playbook(emulator, tmp_path, "ambiguous.yml", phase="deploy", scope="Fleet B")
+    assert changed == 1, out

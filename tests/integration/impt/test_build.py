@@ -43,7 +43,7 @@ def test_get_copy_run(impt, product):
     assert copied.lines[2:] == ["IMPT COMMAND SUCCEEDS"]  # no Deployment block, as impt 2.6.1 (issue 23)
     assert impt.ok("build", "copy", "-b", product["build"], "-g", "DG2", "-z", "minimal").out == ""
     copied_json = impt.ok("build", "copy", "-b", product["build"], "-g", "DG2", "-z", "json").json
-    assert set(copied_json) == {"Deployment"}  # 2.6.1 prints {}: ours names the new build (docs/impt.md)
+    assert set(copied_json) == {"Deployment"}  # 2.6.1 prints {}: ours names the new build (docs/docsite/rst/impt.rst)
     run = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut")
     assert 'Restart request for Devices assigned to Device Group "DG1" is successful:' in run.lines
     as_json = impt.ok("build", "run", "-g", "DG1", "-x", "device.nut", "-z", "json").json  # one document

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shlex
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -438,10 +439,21 @@ def test_run_runtime_errors_are_shown_and_do_not_hang(impt, product):
     assert 'Success: "alive"' in result.out and re.search(r"error\] Device (disconnected|restarted)", result.out)
 
 
+def rst_block(text: str) -> str:
+    """The indented body of an RST literal block that starts `text` (after the directive's blank line)."""
+    body = re.match(r"\n*((?:   [^\n]*\n|\n)*)", text).group(1)
+    return textwrap.dedent(body).strip("\n") + "\n"
+
+
 def test_docs_example_runs_as_written(impt, emulator):
-    doc = (Path(__file__).parents[3] / "docs" / "testing-with-impt.md").read_text()
-    example = doc.split("## A complete example", 1)[1].split("\n## ", 1)[0]
-    files = re.findall(r"^`([\w./-]+\.nut)`[^\n]*:\n\n```squirrel\n(.*?)```", example, re.S | re.M)
+    doc = (Path(__file__).parents[3] / "docs" / "docsite" / "rst" / "testing-with-impt.rst").read_text()
+    example = re.split(r"\n[^\n]+\n-+\n", doc.split("A complete example\n------------------\n", 1)[1])[0]
+    files = [
+        (name, rst_block(rest))
+        for name, rest in re.findall(
+            r"^``([\w./-]+\.nut)``[^\n]*:\n\n\.\. code:: text\n(.*?)(?=^\S)", example, re.S | re.M
+        )
+    ]
     assert [name for name, _ in files] == [
         "device.nut",
         "agent.nut",
@@ -451,13 +463,13 @@ def test_docs_example_runs_as_written(impt, emulator):
     for name, body in files:
         (impt.cwd / name).parent.mkdir(parents=True, exist_ok=True)
         (impt.cwd / name).write_text(body)
-    commands = re.search(r"```sh\n(.*?)```", example, re.S).group(1).strip().splitlines()
+    commands = rst_block(example.split(".. code:: sh\n", 1)[1]).strip().splitlines()
     result = None
     for command in commands:
         argv = shlex.split(command.replace("http://127.0.0.1:8765/v5", emulator.base_url))
         assert argv[0] == "impt"
         result = impt.ok(*argv[1:])
-    expected = re.search(r"ends with \(timings left out\):\n\n```\n(.*?)```", example, re.S).group(1).splitlines()
+    expected = rst_block(example.split("ends with (timings left out):\n\n.. code:: text\n", 1)[1]).splitlines()
     shown = [re.sub(r"^\[\+[\d.]+/[\d.]+s ", "[", line) for line in result.lines]
     assert shown[-len(expected) :] == expected
     assert 'Success: {"celsius":21.5,"fahrenheit":70.7}' in result.out

@@ -111,15 +111,22 @@ def play(tmp_path: Path, new_code: str, *runs: dict) -> Iterator[subprocess.Comp
             yield done
 
 
+def shown(done: subprocess.CompletedProcess) -> str:
+    """The play's output as read: ansible-core < 2.19 prints a failed task's result as JSON (quotes escaped)."""
+    return (done.stdout + done.stderr).replace('\\"', '"')
+
+
 def test_bad_rollout_variables_fail_at_the_plan_naming_them_before_any_write(tmp_path):
     canary = {"enabled": True, "device_group": "canary", "waves": [1, "50%"]}
     numbers = {"pause": float("inf"), "failure_threshold_percent": 150, "min_number_of_executed_things": 0}
     runs = [
         {"release_promotion_canary": dict(canary, **numbers)},
         {"release_promotion_verify": {"search_regex": "(", "timeout": 20}, "release_promotion_canary": canary},
+        # release_rollout's rules for waves (its DOCUMENTATION): counts >= 1 or percentages in (0, 100], growing.
+        {"release_promotion_canary": dict(canary, waves=["50%", "10%", 0, "abc", True, 2, "100%", 3])},
     ]
-    bad_numbers, bad_regex = play(tmp_path, NEW, *runs)
-    output = bad_numbers.stdout + bad_numbers.stderr
+    bad_numbers, bad_regex, bad_waves = play(tmp_path, NEW, *runs)
+    output = shown(bad_numbers)
     assert bad_numbers.returncode != 0
     for message in (
         'release_promotion_canary.pause must be a number of seconds from 0 to 86400, not "inf".',
@@ -127,10 +134,16 @@ def test_bad_rollout_variables_fail_at_the_plan_naming_them_before_any_write(tmp
         'release_promotion_canary.min_number_of_executed_things must be 1 or more, not "0".',
     ):
         assert message in output, output[-4000:]
-    output = bad_regex.stdout + bad_regex.stderr
+    output = shown(bad_regex)
     assert bad_regex.returncode != 0
     assert "release_promotion_verify.search_regex is not a valid Python regular expression" in output, output[-4000:]
-    assert bad_regex.writes == []  # over both runs: no group created, nothing deployed, nothing moved
+    output = shown(bad_waves)
+    assert bad_waves.returncode != 0
+    assert (
+        'release_promotion_canary.waves must be counts (1) or percentages above 0% up to "100%", each more than the '
+        'earlier one of its kind and none after "100%"; not "10%", "0", "abc", "True", "3".'
+    ) in output, output[-4000:]
+    assert bad_waves.writes == []  # over all runs: no group created, nothing deployed, nothing moved
 
 
 def test_a_good_build_goes_through_every_wave(tmp_path):

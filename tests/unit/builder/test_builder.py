@@ -197,7 +197,7 @@ ERRORS = [
     ("strict equality", "@if 1 === 1\n@end", "main.nut:1: @if: Expected expression after =="),
     ("macro default argument", "@macro m(a, b = 1)\n@end", "main.nut:1: @macro: Expected comma"),
     ("defined of a string", "@{defined('X')}", "defined() can only be called with an identifier"),
-    # Builder 4.2.1 never ends these loops; ours stops with an error (docs/impt.md)
+    # Builder 4.2.1 never ends these loops; ours stops with an error (docs/docsite/rst/impt.rst)
     ("endless while", "@while 1\n@end", "main.nut:1: @while: stopped after 100000 iterations"),
     ("endless repeat", "@repeat -1\n@end", "main.nut:1: @repeat: -1 is not a whole number of times"),
     ("recursive include", '@include "main.nut"', "@include: Maximum execution depth reached"),

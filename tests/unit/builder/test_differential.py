@@ -3,7 +3,7 @@
 Every case of differential_corpus.py runs through both as `pleasebuild` runs it; the expected output,
 error location and warnings are Builder 4.2.1's, computed by one Node process for the whole corpus
 (tests/builder_oracle/driver.js). Error wording is ours (`Builder: file:line: directive: why`, see
-docs/impt.md), so an error is compared by its file and line.
+docs/docsite/rst/impt.rst), so an error is compared by its file and line.
 """
 
 from __future__ import annotations

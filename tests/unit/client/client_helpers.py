@@ -30,7 +30,7 @@ def resource(kind="product", rid="p1", **attributes):
 
 def check_request_shape(rsps, client, call, method, path, query, body, headers, status, answer):  # noqa: PLR0913
     """One endpoint case of spec §15: exactly one request with this method, path, query, body and headers."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import VERSION
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import VERSION
 
     if answer is None:
         rsps.add(method, BASE + path, status=status)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import MemoryTokenStore, Tokens
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AuthenticationError,
     MfaRequiredError,
 )

@@ -1,7 +1,7 @@
 """Entity identification: attribute order per kind, hierarchy with fallback, ambiguity, cost."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     InvalidIdentifierError,
@@ -234,7 +234,7 @@ def test_natural_keys(rsps, client):
 def test_a_404_of_the_lazy_login_is_no_not_found(rsps, make_client):
     """An unknown login key answers POST /auth/token with 404 (emulator, spec §3): a failed login, never an
     entity that "does not exist" (a delete with state absent would otherwise report nothing to do)."""
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import NotFoundError
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import NotFoundError
 
     client = make_client(tokens=None)
     client.set_credentials(login_key="0123456789abcdef")
@@ -243,3 +243,57 @@ def test_a_404_of_the_lazy_login_is_no_not_found(rsps, make_client):
     with pytest.raises(NotFoundError) as caught:
         identify.find(client, "login_key", "fedcba9876543210")
     assert caught.value.method == "POST"
+
+
+# -- the product scope and the words of an ambiguity (issue 25) ---------------------------------------------
+
+PROD2 = "11111111-2222-3333-4444-666666666666"
+DG2ID = "aaaaaaaa-bbbb-cccc-dddd-ffffffffffff"
+
+
+def test_product_scopes_a_group_name_to_one_product(rsps, client):
+    """Identify the product, then one listing filtered by it: a name two products share names one group."""
+    rsps.get(BASE + "/products", json=listing(prod(), prod(PROD2, "Q")))
+    rsps.get(BASE + "/devicegroups", json=listing(dg(DG2ID, "Twin", PROD2)))
+    assert identify.one(client, "device_group", "Twin", product="Q")["id"] == DG2ID
+    assert query_of(rsps.calls[1])["filter[product.id]"] == PROD2
+    assert len(rsps.calls) == 2
+
+
+def test_product_scope_refuses_a_group_of_another_product(rsps, client):
+    rsps.get(BASE + "/products/" + PROD, json={"data": prod()})
+    rsps.get(BASE + "/devicegroups/" + DG2ID, json={"data": dg(DG2ID, "Twin", PROD2)})
+    rsps.get(BASE + "/devicegroups", json=listing())
+    with pytest.raises(EntityNotFoundError) as caught:
+        identify.one(client, "device_group", DG2ID, product=PROD)
+    assert str(caught.value) == f'Device Group "{DG2ID}" is not found in product "P".'
+    assert identify.find(client, "device_group", "Twin", product=PROD) == []  # P has no group "Twin"
+
+
+def test_how_to_choose_names_candidates_products_and_three_ways(rsps, client):
+    twins = [dg(DGID, "Twin", PROD), dg(DG2ID, "Twin", PROD2)]
+    for twin in twins:
+        twin["relationships"]["owner"] = {"type": "account", "id": ACC}
+    rsps.get(BASE + "/devicegroups", json=listing(*twins))
+    with pytest.raises(AmbiguousEntityError) as caught:
+        identify.one(client, "device_group", "Twin")
+    assert str(caught.value) == f'Multiple Device Groups "Twin" are found: {DGID}, {DG2ID}. Use an id to choose one.'
+    rsps.get(BASE + "/products/" + PROD, json={"data": prod(PROD, "{{x}}")})  # a name Jinja would read
+    rsps.get(BASE + "/products/" + PROD2, json={"data": prod(PROD2, "Q")})
+    rsps.get(BASE + "/accounts/me", json={"data": acc()})
+    message = identify.how_to_choose(client, caught.value, "device_group")
+    assert message == (
+        f'Multiple Device Groups "Twin" are found: {DGID} (product "{{{{x}}}}"), {DG2ID} (product "Q"). '
+        f'Choose one with the product option (product: "{{{{x}}}}"), an id (device_group: {DGID}), or the '
+        'hierarchical form, quoted (device_group: "{% raw %}{me}{{{x}}}{Twin}{% endraw %}"; built from a '
+        "variable: device_group: \"{{ '{me}{' ~ product_name ~ '}{Twin}' }}\")."
+    )
+
+
+def test_how_to_choose_for_products_names_their_accounts(client):
+    other = "4e264cef-3316-cdfa-7f39-000000000002"
+    error = identify.ambiguous("product", "P", [prod(PROD, "P", ACC), prod(PROD2, "P", other)])
+    assert identify.how_to_choose(client, error, "name") == (
+        f'Multiple Products "P" are found: {PROD} (account {ACC}), {PROD2} (account {other}). '
+        f'Choose one with an id (name: {PROD}) or the hierarchical form "{{{ACC}}}{{P}}".'
+    )

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import PermissionDeniedError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import PermissionDeniedError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.deletes import (
     plan_device_group_delete,
     plan_product_delete,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     ImpCentralClientError,
     MfaRequiredError,
 )

@@ -1,7 +1,7 @@
 """Resource helpers: attributes, relationships (bare and {"data": ...} forms), refs, the group-type table."""
 
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.constants import DG_TYPE_NAMES, DG_TYPES
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import DG_TYPE_NAMES, DG_TYPES
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import (
     DEVICE_GROUP_TYPES,
     api_dg_type,
     as_ref,

@@ -2,7 +2,12 @@
 
 import pytest
 import requests
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import (
+from ansible_collections.electricimp.impcentral.plugins.module_utils.api.transport import BACKOFF_BASE
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.constants import (
+    CONNECT_RETRIES,
+    STREAM_READ_TIMEOUT,
+)
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import (
     DeadlineExceededError,
     RateLimitError,
     ServerError,
@@ -133,7 +138,9 @@ def test_an_older_deployment_with_the_same_code_is_not_taken_for_the_new_one(rsp
     assert client.deployments.create({"type": "development_devicegroup", "id": "g1"}, device_code="dev")["id"] == "d2"
 
 
-def test_create_resent_when_connection_was_refused(rsps, client):
+def test_create_resent_when_connection_was_refused(rsps, make_client):
+    """A create that never reached the server is sent again (two such failures: a budget of 2 allows them)."""
+    client = make_client(connect_retries=2)
     rsps.post(BASE + "/products", body=REFUSED)
     rsps.post(BASE + "/products", body=requests.exceptions.ConnectTimeout("connect timeout"))
     rsps.post(BASE + "/products", json=ONE, status=201)
@@ -165,9 +172,21 @@ def test_connect_retries_bound_only_requests_that_never_arrived(rsps, make_clien
     assert len(sleeps) == 5
 
 
-def test_connect_retries_default_to_max_retries(make_client):
-    assert make_client(max_retries=3).transport.connect_retries == 3
+def test_connect_retries_default_to_the_fail_fast_policy(make_client):
+    """One policy for impt and the modules (constants.CONNECT_RETRIES, issue 25); a caller may still set its own."""
+    assert CONNECT_RETRIES == 1
+    assert make_client(max_retries=3).transport.connect_retries == CONNECT_RETRIES
     assert make_client(max_retries=3, connect_retries=7).transport.connect_retries == 7
+
+
+def test_a_refused_connection_fails_after_one_short_retry_by_default(rsps, make_client, sleeps):
+    """The default client (as a module builds it): two attempts, one backoff of at most BACKOFF_BASE seconds."""
+    client = make_client(max_retries=5)
+    for _ in range(2):
+        rsps.get(BASE + "/products/p1", body=REFUSED)
+    with pytest.raises(TransportError, match="connection refused"):
+        client.products.get("p1")
+    assert len(sleeps) == 1 and sleeps[0] <= BACKOFF_BASE
 
 
 def test_deadline_exceeded_instead_of_waiting(rsps, make_client, sleeps):
@@ -336,3 +355,13 @@ def test_without_an_overall_deadline_nothing_is_capped(rsps, make_client, monkey
     for _ in range(5):
         client.products.get("p1")
     assert client.transport.overall_remaining() == float("inf")
+
+
+def test_a_stream_reads_at_least_the_keep_alive_floor(make_client):
+    """A short read timeout (timeout: 5 in module_defaults) stays for answers; a log stream idles between
+    impCentral's 15 s keep-alives, so it reads at least STREAM_READ_TIMEOUT (45 s) between events."""
+    transport = make_client(timeout=(2.0, 5.0)).transport
+    url = BASE + "/logstream/s1"
+    assert transport._timeout(None, "GET", url) == (2.0, 5.0)
+    assert transport._timeout(None, "GET", url, stream=True) == (2.0, STREAM_READ_TIMEOUT) == (2.0, 45.0)
+    assert make_client(timeout=(2.0, 90.0)).transport._timeout(None, "GET", url, stream=True) == (2.0, 90.0)

@@ -149,3 +149,22 @@ def test_criteria_are_checked():
         AbortCriteria(min_number_of_executed_things=0)
     with pytest.raises(RolloutError, match="min_number_of_executed_things"):
         AbortCriteria(min_number_of_executed_things=True)
+
+
+def test_product_scopes_both_group_names_of_a_rollout(monkeypatch):
+    """Issue 25: release_rollout's product option reaches the identification of both groups."""
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import rollout
+
+    assert settings_from_options(options()).product is None
+    settings = settings_from_options(options(product="Thermostat"))
+    assert settings.product == "Thermostat"
+    seen = []
+
+    def one(_client, kind, value, product=None):
+        seen.append((kind, value, product))
+        raise RolloutError("stop after identification")
+
+    monkeypatch.setattr(rollout.identify, "one", one)
+    with pytest.raises(RolloutError):
+        rollout.Rollout(None, settings, clock=None, follower=None).prepare()
+    assert seen == [("device_group", "prod", "Thermostat")]

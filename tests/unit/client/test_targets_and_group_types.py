@@ -2,7 +2,7 @@
 from the one table of seven types; the types' rules: impCentral API v5 spec §6 and impt's dg create help)."""
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import EntityNotFoundError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import EntityNotFoundError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows import group_types
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.targets import device_targets
 from client_helpers import BASE, path_of, query_of

@@ -93,7 +93,7 @@ def test_raw_resources_are_read_through_the_shared_helpers():
 
 
 def test_the_type_choices_are_the_shared_table_of_device_group_types():
-    from ansible_collections.electricimp.impcentral.plugins.module_utils.api.resources import DEVICE_GROUP_TYPES
+    from ansible_collections.electricimp.impcentral.plugins.module_utils.common.resources import DEVICE_GROUP_TYPES
 
     from impt import options
 

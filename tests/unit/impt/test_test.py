@@ -6,7 +6,7 @@ import os
 import re
 
 import pytest
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import ImpCentralError
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import ImpCentralError
 
 from impt.builder import Builder
 from impt.commands import test as test_commands

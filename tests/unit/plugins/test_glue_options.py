@@ -66,3 +66,7 @@ def test_lookups_and_the_action_read_the_same_names():
     assert impcentral_lookup.CONNECTION_OPTION_NAMES is CONNECTION_OPTION_NAMES
     # log_tail reads timeout itself (a number it checks and names in its own message)
     assert all(log_tail.ARGSPEC[n] == CONNECTION_ARGSPEC[n] for n in CONNECTION_OPTION_NAMES if n != "timeout")
+    # ... with no default in its argspec, so a value from module_defaults can be told from none (issue 25), and
+    # the connection options' default when none is given: the same HTTP read timeout as every module.
+    assert "default" not in log_tail.ARGSPEC["timeout"] and "default" not in log_tail.ARGSPEC["wait_timeout"]
+    assert log_tail.HTTP_TIMEOUT == CONNECTION_ARGSPEC["timeout"]["default"] == MODULES["timeout"]["default"]

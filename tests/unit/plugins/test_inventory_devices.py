@@ -12,7 +12,7 @@ import responses
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
-from ansible_collections.electricimp.impcentral.plugins.inventory.devices import InventoryModule
+from ansible_collections.electricimp.impcentral.plugins.inventory.devices import InventoryModule, checked_options
 from imp_playback import ACCOUNT, BASE, DG, DG2, PRODUCT, group, page, product, resource
 from responses import matchers, registries
 
@@ -268,3 +268,41 @@ def test_only_inventory_files_named_for_the_plugin_are_claimed(tmp_path):
         path = tmp_path / name
         path.write_text("plugin: electricimp.impcentral.devices\n")
         assert plugin.verify_file(str(path)) is claimed
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [  # issue 25's misspellings, refused before any request (no playback registered: none may be sent)
+        ({"device_group_types": ["prodution"]}, 'device_group_types: "prodution" is not a Device Group type'),
+        ({"imp_types": ["imp04m"]}, 'imp_types: "imp04m" is not an imp type; use one of imp001,'),
+        ({"online": "maybe"}, 'online must be true or false (or unset for both), not "maybe".'),
+        ({"include_unassigned": 7}, "include_unassigned must be true or false, not 7."),
+        ({"timeout": 0}, "timeout must be a number of seconds greater than 0, not 0."),
+        ({"connect_timeout": "-1"}, "connect_timeout must be a number of seconds greater than 0, not '-1'."),
+        ({"max_retries": "x"}, "max_retries must be 0 or a positive whole number, not 'x'."),
+        ({"host_name": "mac"}, 'host_name must be one of id, name, not "mac".'),
+        ({"cache_timeout": -5}, "cache_timeout must be a whole number of seconds, 0 or more, not -5."),
+        ({"products": {"a": 1}}, "products must be a list of strings, not {'a': 1}."),
+    ],
+)
+def test_filters_booleans_and_numbers_are_checked_naming_the_value(options, expected):
+    with pytest.raises(AnsibleParserError) as caught:
+        checked_options(dict(DEFAULTS, **options))
+    assert str(caught.value).startswith("impCentral inventory: " + expected)
+
+
+def test_checked_options_convert_what_ansible_would_accept():
+    """Known values in either naming, Ansible's booleans and a comma-separated string for a list pass."""
+    out = checked_options(
+        dict(
+            DEFAULTS,
+            device_group_types=["production", "dut_devicegroup"],
+            imp_types="imp004m, imp005",
+            online="yes",
+            include_unassigned="off",
+            timeout="2.5",
+        )
+    )
+    assert out["imp_types"] == ["imp004m", "imp005"]
+    assert (out["online"], out["include_unassigned"]) == (True, False)
+    assert out["device_group_types"] == ["production", "dut_devicegroup"] and out["timeout"] == "2.5"

@@ -17,8 +17,8 @@ import responses
 from ansible_collections.electricimp.impcentral.plugins.action import log_tail
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.auth import Tokens
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.client import ImpCentralClient
-from ansible_collections.electricimp.impcentral.plugins.module_utils.api.errors import EntityNotFoundError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.api.logs import Gap, LogLine, StateChange
+from ansible_collections.electricimp.impcentral.plugins.module_utils.common.errors import EntityNotFoundError
 from ansible_collections.electricimp.impcentral.plugins.module_utils.workflows.follow import END, Clock
 
 BASE = "http://api.test/v5"
@@ -134,7 +134,7 @@ def options(**args):
         device_groups=[],
         search_regex=None,
         fail_regex=None,
-        timeout=5,
+        wait_timeout=5,
         lines=None,
         duration=None,
         since=None,
@@ -298,13 +298,13 @@ def test_matches_with_groups_and_reports_gaps():
 def test_fail_regex_and_timeout_keep_lines():
     result = tail(items=[line("ok"), line("ERROR boom")], search_regex="ready", fail_regex="ERROR")
     assert result["failed"] and "fail_regex" in result["msg"] and len(result["lines"]) == 2
-    result = tail(items=[line("ok")], search_regex="ready", timeout=0.3)
+    result = tail(items=[line("ok")], search_regex="ready", wait_timeout=0.3)
     assert result["failed"] and result["msg"].startswith("Timed out after 0.3 seconds")
     assert result["lines"][0]["msg"] == "ok" and result["elapsed"] == 0.3
 
 
 def test_duration_ends_the_wait_without_failing():
-    result = tail(items=[line("a")], duration=2, timeout=10)
+    result = tail(items=[line("a")], duration=2, wait_timeout=10)
     assert not result.get("failed") and msgs(result) == ["a"] and result["elapsed"] == 2
 
 
@@ -340,7 +340,7 @@ def test_a_stream_taken_by_another_client_is_read_from_the_history_with_a_warnin
     later = {"ts": "2026-11-23T00:40:05.000Z", "type": "server.log", "msg": "ready"}
     api = Api(history={"d1": lambda reads: [later] if reads > 0 else []})
     items = [SUBSCRIBED, line("before"), StateChange("closed")]
-    result = tail(api, items=items, search_regex="^ready$", timeout=30)
+    result = tail(api, items=items, search_regex="^ready$", wait_timeout=30)
     assert result["matched"] and msgs(result) == ["before", "ready"]
     assert result["mode"] == "history" and result["_opened"] == [["d1"]]
     assert result["warnings"] == [
@@ -402,6 +402,8 @@ def run_action(args, check_mode=False):
         ({"timeout": "abc"}, r"^timeout must be a number of seconds, zero or more; got 'abc'\.$"),
         ({"timeout": "inf"}, r"^timeout must be a number of seconds"),
         ({"timeout": -1}, r"^timeout must be a number of seconds"),
+        ({"wait_timeout": "abc"}, r"^wait_timeout must be a number of seconds, zero or more; got 'abc'\.$"),
+        ({"wait_timeout": 5, "timeout": 0}, r"^timeout must be a number of seconds greater than 0, not 0\.$"),
         ({"since": "yesterday"}, r"^since must be a number of seconds ago"),
     ],
 )
@@ -414,8 +416,8 @@ def test_bad_options_fail_cleanly_naming_the_option(monkeypatch, args, message):
 
 
 def test_numbers_given_as_strings_are_accepted():
-    waiting = log_tail.Tail(options(timeout="2.5", duration="1", lines="3"))
-    assert waiting.args["timeout"] == 2.5 and waiting.args["duration"] == 1.0 and waiting.args["lines"] == 3
+    waiting = log_tail.Tail(options(wait_timeout="2.5", duration="1", lines="3"))
+    assert waiting.args["wait_timeout"] == 2.5 and waiting.args["duration"] == 1.0 and waiting.args["lines"] == 3
 
 
 # -- 6. nothing to follow ------------------------------------------------------------------------------
@@ -440,3 +442,83 @@ def test_device_group_members_are_followed():
     api = Api(groups={"g1": ["d1", "d2"]})
     result = tail(api, items=[line("x")], devices=[], device_groups=["g1"], lines=1)
     assert result["devices"] == ["d1", "d2"] and result["_opened"] == [["d1", "d2"]]
+
+
+# -- 7. one meaning per option name: timeout is the HTTP timeout, wait_timeout the wait (issue 25) ------------
+
+
+class FakeTask:
+    """What own_options() reads of a task: its data as written, its collections and its module_defaults."""
+
+    def __init__(self, args, module_defaults=()):
+        self.ds = {"name": "wait", "electricimp.impcentral.log_tail": dict(args)}
+        self.collections = []
+        self.module_defaults = list(module_defaults)
+
+    def get_ds(self):
+        return self.ds
+
+
+GROUP_DEFAULTS = {"group/electricimp.impcentral.impcentral": {"timeout": 5, "username": "demo"}}
+
+
+def test_a_group_default_timeout_is_the_http_timeout_only():
+    """module_defaults for the action group with timeout: 5 (merged into the args) leave the wait at 300 s."""
+    task = FakeTask({"devices": ["d1"]}, [GROUP_DEFAULTS])
+    args, deprecated = log_tail.split_timeouts({"devices": ["d1"], "timeout": 5}, log_tail.own_options(task))
+    assert (args["timeout"], args["wait_timeout"], deprecated) == (5, log_tail.WAIT_TIMEOUT, False)
+    assert log_tail.WAIT_TIMEOUT == 300.0  # the documented default of wait_timeout
+    waiting = log_tail.Tail(options(**{k: args[k] for k in ("timeout", "wait_timeout")}))
+    assert waiting.deadline - waiting.started == pytest.approx(300.0)  # clock values: float arithmetic
+
+
+def test_timeout_on_the_task_keeps_its_old_meaning_deprecated():
+    task = FakeTask({"devices": ["d1"], "timeout": 30}, [GROUP_DEFAULTS])
+    args, deprecated = log_tail.split_timeouts({"devices": ["d1"], "timeout": 30}, log_tail.own_options(task))
+    assert (args["timeout"], args["wait_timeout"], deprecated) == (30.0, 30.0, True)
+    by_name = FakeTask({"devices": ["d1"]}, [{"electricimp.impcentral.log_tail": {"timeout": 30}}])
+    assert log_tail.split_timeouts({"timeout": 30}, log_tail.own_options(by_name))[1] is True
+
+
+def test_wait_timeout_and_timeout_each_keep_their_own_meaning():
+    task = FakeTask({"devices": ["d1"], "timeout": 7, "wait_timeout": 90})
+    args, deprecated = log_tail.split_timeouts({"timeout": 7, "wait_timeout": 90}, log_tail.own_options(task))
+    assert (args["timeout"], args["wait_timeout"], deprecated) == (7, 90, False)
+    args, deprecated = log_tail.split_timeouts({}, log_tail.own_options(FakeTask({})))
+    assert (args["timeout"], args["wait_timeout"], deprecated) == (log_tail.HTTP_TIMEOUT, 300.0, False)
+
+
+def test_the_deprecation_names_the_removal_version(monkeypatch):
+    monkeypatch.setattr(log_tail, "connect", mock.Mock(side_effect=ValueError("stop here")))
+    monkeypatch.setattr(log_tail, "requests_missing", lambda: False)
+    result = run_action({"devices": ["d1"], "timeout": 12})
+    assert result["deprecations"] == [
+        {"msg": log_tail.TIMEOUT_DEPRECATION, "version": "2.0.0", "collection_name": "electricimp.impcentral"}
+    ]
+    assert "Use wait_timeout for the wait" in log_tail.TIMEOUT_DEPRECATION
+
+
+def test_product_scopes_the_device_group_names_only(monkeypatch):
+    """Issue 25: log_tail's product option reaches the identification of device groups, not of devices."""
+    seen = []
+    monkeypatch.setattr(
+        log_tail.identify, "one", lambda client, kind, value, product=None: seen.append((kind, value, product)) or {}
+    )
+    waiting = log_tail.Tail(options(device_groups=["Fleet dev"], product="Fleet"))
+    waiting.lookup(None, "device_group", "Fleet dev")
+    waiting.lookup(None, "device", "d1")
+    assert seen == [("device_group", "Fleet dev", "Fleet"), ("device", "d1", None)]
+
+
+def test_an_ambiguous_group_fails_in_both_modes_with_the_ways_to_choose(monkeypatch):
+    twins = [_resource("development_devicegroup", "g1", name="Twin"), _resource("development_devicegroup", "g2")]
+    error = log_tail.identify.ambiguous("device_group", "Twin", twins)
+    monkeypatch.setattr(log_tail.identify, "one", mock.Mock(side_effect=error))
+    monkeypatch.setattr(log_tail, "connect", mock.Mock(return_value="client"))
+    monkeypatch.setattr(log_tail, "requests_missing", lambda: False)
+    words = mock.Mock(return_value="Multiple Device Groups ... Choose one with the product option ...")
+    monkeypatch.setattr(log_tail.identify, "how_to_choose", words)
+    for check_mode in (False, True):
+        result = run_action({"device_groups": ["Twin"], "wait_timeout": 1}, check_mode=check_mode)
+        assert result["failed"] is True and result["msg"] == words.return_value
+    assert words.call_args.args == ("client", error, "device_groups")

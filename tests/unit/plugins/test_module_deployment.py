@@ -156,3 +156,34 @@ def test_copy_from_not_found(auth_file):
     args = {"device_group": DG2, "copy_from": "v9", "auth_file": auth_file}
     result = playback("deployment", args, calls, fails=True)
     assert result["msg"] == 'Deployment "v9" is not found.'
+
+
+def test_build_policy_initial_keeps_the_running_build_of_a_group(auth_file):
+    """Issue 25: a setup's deployment with build_policy=initial leaves a group that runs another build (a
+    release) alone: no write in any of the four runs, kept is true, the running build is returned."""
+    args = dict(CODE, device_group=DG, build_policy="initial", auth_file=auth_file)
+    released = deployment(DEP2, device_code="release 2", tags=["v2"])
+    reads = [GET(f"/devicegroups/{DG}", one(group(current=DEP2))), GET(f"/deployments/{DEP2}", one(released))]
+    results = [playback("deployment", args, reads, check=check) for check in (False, True)]
+    for result in results:
+        assert result["changed"] is False and result["kept"] is True and result["created"] is False
+        assert result["deployment"]["id"] == DEP2 and "device_code" not in result["deployment"]
+
+
+def test_build_policy_initial_deploys_to_a_group_without_a_build(auth_file):
+    args = dict(CODE, device_group=DG, build_policy="initial", auth_file=auth_file)
+    new = deployment(DEP, **CODE)
+    first = [
+        GET(f"/devicegroups/{DG}", one(group())),
+        POST("/deployments", one(new), json_body={"data": {"attributes": CODE}}),
+    ]
+    repeat = [GET(f"/devicegroups/{DG}", one(group(current=DEP))), GET(f"/deployments/{DEP}", one(new))]
+    results = four_runs("deployment", args, first, repeat)
+    assert results[0]["created"] is True and results[0]["kept"] is False
+    assert results[1]["created"] is False and results[1]["kept"] is False
+
+
+def test_build_policy_is_refused_with_an_existing_deployment(auth_file):
+    args = {"deployment": DEP, "build_policy": "initial", "tags": ["x"], "auth_file": auth_file}
+    for result in both_modes_fail("deployment", args, []):
+        assert result["msg"] == f"build_policy applies to deploying code to a device group, not to deployment {DEP}."

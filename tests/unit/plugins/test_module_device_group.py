@@ -7,6 +7,7 @@ from imp_playback import (
     DG,
     DG2,
     GET,
+    ME,
     PATCH,
     POST,
     PRODUCT,
@@ -23,6 +24,8 @@ from imp_playback import (
 )
 
 PRODUCT_LOOKUP = GET("/products", page(product()))
+DG3 = "cccccccc-0000-0000-0000-000000000003"
+OTHER3 = "bbbbbbbb-0000-0000-0000-000000000003"
 
 
 def test_create(auth_file):
@@ -196,3 +199,27 @@ def test_device_group_without_product_fails_in_both_modes_with_nothing_changed(a
     calls = [GET("/devicegroups", page())]
     for result in both_modes_fail("device_group", {"name": "canary", "auth_file": auth_file}, calls):
         assert "give product" in result["msg"]
+
+
+def test_an_ambiguous_target_fails_check_mode_as_the_real_run(auth_file):
+    """Issue 25: check mode used to predict a target whose name two other products' groups share, and said ok;
+    the real run refuses it. Both now fail, naming the candidates and how to choose."""
+    args = dict(FACTORY, auth_file=auth_file)
+    other = "bbbbbbbb-0000-0000-0000-000000000002"
+    twins = [group("prod", DG2, "production_devicegroup"), group("prod", DG3, "production_devicegroup")]
+    for twin, owner_product in zip(twins, (other, OTHER3), strict=True):
+        twin["relationships"]["product"]["id"] = owner_product
+    calls = [
+        PRODUCT_LOOKUP,
+        GET("/devicegroups", page(), query={"filter[product.id]": PRODUCT}),
+        GET("/devicegroups", page(*twins)),
+        GET(f"/products/{other}", one(product("Doorbell", rid=other))),
+        GET(f"/products/{OTHER3}", one(product("Camera", rid=OTHER3))),
+        ME,
+    ]
+    for result in both_modes_fail("device_group", args, calls):
+        assert result["msg"].startswith(
+            f'Multiple Device Groups "prod" are found: {DG2} (product "Doorbell"), {DG3} (product "Camera"). '
+            f"Choose one with an id (production_target: {DG2}), or the hierarchical form, quoted "
+            '(production_target: "{me}{Doorbell}{prod}";'
+        )  # device_group's own product option is the group's product, not the target's: not offered
