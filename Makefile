@@ -74,7 +74,8 @@ demo: install
 bench: install
 	$(BIN)/python bench/run_all.py
 
-# The oldest and newest supported ansible-core: unit and integration suites and ansible-test sanity.
+# antsibull-nox's build-import check (antsibull-nox.toml), then the oldest and newest supported
+# ansible-core: the plugins' unit tests, the smoke plays and ansible-test sanity (noxfile.py).
 matrix: install
 	$(BIN)/nox
 

@@ -1,12 +1,16 @@
-"""The version matrix: the oldest and the newest ansible-core we support, each on its own Python.
+"""The version matrix and the artifact check, on antsibull-nox (the community's nox harness).
 
-Each leg installs the project from its wheel (as users do) with that ansible-core and the test
-tools, then runs what can differ between ansible-core versions: `ansible-test sanity`, the plugins'
-unit tests (modules, action, inventory and lookup plugins against that ansible-core's APIs) and one
-smoke play per plugin family through ansible-playbook and ansible-inventory (SMOKE). The rest of the
-suites do not touch ansible-core, or reach it only through those plugins: `make test` runs them once,
-in the everyday `.venv` (ansible-core 2.19, the middle of the range). `make matrix` or `.venv/bin/nox`
-runs both legs; `nox -s "tests-2.16"` one.
+`antsibull_nox.load_antsibull_nox_toml()` adds the sessions configured in antsibull-nox.toml:
+`build-import-check` builds the Galaxy artifact with `ansible-galaxy collection build` (galaxy-importer:
+see antsibull-nox.toml). The two version legs are this file's own sessions, registered beside it: each
+installs the project from its wheel (as users do) with one ansible-core and the test tools, then runs
+what can differ between ansible-core versions: the plugins' unit tests (modules, action, inventory
+and lookup plugins against that ansible-core's APIs), one smoke play per plugin family through
+ansible-playbook and ansible-inventory (SMOKE) and `ansible-test sanity` (tests/run_sanity.py).
+antsibull-nox's own ansible-test sessions do not fit them (docs/dev/testing.md, "The version
+matrix"). The rest of the suites do not touch ansible-core, or reach it only through those plugins:
+`make test` runs them once, in the everyday `.venv` (ansible-core 2.19, the middle of the range).
+`make matrix` or `.venv/bin/nox` runs the build-import check and both legs; `nox -s "tests-2.16"` one.
 
 meta/runtime.yml (requires_ansible), pyproject.toml (requires-python, classifiers) and the README
 state this range; tests/unit/test_packaging.py checks that they agree with LEGS.
@@ -18,6 +22,7 @@ import os
 import shutil
 from pathlib import Path
 
+import antsibull_nox
 import nox
 
 ROOT = Path(__file__).resolve().parent
@@ -40,7 +45,6 @@ SMOKE = [
     "tests/integration/ansible/test_release_rollout_cancel.py::test_the_tasks_own_timeout_stops_the_rollout_between_two_writes",
 ]
 
-nox.options.sessions = [f"tests-{release}" for release in LEGS]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -54,6 +58,9 @@ def _pyenv_pythons_on_path() -> None:
 
 
 _pyenv_pythons_on_path()
+antsibull_nox.load_antsibull_nox_toml()
+# `make matrix` (a bare `nox`): the artifact first (a few seconds), then the legs.
+nox.options.sessions = ["build-import-check", *(f"tests-{release}" for release in LEGS)]
 
 
 def _clean_build_tree() -> None:
