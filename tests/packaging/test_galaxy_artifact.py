@@ -18,6 +18,9 @@ SHIPPED = {
     "MANIFEST.json",
     "FILES.json",
     "README-collection.md",
+    # Galaxy's importer takes the collection's page from README.md at the root (galaxy-importer
+    # utils/markup.py _find_readme) and refuses an artifact without one: the project's README ships too.
+    "README.md",
     "LICENSE",
     "CHANGELOG.rst",
     "changelogs",
